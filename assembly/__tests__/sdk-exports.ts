@@ -1,0 +1,67 @@
+// Test-only module: exposes SDK internals to vitest (compiled with --bindings raw,
+// so it may import env.* — it is never loaded by Kubewarden).
+import { Json } from "../json/view";
+import { parseJsonString } from "../json/value";
+import { quote } from "../json/writer";
+import { globMatch } from "../match/glob";
+import { parseImageReference } from "../k8s/image";
+import { parseRfc3339, formatRfc3339, parseDuration } from "../time";
+import { ValidationRequest } from "../protocol/request";
+import "../abi/abort"; // asc reads asconfig.json, which routes abort there
+
+function viewOf(text: string): Json {
+  const bytes = String.UTF8.encode(text);
+  // Keep the bytes alive for the lifetime of the test call by leaking them into a global list.
+  keep.push(bytes);
+  return Json.of(changetype<usize>(bytes), bytes.byteLength);
+}
+const keep = new Array<ArrayBuffer>();
+
+/** Follow a dotted path of keys (numeric segments index arrays); returns "<kind>|<raw>" or "<kind>|". */
+export function lookup(text: string, path: string): string {
+  let v = viewOf(text);
+  if (!v.isValid) return "invalid|";
+  const parts = path.length > 0 ? path.split(".") : new Array<string>();
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    if (v.isArray && part.length > 0 && part.charCodeAt(0) >= 0x30 && part.charCodeAt(0) <= 0x39) {
+      const items = v.elements();
+      const idx = I32.parseInt(part);
+      v = idx < items.length ? items[idx] : Json.missing();
+    } else {
+      v = v.field(part);
+    }
+  }
+  return v.typeName + "|" + v.raw();
+}
+
+export function decodeString(text: string): string {
+  const s = viewOf(text).asString();
+  return s !== null ? s : "<null>";
+}
+
+export function keysOf(text: string): string { return viewOf(text).keys().join("\n"); }
+export function roundTrip(text: string): string {
+  const v = parseJsonString(text);
+  return v.isError ? "ERROR: " + v.stringValue : v.toJson();
+}
+export function quoteString(s: string): string { return quote(s); }
+export function glob(pattern: string, text: string): bool { return globMatch(pattern, text); }
+export function image(ref: string): string {
+  const r = parseImageReference(ref);
+  return r === null ? "<invalid>" : r.registry + "|" + r.repository + "|" + r.tag + "|" + r.digest;
+}
+export function rfc3339(s: string): i64 { return parseRfc3339(s); }
+export function formatTime(ms: i64): string { return formatRfc3339(ms); }
+export function duration(s: string): i64 { return parseDuration(s); }
+export function requestSummary(text: string): string {
+  const bytes = String.UTF8.encode(text);
+  keep.push(bytes);
+  const vr = new ValidationRequest(changetype<usize>(bytes), bytes.byteLength);
+  const problem = vr.problem;
+  if (problem !== null) return "problem: " + problem;
+  const r = vr.request;
+  return [r.operation, r.kind.apiVersion, r.kind.name, r.resource.name, r.subResource, r.namespace, r.name,
+    r.userInfo.username, r.userInfo.groups.join(","), r.userInfo.extraValues("idgov.dev/liveness-status").join(","),
+    r.object.typeName, r.dryRun ? "dry" : "wet"].join("|");
+}

@@ -1,0 +1,176 @@
+// SDK units: the selective reader and DOM parser against V8's JSON.parse,
+// string escapes, malformed input (never a trap), time and image parsing.
+import { beforeAll, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { compileTestModule } from "./compile";
+
+type Sdk = {
+  lookup(text: string, path: string): string;
+  decodeString(text: string): string;
+  keysOf(text: string): string;
+  roundTrip(text: string): string;
+  quoteString(s: string): string;
+  glob(pattern: string, text: string): boolean;
+  image(ref: string): string;
+  rfc3339(s: string): bigint;
+  formatTime(ms: bigint): string;
+  duration(s: string): bigint;
+  requestSummary(text: string): string;
+};
+let sdk: Sdk;
+beforeAll(async () => { sdk = (await compileTestModule("assembly/__tests__/sdk-exports.ts")) as Sdk; });
+
+const INVALID = -(2n ** 63n);
+
+describe("selective reader", () => {
+  it("finds nested fields and returns their raw text", () => {
+    const doc = JSON.stringify({ a: { b: [1, { c: "x" }], d: null }, e: true });
+    expect(sdk.lookup(doc, "a.b.1.c")).toBe('string|"x"');
+    expect(sdk.lookup(doc, "a.d")).toBe("null|null");
+    expect(sdk.lookup(doc, "e")).toBe("boolean|true");
+    expect(sdk.lookup(doc, "a.zz")).toBe("missing|");
+    expect(sdk.lookup(doc, "e.b")).toBe("missing|");
+  });
+
+  it("takes the last duplicate key, like JSON.parse", () => {
+    expect(sdk.lookup('{"a":1,"a":2}', "a")).toBe("number|2");
+  });
+
+  it("skips strings containing brackets, quotes and escapes", () => {
+    const doc = '{"s":"} ] \\" \\\\ {[","t":{"u":"\\u007d"},"k":7}';
+    expect(sdk.lookup(doc, "k")).toBe("number|7");
+    expect(sdk.decodeString(sdk.lookup(doc, "t.u").slice(7))).toBe("}");
+  });
+
+  it("matches escaped and non-ASCII keys", () => {
+    expect(sdk.lookup('{"\\u0061b":1}', "ab")).toBe("number|1");
+    expect(sdk.lookup('{"é":2}', "é")).toBe("number|2");
+  });
+
+  it("decodes escapes and surrogate pairs", () => {
+    expect(sdk.decodeString('"a\\nb\\t\\"c\\u00e9\\ud83d\\ude00"')).toBe('a\nb\t"cé😀');
+    expect(sdk.decodeString('"日本"')).toBe("日本");
+    expect(sdk.decodeString('"bad \\x escape"')).toBe("<null>");
+  });
+
+  it("reports malformed and truncated documents instead of trapping", () => {
+    for (const bad of ['{"a":', '{"a":1', '{"a" 1}', '{"a":"x}', "", "nul", '{"a":1}}', '[1,2', '{"a":[1,2}', "{'a':1}"]) {
+      expect(sdk.lookup(bad, "a").startsWith("invalid|") || sdk.lookup(bad, "a").startsWith("malformed JSON|")).toBe(true);
+    }
+  });
+
+  it("agrees with JSON.parse on random documents (property)", () => {
+    fc.assert(fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.string(), (obj, key) => {
+      const doc = JSON.stringify(obj);
+      const got = sdk.lookup(doc, key);
+      if (key.includes(".") || key === "") return; // dotted paths are a test-helper convention
+      if (!(key in obj) || obj[key] === undefined) { expect(got).toBe("missing|"); return; }
+      const raw = got.slice(got.indexOf("|") + 1);
+      expect(JSON.parse(raw)).toEqual(JSON.parse(JSON.stringify(obj[key])));
+    }), { numRuns: 300 });
+  });
+
+  it("lists keys in document order", () => {
+    expect(sdk.keysOf('{"b":1,"a":{"x":2},"c":[]}').split("\n")).toEqual(["b", "a", "c"]);
+  });
+});
+
+describe("strict DOM parser", () => {
+  it("round-trips random JSON like JSON.parse/stringify (property)", () => {
+    fc.assert(fc.property(fc.jsonValue(), (value) => {
+      const text = JSON.stringify(value);
+      const out = sdk.roundTrip(text);
+      expect(out.startsWith("ERROR")).toBe(false);
+      expect(JSON.parse(out)).toEqual(JSON.parse(text));
+    }), { numRuns: 300 });
+  });
+
+  it("rejects what JSON.parse rejects, with a byte offset", () => {
+    for (const bad of ["{", "[1,]", "01", "1.", "-", '"\u0001"', '{"a":1,}', "tru", "{} x", '{"a" 1}', "1e", "[", "\"abc"]) {
+      let v8Rejects = false;
+      try { JSON.parse(bad); } catch { v8Rejects = true; }
+      expect(v8Rejects).toBe(true);
+      expect(sdk.roundTrip(bad)).toMatch(/^ERROR: .* at byte \d+$/);
+    }
+  });
+
+  it("caps nesting depth instead of overflowing the stack", () => {
+    expect(sdk.roundTrip("[".repeat(10000) + "]".repeat(10000))).toMatch(/nested deeper than 64/);
+  });
+
+  it("escapes control characters and quotes when writing", () => {
+    const s = 'a"b\\c\n\u0001é';
+    expect(JSON.parse(sdk.quoteString(s))).toBe(s);
+  });
+});
+
+describe("ValidationRequest", () => {
+  const request = {
+    uid: "u", kind: { group: "", version: "v1", kind: "Pod" }, resource: { group: "", version: "v1", resource: "pods" },
+    subResource: "exec", namespace: "prod", name: "web-0", operation: "CONNECT",
+    userInfo: { username: "alice@example.com", groups: ["devs", "system:authenticated"], extra: { "idgov.dev/liveness-status": ["approved"] } },
+    object: { kind: "PodExecOptions" }, dryRun: true,
+  };
+  it("reads the fields policies need", () => {
+    expect(sdk.requestSummary(JSON.stringify({ request, settings: {} })))
+      .toBe("CONNECT|v1|Pod|pods|exec|prod|web-0|alice@example.com|devs,system:authenticated|approved|object|dry");
+  });
+  it("treats optional fields as optional", () => {
+    const bare = { uid: "u", kind: { group: "apps", version: "v1", kind: "Deployment" }, resource: { group: "apps", version: "v1", resource: "deployments" }, operation: "DELETE", userInfo: {} };
+    expect(sdk.requestSummary(JSON.stringify({ request: bare }))).toBe("DELETE|apps/v1|Deployment|deployments|||||||missing|wet");
+  });
+  it("explains unusable payloads", () => {
+    expect(sdk.requestSummary("[]")).toBe("problem: the validation request must be a JSON object, got array");
+    expect(sdk.requestSummary('{"settings":{}}')).toBe('problem: the validation request has no "request" object');
+    expect(sdk.requestSummary('{"request":{"uid":1,')).toMatch(/^problem: the validation request is not valid JSON/);
+    expect(sdk.requestSummary('{"request":{},"settings":[]}')).toBe('problem: "settings" must be an object, got array');
+  });
+});
+
+describe("glob, image references, time", () => {
+  it("matches globs", () => {
+    expect(sdk.glob("prod-*", "prod-eu")).toBe(true);
+    expect(sdk.glob("prod-*", "prod")).toBe(false);
+    expect(sdk.glob("*.example.com", "a.b.example.com")).toBe(true);
+    expect(sdk.glob("*.example.com", "example.com")).toBe(false);
+    expect(sdk.glob("system:serviceaccount:kube-system:*", "system:serviceaccount:kube-system:x")).toBe(true);
+    expect(sdk.glob("a*b*c", "aXbYbZc")).toBe(true);
+    expect(sdk.glob("a*b*c", "aXbYbZ")).toBe(false);
+  });
+
+  it("normalises image references like Docker", () => {
+    expect(sdk.image("nginx")).toBe("docker.io|library/nginx|latest|");
+    expect(sdk.image("bitnami/redis:7")).toBe("docker.io|bitnami/redis|7|");
+    expect(sdk.image("index.docker.io/library/busybox")).toBe("docker.io|library/busybox|latest|");
+    expect(sdk.image("localhost:5000/app")).toBe("localhost:5000|app|latest|");
+    expect(sdk.image("localhost/app:v1")).toBe("localhost|app|v1|");
+    expect(sdk.image("ghcr.io/org/app:1.2@sha256:abcd")).toBe("ghcr.io|org/app|1.2|sha256:abcd");
+    expect(sdk.image("quay.io/x/y@sha256:abc")).toBe("quay.io|x/y||sha256:abc");
+    expect(sdk.image("registry.example.com:8443/team/app")).toBe("registry.example.com:8443|team/app|latest|");
+    expect(sdk.image("UPPER/case")).toBe("<invalid>");
+    expect(sdk.image("")).toBe("<invalid>");
+    expect(sdk.image("a.io/x@nodigest")).toBe("<invalid>");
+  });
+
+  it("parses RFC 3339 like Date.parse and rejects non-timestamps", () => {
+    for (const s of ["2026-11-10T00:00:00Z", "2026-02-28T23:59:59.123Z", "2024-02-29T12:00:00+02:00", "1999-12-31T23:00:00-05:30", "2026-11-10t00:00:00z"]) {
+      expect(sdk.rfc3339(s)).toBe(BigInt(Date.parse(s.toUpperCase())));
+    }
+    for (const s of ["2026-11-10", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2026-11-10T00:00:00", "yesterday", "2026-11-10T00:00:00Zjunk"]) {
+      expect(sdk.rfc3339(s)).toBe(INVALID);
+    }
+    fc.assert(fc.property(fc.date({ min: new Date("1970-01-01"), max: new Date("2200-01-01"), noInvalidDate: true }), (d) => {
+      const ms = BigInt(Math.floor(d.getTime() / 1000) * 1000);
+      expect(sdk.formatTime(ms)).toBe(new Date(Number(ms)).toISOString().replace(".000Z", "Z"));
+      expect(sdk.rfc3339(sdk.formatTime(ms))).toBe(ms);
+    }));
+  });
+
+  it("parses durations", () => {
+    expect(sdk.duration("30d")).toBe(30n * 86400000n);
+    expect(sdk.duration("12h")).toBe(12n * 3600000n);
+    expect(sdk.duration("15m")).toBe(900000n);
+    expect(sdk.duration("90s")).toBe(90000n);
+    for (const s of ["30x", "d", "0d", "-1d", "1.5h", "", "30"]) expect(sdk.duration(s)).toBe(INVALID);
+  });
+});

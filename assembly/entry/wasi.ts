@@ -1,0 +1,29 @@
+// WASI-mode entry (`executionMode: wasi`, §4): argv[1] is `validate` or
+// `validate-settings`, the input is stdin, the answer goes to stdout, and a
+// failure exits non-zero with the reason on stderr (the host reports stderr).
+import { commandLineArgs, readStdinToEnd, writeStdout, writeStderr, exitProcess } from "../abi/wasi";
+import { runOperation, ValidateFn, ValidateSettingsFn } from "./dispatch";
+
+export function runWasiCommand(validate: ValidateFn, validateSettings: ValidateSettingsFn): void {
+  const args = commandLineArgs();
+  const action = args.length > 1 ? args[1] : "";
+  let operation = "";
+  if (action == "validate") operation = "validate";
+  else if (action == "validate-settings") operation = "validate_settings";
+  else {
+    writeStderr("unknown action \"" + action + "\": expected `validate` or `validate-settings`\n");
+    exitProcess(2);
+    return;
+  }
+  const input = readStdinToEnd();
+  const result = runOperation(operation, input[0], input[1], validate, validateSettings);
+  heap.free(input[0]);
+  const response = result.response;
+  if (response !== null) {
+    writeStdout(response);
+    return;
+  }
+  const error = result.error;
+  writeStderr((error !== null ? error : "policy failed") + "\n");
+  exitProcess(1);
+}

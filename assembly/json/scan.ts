@@ -1,0 +1,182 @@
+// Low-level JSON scanning over UTF-8 bytes in linear memory, without building
+// anything. Positions are absolute addresses; SCAN_ERROR marks malformed or
+// truncated input. Every read is bounds-checked against `end`, so garbage in
+// gives SCAN_ERROR, never a trap.
+//
+// Skipped values are checked for balance (brackets outside strings) and
+// termination, not fully validated: the host sends JSON it serialised itself
+// (kubewarden-protocol.md §2.1). The DOM parser in value.ts is strict.
+
+export const SCAN_ERROR: usize = usize.MAX_VALUE;
+
+// @ts-ignore: decorator
+@inline export function isWhitespace(c: u32): bool {
+  return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09;
+}
+
+export function skipWhitespace(p: usize, end: usize): usize {
+  while (p < end && isWhitespace(load<u8>(p))) p++;
+  return p;
+}
+
+/** `p` at an opening quote; returns the position after the closing quote. */
+export function skipString(p: usize, end: usize): usize {
+  p++;
+  // Fast path: 8 bytes at a time while none is a quote or backslash.
+  while (p + 8 <= end) {
+    const w = load<u64>(p);
+    if (hasByte(w, 0x22) | hasByte(w, 0x5c)) break;
+    p += 8;
+  }
+  while (p < end) {
+    const c = load<u8>(p);
+    if (c == 0x22) return p + 1;
+    if (c == 0x5c) { p += 2; continue; }
+    p++;
+  }
+  return SCAN_ERROR;
+}
+
+// SWAR test: does any byte of `w` equal `b`?
+// @ts-ignore: decorator
+@inline function hasByte(w: u64, b: u64): u64 {
+  const x = w ^ (0x0101010101010101 * b);
+  return (x - 0x0101010101010101) & ~x & 0x8080808080808080;
+}
+
+// Bytes that matter when skipping a container: quote, backslash, brackets.
+// @ts-ignore: decorator
+@inline function hasStructural(w: u64): u64 {
+  return hasByte(w, 0x22) | hasByte(w, 0x7b) | hasByte(w, 0x7d) | hasByte(w, 0x5b) | hasByte(w, 0x5d);
+}
+
+function skipContainer(p: usize, end: usize): usize {
+  let depth: i32 = 0;
+  while (p < end) {
+    // Skip runs of uninteresting bytes 8 at a time.
+    while (p + 8 <= end && !hasStructural(load<u64>(p))) p += 8;
+    if (p >= end) break;
+    const c = load<u8>(p);
+    if (c == 0x22) {
+      p = skipString(p, end);
+      if (p == SCAN_ERROR) return SCAN_ERROR;
+      continue;
+    }
+    if (c == 0x7b || c == 0x5b) depth++;
+    else if (c == 0x7d || c == 0x5d) {
+      depth--;
+      if (depth == 0) return p + 1;
+      if (depth < 0) return SCAN_ERROR;
+    }
+    p++;
+  }
+  return SCAN_ERROR;
+}
+
+function matchLiteral(p: usize, end: usize, literal: string): usize {
+  const n = <usize>literal.length;
+  if (p + n > end) return SCAN_ERROR;
+  for (let i: usize = 0; i < n; i++) {
+    if (<u32>load<u8>(p + i) != <u32>literal.charCodeAt(<i32>i)) return SCAN_ERROR;
+  }
+  return p + n;
+}
+
+function isNumberByte(c: u32): bool {
+  return (c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x2b || c == 0x2e || c == 0x65 || c == 0x45;
+}
+
+/** `p` at the first byte of a value (no leading whitespace); returns the position after it. */
+export function skipValue(p: usize, end: usize): usize {
+  if (p >= end) return SCAN_ERROR;
+  const c = <u32>load<u8>(p);
+  if (c == 0x22) return skipString(p, end);
+  if (c == 0x7b || c == 0x5b) return skipContainer(p, end);
+  if (c == 0x74) return matchLiteral(p, end, "true");
+  if (c == 0x66) return matchLiteral(p, end, "false");
+  if (c == 0x6e) return matchLiteral(p, end, "null");
+  if (c == 0x2d || (c >= 0x30 && c <= 0x39)) {
+    let q = p + 1;
+    while (q < end && isNumberByte(load<u8>(q))) q++;
+    return q;
+  }
+  return SCAN_ERROR;
+}
+
+/**
+ * Does the raw key between `start` and `end` (quotes excluded) equal `key`?
+ * Compares UTF-8 bytes with the UTF-16 literal without allocating; keys with
+ * escapes or non-ASCII characters take the decoding path.
+ */
+export function keyEquals(start: usize, end: usize, key: string): bool {
+  const n = <usize>key.length;
+  let ascii = true;
+  for (let p = start; p < end; p++) {
+    const c = load<u8>(p);
+    if (c == 0x5c || c >= 0x80) { ascii = false; break; }
+  }
+  if (ascii) {
+    if (end - start != n) return false;
+    for (let i: usize = 0; i < n; i++) {
+      if (<u32>load<u8>(start + i) != <u32>key.charCodeAt(<i32>i)) return false;
+    }
+    return true;
+  }
+  return decodeStringContent(start, end) == key;
+}
+
+function hexDigit(c: u32): i32 {
+  if (c >= 0x30 && c <= 0x39) return <i32>(c - 0x30);
+  if (c >= 0x61 && c <= 0x66) return <i32>(c - 0x61 + 10);
+  if (c >= 0x41 && c <= 0x46) return <i32>(c - 0x41 + 10);
+  return -1;
+}
+
+/**
+ * Decode the content of a JSON string (between the quotes). Returns null on a
+ * bad escape. Escaped \uXXXX become UTF-16 code units directly, so surrogate
+ * pairs round-trip; raw UTF-8 runs are decoded in bulk.
+ */
+export function decodeStringContent(start: usize, end: usize): string | null {
+  let hasEscape = false;
+  for (let p = start; p < end; p++) {
+    if (load<u8>(p) == 0x5c) { hasEscape = true; break; }
+  }
+  if (!hasEscape) return String.UTF8.decodeUnsafe(start, end - start);
+  const parts = new Array<string>();
+  let run = start;
+  let p = start;
+  while (p < end) {
+    if (load<u8>(p) != 0x5c) { p++; continue; }
+    if (p > run) parts.push(String.UTF8.decodeUnsafe(run, p - run));
+    if (p + 1 >= end) return null;
+    const e = <u32>load<u8>(p + 1);
+    let unit: i32 = -1;
+    let width: usize = 2;
+    if (e == 0x22) unit = 0x22;
+    else if (e == 0x5c) unit = 0x5c;
+    else if (e == 0x2f) unit = 0x2f;
+    else if (e == 0x62) unit = 0x08;
+    else if (e == 0x66) unit = 0x0c;
+    else if (e == 0x6e) unit = 0x0a;
+    else if (e == 0x72) unit = 0x0d;
+    else if (e == 0x74) unit = 0x09;
+    else if (e == 0x75) {
+      if (p + 6 > end) return null;
+      let v: i32 = 0;
+      for (let i: usize = 2; i < 6; i++) {
+        const d = hexDigit(load<u8>(p + i));
+        if (d < 0) return null;
+        v = (v << 4) | d;
+      }
+      unit = v;
+      width = 6;
+    }
+    if (unit < 0) return null;
+    parts.push(String.fromCharCode(unit));
+    p += width;
+    run = p;
+  }
+  if (end > run) parts.push(String.UTF8.decodeUnsafe(run, end - run));
+  return parts.join("");
+}

@@ -1,0 +1,248 @@
+// A strict JSON DOM for small documents: settings, host-capability answers.
+// Parsing never traps: malformed input yields a value of type Error carrying
+// a message with the byte offset. Depth is capped so hostile nesting cannot
+// overflow the Wasm stack.
+import { SCAN_ERROR, skipWhitespace, skipString, decodeStringContent } from "./scan";
+import { quote } from "./writer";
+
+export enum JsonType { Error, Null, Bool, Number, String, Array, Object }
+
+const MAX_DEPTH: i32 = 64;
+
+export class JsonValue {
+  type: JsonType = JsonType.Null;
+  boolValue: bool = false;
+  numberValue: f64 = 0;
+  /** A parsed number's source text, written back verbatim (AS float parse/print are not round-trip exact). */
+  numberText: string = "";
+  /** String value, or the error message when type is Error. */
+  stringValue: string = "";
+  /** Array items. */
+  items: JsonValue[] = [];
+  /** Object members in document order; a duplicate key replaces the earlier value in place. */
+  keys: string[] = [];
+  values: JsonValue[] = [];
+
+  static error(message: string): JsonValue { const v = new JsonValue(); v.type = JsonType.Error; v.stringValue = message; return v; }
+  static null(): JsonValue { return new JsonValue(); }
+  static bool(b: bool): JsonValue { const v = new JsonValue(); v.type = JsonType.Bool; v.boolValue = b; return v; }
+  static number(n: f64): JsonValue { const v = new JsonValue(); v.type = JsonType.Number; v.numberValue = n; return v; }
+  static string(s: string): JsonValue { const v = new JsonValue(); v.type = JsonType.String; v.stringValue = s; return v; }
+  static array(): JsonValue { const v = new JsonValue(); v.type = JsonType.Array; return v; }
+  static object(): JsonValue { const v = new JsonValue(); v.type = JsonType.Object; return v; }
+
+  get isError(): bool { return this.type == JsonType.Error; }
+  get isNull(): bool { return this.type == JsonType.Null; }
+  get isObject(): bool { return this.type == JsonType.Object; }
+  get isArray(): bool { return this.type == JsonType.Array; }
+  get isString(): bool { return this.type == JsonType.String; }
+  get isNumber(): bool { return this.type == JsonType.Number; }
+  get isBool(): bool { return this.type == JsonType.Bool; }
+  /** An integral number (no fraction), within the exactly representable range. */
+  get isInteger(): bool {
+    return this.type == JsonType.Number && Math.floor(this.numberValue) == this.numberValue && Math.abs(this.numberValue) <= 9007199254740991.0;
+  }
+
+  get typeName(): string {
+    switch (this.type) {
+      case JsonType.Error: return "malformed JSON";
+      case JsonType.Null: return "null";
+      case JsonType.Bool: return "boolean";
+      case JsonType.Number: return "number";
+      case JsonType.String: return "string";
+      case JsonType.Array: return "array";
+      default: return "object";
+    }
+  }
+
+  /** Member `key` of an object, or null. */
+  get(key: string): JsonValue | null {
+    for (let i = this.keys.length - 1; i >= 0; i--) {
+      if (unchecked(this.keys[i]) == key) return unchecked(this.values[i]);
+    }
+    return null;
+  }
+
+  has(key: string): bool { return this.get(key) !== null; }
+
+  set(key: string, value: JsonValue): void {
+    for (let i = 0; i < this.keys.length; i++) {
+      if (unchecked(this.keys[i]) == key) { this.values[i] = value; return; }
+    }
+    this.keys.push(key);
+    this.values.push(value);
+  }
+
+  push(value: JsonValue): void { this.items.push(value); }
+
+  /** Serialise back to compact JSON. */
+  toJson(): string {
+    switch (this.type) {
+      case JsonType.Null: return "null";
+      case JsonType.Error: return "null";
+      case JsonType.Bool: return this.boolValue ? "true" : "false";
+      case JsonType.Number: return this.numberText.length > 0 ? this.numberText : formatNumber(this.numberValue);
+      case JsonType.String: return quote(this.stringValue);
+      case JsonType.Array: {
+        const parts = new Array<string>(this.items.length);
+        for (let i = 0; i < this.items.length; i++) parts[i] = unchecked(this.items[i]).toJson();
+        return "[" + parts.join(",") + "]";
+      }
+      default: {
+        const parts = new Array<string>(this.keys.length);
+        for (let i = 0; i < this.keys.length; i++) parts[i] = quote(unchecked(this.keys[i])) + ":" + unchecked(this.values[i]).toJson();
+        return "{" + parts.join(",") + "}";
+      }
+    }
+  }
+}
+
+export function formatNumber(n: f64): string {
+  if (!isFinite(n)) return "null";
+  if (Math.floor(n) == n && Math.abs(n) < 1e15) return (<i64>n).toString();
+  return n.toString();
+}
+
+class Parser {
+  error: string | null = null;
+  constructor(public base: usize, public p: usize, public end: usize) {}
+
+  fail(message: string): JsonValue {
+    if (this.error === null) this.error = message + " at byte " + (this.p - this.base).toString();
+    return JsonValue.error(this.error!);
+  }
+
+  value(depth: i32): JsonValue {
+    if (depth > MAX_DEPTH) return this.fail("JSON nested deeper than " + MAX_DEPTH.toString() + " levels");
+    this.p = skipWhitespace(this.p, this.end);
+    if (this.p >= this.end) return this.fail("unexpected end of JSON");
+    const c = <u32>load<u8>(this.p);
+    if (c == 0x7b) return this.object(depth);
+    if (c == 0x5b) return this.array(depth);
+    if (c == 0x22) {
+      const s = this.string();
+      return s !== null ? JsonValue.string(s) : this.fail("malformed string");
+    }
+    if (c == 0x74) return this.literal("true") ? JsonValue.bool(true) : this.fail("unexpected token");
+    if (c == 0x66) return this.literal("false") ? JsonValue.bool(false) : this.fail("unexpected token");
+    if (c == 0x6e) return this.literal("null") ? JsonValue.null() : this.fail("unexpected token");
+    if (c == 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
+    return this.fail("unexpected character '" + String.fromCharCode(c) + "'");
+  }
+
+  literal(word: string): bool {
+    const n = <usize>word.length;
+    if (this.p + n > this.end) return false;
+    for (let i: usize = 0; i < n; i++) {
+      if (<u32>load<u8>(this.p + i) != <u32>word.charCodeAt(<i32>i)) return false;
+    }
+    this.p += n;
+    return true;
+  }
+
+  /** Strict RFC 8259 number grammar. */
+  number(): JsonValue {
+    const start = this.p;
+    let p = this.p;
+    const end = this.end;
+    if (p < end && load<u8>(p) == 0x2d) p++;
+    if (p >= end) return this.fail("malformed number");
+    if (load<u8>(p) == 0x30) p++;
+    else if (isDigit(load<u8>(p))) { while (p < end && isDigit(load<u8>(p))) p++; }
+    else return this.fail("malformed number");
+    if (p < end && load<u8>(p) == 0x2e) {
+      p++;
+      if (p >= end || !isDigit(load<u8>(p))) { this.p = p; return this.fail("malformed number"); }
+      while (p < end && isDigit(load<u8>(p))) p++;
+    }
+    if (p < end && (load<u8>(p) == 0x65 || load<u8>(p) == 0x45)) {
+      p++;
+      if (p < end && (load<u8>(p) == 0x2b || load<u8>(p) == 0x2d)) p++;
+      if (p >= end || !isDigit(load<u8>(p))) { this.p = p; return this.fail("malformed number"); }
+      while (p < end && isDigit(load<u8>(p))) p++;
+    }
+    this.p = p;
+    const text = String.UTF8.decodeUnsafe(start, p - start);
+    const v = JsonValue.number(parseFloat(text));
+    v.numberText = text;
+    return v;
+  }
+
+  string(): string | null {
+    const close = skipString(this.p, this.end);
+    if (close == SCAN_ERROR) return null;
+    for (let q = this.p + 1; q < close - 1; q++) {
+      if (load<u8>(q) < 0x20) return null; // raw control characters are not allowed in JSON strings
+    }
+    const s = decodeStringContent(this.p + 1, close - 1);
+    this.p = close;
+    return s;
+  }
+
+  array(depth: i32): JsonValue {
+    const out = JsonValue.array();
+    this.p = skipWhitespace(this.p + 1, this.end);
+    if (this.p < this.end && load<u8>(this.p) == 0x5d) { this.p++; return out; }
+    while (true) {
+      const item = this.value(depth + 1);
+      if (item.isError) return item;
+      out.push(item);
+      this.p = skipWhitespace(this.p, this.end);
+      if (this.p >= this.end) return this.fail("unterminated array");
+      const c = load<u8>(this.p);
+      if (c == 0x5d) { this.p++; return out; }
+      if (c != 0x2c) return this.fail("expected ',' or ']'");
+      this.p++;
+    }
+    return out;
+  }
+
+  object(depth: i32): JsonValue {
+    const out = JsonValue.object();
+    this.p = skipWhitespace(this.p + 1, this.end);
+    if (this.p < this.end && load<u8>(this.p) == 0x7d) { this.p++; return out; }
+    while (true) {
+      this.p = skipWhitespace(this.p, this.end);
+      if (this.p >= this.end || load<u8>(this.p) != 0x22) return this.fail("expected a string key");
+      const key = this.string();
+      if (key === null) return this.fail("malformed key");
+      this.p = skipWhitespace(this.p, this.end);
+      if (this.p >= this.end || load<u8>(this.p) != 0x3a) return this.fail("expected ':'");
+      this.p++;
+      const item = this.value(depth + 1);
+      if (item.isError) return item;
+      out.set(key, item);
+      this.p = skipWhitespace(this.p, this.end);
+      if (this.p >= this.end) return this.fail("unterminated object");
+      const c = load<u8>(this.p);
+      if (c == 0x7d) { this.p++; return out; }
+      if (c != 0x2c) return this.fail("expected ',' or '}'");
+      this.p++;
+    }
+    return out;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function isDigit(c: u32): bool { return c >= 0x30 && c <= 0x39; }
+
+/** Parse exactly one JSON document from `[ptr, ptr+len)`. */
+export function parseJson(ptr: usize, len: usize): JsonValue {
+  const parser = new Parser(ptr, ptr, ptr + len);
+  const value = parser.value(0);
+  if (value.isError) return value;
+  parser.p = skipWhitespace(parser.p, parser.end);
+  if (parser.p != parser.end) return parser.fail("unexpected data after the JSON value");
+  return value;
+}
+
+/** Parse a JSON document held in an AS string. */
+export function parseJsonString(text: string): JsonValue {
+  const bytes = String.UTF8.encode(text);
+  return parseJson(changetype<usize>(bytes), bytes.byteLength);
+}
+
+/** Parse a JSON document held in an ArrayBuffer (e.g. a host-capability answer). */
+export function parseJsonBuffer(bytes: ArrayBuffer): JsonValue {
+  return parseJson(changetype<usize>(bytes), bytes.byteLength);
+}

@@ -1,0 +1,184 @@
+// A read-only view of one JSON value inside a byte buffer. Navigating
+// (`field`, `elements`) scans just enough bytes; nothing is copied or parsed
+// until asked (`asString`, `parse`). A 20 KB Pod costs only the bytes it skips.
+import { SCAN_ERROR, skipWhitespace, skipString, skipValue, keyEquals, decodeStringContent } from "./scan";
+import { JsonValue, parseJson } from "./value";
+
+export enum JsonKind { Missing, Invalid, Null, Bool, Number, String, Array, Object }
+
+export class Json {
+  /** `start`..`end` covers the value's bytes exactly (no surrounding whitespace). */
+  constructor(public start: usize, public end: usize, public kind: JsonKind) {}
+
+  static missing(): Json { return new Json(0, 0, JsonKind.Missing); }
+  static invalid(at: usize): Json { return new Json(at, at, JsonKind.Invalid); }
+
+  /** View of the single JSON document in `[ptr, ptr+len)`; Invalid when malformed or followed by garbage. */
+  static of(ptr: usize, len: usize): Json {
+    const end = ptr + len;
+    const start = skipWhitespace(ptr, end);
+    const valueEnd = skipValue(start, end);
+    if (valueEnd == SCAN_ERROR) return Json.invalid(start);
+    if (skipWhitespace(valueEnd, end) != end) return Json.invalid(valueEnd);
+    return new Json(start, valueEnd, kindAt(start));
+  }
+
+  get exists(): bool { return this.kind != JsonKind.Missing && this.kind != JsonKind.Null; }
+  get isValid(): bool { return this.kind != JsonKind.Invalid; }
+  get isObject(): bool { return this.kind == JsonKind.Object; }
+  get isArray(): bool { return this.kind == JsonKind.Array; }
+  get isString(): bool { return this.kind == JsonKind.String; }
+  get byteLength(): usize { return this.end - this.start; }
+
+  /** Name of the kind for error messages ("object", "string", …). */
+  get typeName(): string { return kindName(this.kind); }
+
+  /** Value of `key` in this object; Missing when absent or not an object. Duplicate keys: the last wins, as in JSON.parse. */
+  field(key: string): Json {
+    const keys = [key];
+    return this.fields(keys)[0];
+  }
+
+  /** Values of several keys in one pass over the object (same order as `keys`). */
+  fields(keys: string[]): Json[] {
+    const found = new Array<Json>(keys.length);
+    for (let i = 0; i < keys.length; i++) found[i] = Json.missing();
+    if (this.kind != JsonKind.Object) return found;
+    const end = this.end;
+    let p = skipWhitespace(this.start + 1, end);
+    if (p < end && load<u8>(p) == 0x7d) return found;
+    while (p < end) {
+      if (load<u8>(p) != 0x22) return invalidAll(found, p);
+      const keyEnd = skipString(p, end);
+      if (keyEnd == SCAN_ERROR) return invalidAll(found, p);
+      const keyStart = p + 1, keyStop = keyEnd - 1;
+      p = skipWhitespace(keyEnd, end);
+      if (p >= end || load<u8>(p) != 0x3a) return invalidAll(found, p);
+      p = skipWhitespace(p + 1, end);
+      const valueEnd = skipValue(p, end);
+      if (valueEnd == SCAN_ERROR) return invalidAll(found, p);
+      for (let i = 0; i < keys.length; i++) {
+        if (keyEquals(keyStart, keyStop, unchecked(keys[i]))) {
+          found[i] = new Json(p, valueEnd, kindAt(p));
+        }
+      }
+      p = skipWhitespace(valueEnd, end);
+      if (p >= end) break;
+      const c = load<u8>(p);
+      if (c == 0x7d) return found;
+      if (c != 0x2c) return invalidAll(found, p);
+      p = skipWhitespace(p + 1, end);
+    }
+    return invalidAll(found, p);
+  }
+
+  /** Elements of an array (empty when not an array); one Invalid element marks malformed input. */
+  elements(): Json[] {
+    const out = new Array<Json>();
+    if (this.kind != JsonKind.Array) return out;
+    const end = this.end;
+    let p = skipWhitespace(this.start + 1, end);
+    if (p < end && load<u8>(p) == 0x5d) return out;
+    while (p < end) {
+      const valueEnd = skipValue(p, end);
+      if (valueEnd == SCAN_ERROR) { out.push(Json.invalid(p)); return out; }
+      out.push(new Json(p, valueEnd, kindAt(p)));
+      p = skipWhitespace(valueEnd, end);
+      if (p >= end) break;
+      const c = load<u8>(p);
+      if (c == 0x5d) return out;
+      if (c != 0x2c) { out.push(Json.invalid(p)); return out; }
+      p = skipWhitespace(p + 1, end);
+    }
+    out.push(Json.invalid(p));
+    return out;
+  }
+
+  /** Keys of an object, in document order (duplicates included). */
+  keys(): string[] {
+    const out = new Array<string>();
+    if (this.kind != JsonKind.Object) return out;
+    const end = this.end;
+    let p = skipWhitespace(this.start + 1, end);
+    while (p < end && load<u8>(p) == 0x22) {
+      const keyEnd = skipString(p, end);
+      if (keyEnd == SCAN_ERROR) break;
+      const key = decodeStringContent(p + 1, keyEnd - 1);
+      if (key !== null) out.push(key);
+      p = skipWhitespace(keyEnd, end);
+      if (p >= end || load<u8>(p) != 0x3a) break;
+      p = skipValue(skipWhitespace(p + 1, end), end);
+      if (p == SCAN_ERROR) break;
+      p = skipWhitespace(p, end);
+      if (p < end && load<u8>(p) == 0x2c) p = skipWhitespace(p + 1, end);
+    }
+    return out;
+  }
+
+  /** The decoded string, or null when this is not a (well-formed) string. */
+  asString(): string | null {
+    if (this.kind != JsonKind.String) return null;
+    return decodeStringContent(this.start + 1, this.end - 1);
+  }
+
+  /** The string, or `fallback` when absent or not a string. */
+  stringOr(fallback: string): string {
+    const s = this.asString();
+    return s !== null ? s : fallback;
+  }
+
+  /** Strings of an array of strings; non-string elements are skipped. */
+  stringElements(): string[] {
+    const out = new Array<string>();
+    const items = this.elements();
+    for (let i = 0; i < items.length; i++) {
+      const s = unchecked(items[i]).asString();
+      if (s !== null) out.push(s);
+    }
+    return out;
+  }
+
+  asBool(fallback: bool): bool {
+    if (this.kind != JsonKind.Bool) return fallback;
+    return load<u8>(this.start) == 0x74;
+  }
+
+  /** Raw JSON text of this value. */
+  raw(): string {
+    if (this.kind == JsonKind.Missing || this.kind == JsonKind.Invalid) return "";
+    return String.UTF8.decodeUnsafe(this.start, this.end - this.start);
+  }
+
+  /** Fully parse (strictly) into a DOM; see JsonValue for error reporting. */
+  parse(): JsonValue {
+    return parseJson(this.start, this.end - this.start);
+  }
+}
+
+function invalidAll(found: Json[], at: usize): Json[] {
+  for (let i = 0; i < found.length; i++) found[i] = Json.invalid(at);
+  return found;
+}
+
+function kindAt(p: usize): JsonKind {
+  const c = load<u8>(p);
+  if (c == 0x7b) return JsonKind.Object;
+  if (c == 0x5b) return JsonKind.Array;
+  if (c == 0x22) return JsonKind.String;
+  if (c == 0x74 || c == 0x66) return JsonKind.Bool;
+  if (c == 0x6e) return JsonKind.Null;
+  return JsonKind.Number;
+}
+
+export function kindName(kind: JsonKind): string {
+  switch (kind) {
+    case JsonKind.Missing: return "missing";
+    case JsonKind.Invalid: return "malformed JSON";
+    case JsonKind.Null: return "null";
+    case JsonKind.Bool: return "boolean";
+    case JsonKind.Number: return "number";
+    case JsonKind.String: return "string";
+    case JsonKind.Array: return "array";
+    default: return "object";
+  }
+}

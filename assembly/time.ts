@@ -1,0 +1,141 @@
+// Time for policies: the current time from the WASI clock (never Date.now,
+// which would import env.Date.now), RFC 3339 timestamps and short durations.
+import { realtimeNanos } from "./abi/wasi";
+
+export const MS_PER_SECOND: i64 = 1000;
+export const MS_PER_MINUTE: i64 = 60 * MS_PER_SECOND;
+export const MS_PER_HOUR: i64 = 60 * MS_PER_MINUTE;
+export const MS_PER_DAY: i64 = 24 * MS_PER_HOUR;
+
+/** Milliseconds since the Unix epoch, from WASI `clock_time_get` (the harness can fix it with --now). */
+export function nowMillis(): i64 {
+  return <i64>(realtimeNanos() / 1_000_000);
+}
+
+/** Marker for "not a valid timestamp / duration". */
+export const INVALID_TIME: i64 = i64.MIN_VALUE;
+
+function digits(s: string, at: i32, count: i32): i32 {
+  if (at + count > s.length) return -1;
+  let v = 0;
+  for (let i = 0; i < count; i++) {
+    const c = s.charCodeAt(at + i);
+    if (c < 0x30 || c > 0x39) return -1;
+    v = v * 10 + (c - 0x30);
+  }
+  return v;
+}
+
+// Days from 1970-01-01 to year-month-day (proleptic Gregorian), Howard Hinnant's algorithm.
+function daysFromCivil(y: i64, m: i64, d: i64): i64 {
+  y -= m <= 2 ? 1 : 0;
+  const era = (y >= 0 ? y : y - 399) / 400;
+  const yoe = y - era * 400;
+  const doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function daysInMonth(y: i32, m: i32): i32 {
+  if (m == 2) return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28;
+  return (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31;
+}
+
+/**
+ * Parse an RFC 3339 timestamp (`2026-11-10T09:00:00Z`, `…T09:00:00.123+02:00`)
+ * into epoch milliseconds; INVALID_TIME when it is not one.
+ */
+export function parseRfc3339(s: string): i64 {
+  if (s.length < 20) return INVALID_TIME;
+  const year = digits(s, 0, 4), month = digits(s, 5, 2), day = digits(s, 8, 2);
+  const hour = digits(s, 11, 2), minute = digits(s, 14, 2), second = digits(s, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return INVALID_TIME;
+  if (s.charCodeAt(4) != 0x2d || s.charCodeAt(7) != 0x2d || s.charCodeAt(13) != 0x3a || s.charCodeAt(16) != 0x3a) return INVALID_TIME;
+  const t = s.charCodeAt(10);
+  if (t != 0x54 && t != 0x74 && t != 0x20) return INVALID_TIME;
+  if (day > daysInMonth(year, month)) return INVALID_TIME;
+  let i = 19;
+  let millis: i64 = 0;
+  if (s.charCodeAt(i) == 0x2e) {
+    i++;
+    let scale: i64 = 100;
+    const startFraction = i;
+    while (i < s.length && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) {
+      millis += <i64>(s.charCodeAt(i) - 0x30) * scale;
+      scale /= 10;
+      i++;
+    }
+    if (i == startFraction) return INVALID_TIME;
+  }
+  if (i >= s.length) return INVALID_TIME;
+  let offsetMinutes: i64 = 0;
+  const z = s.charCodeAt(i);
+  if (z == 0x5a || z == 0x7a) {
+    i++;
+  } else if (z == 0x2b || z == 0x2d) {
+    const oh = digits(s, i + 1, 2), om = digits(s, i + 4, 2);
+    if (oh < 0 || om < 0 || oh > 23 || om > 59 || i + 3 >= s.length || s.charCodeAt(i + 3) != 0x3a) return INVALID_TIME;
+    offsetMinutes = <i64>(oh * 60 + om) * (z == 0x2d ? -1 : 1);
+    i += 6;
+  } else {
+    return INVALID_TIME;
+  }
+  if (i != s.length) return INVALID_TIME;
+  const days = daysFromCivil(year, month, day);
+  const secs = days * 86400 + <i64>hour * 3600 + <i64>minute * 60 + <i64>min(second, 59);
+  return secs * 1000 + millis - offsetMinutes * MS_PER_MINUTE;
+}
+
+function pad(v: i64, width: i32): string {
+  let s = v.toString();
+  while (s.length < width) s = "0" + s;
+  return s;
+}
+
+/** Epoch milliseconds as `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds). */
+export function formatRfc3339(ms: i64): string {
+  let secs = ms / 1000;
+  if (ms < 0 && ms % 1000 != 0) secs -= 1;
+  let days = secs / 86400;
+  let rem = secs % 86400;
+  if (rem < 0) { rem += 86400; days -= 1; }
+  // civil_from_days (Hinnant)
+  const z = days + 719468;
+  const era = (z >= 0 ? z : z - 146096) / 146097;
+  const doe = z - era * 146097;
+  const yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const mp = (5 * doy + 2) / 153;
+  const d = doy - (153 * mp + 2) / 5 + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(rem / 3600, 2) + ":" + pad((rem % 3600) / 60, 2) + ":" + pad(rem % 60, 2) + "Z";
+}
+
+/** Parse `30d`, `12h`, `45m`, `90s` (one unit, positive integer) into milliseconds; INVALID_TIME otherwise. */
+export function parseDuration(s: string): i64 {
+  if (s.length < 2 || s.length > 12) return INVALID_TIME;
+  const unit = s.charCodeAt(s.length - 1);
+  let factor: i64 = 0;
+  if (unit == 0x73) factor = MS_PER_SECOND;
+  else if (unit == 0x6d) factor = MS_PER_MINUTE;
+  else if (unit == 0x68) factor = MS_PER_HOUR;
+  else if (unit == 0x64) factor = MS_PER_DAY;
+  else return INVALID_TIME;
+  let v: i64 = 0;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return INVALID_TIME;
+    v = v * 10 + <i64>(c - 0x30);
+  }
+  if (v <= 0) return INVALID_TIME;
+  return v * factor;
+}
+
+/** A human-sized rendering of a duration: "30d", "36h", "15m", "42s". */
+export function formatDuration(ms: i64): string {
+  if (ms % MS_PER_DAY == 0 && ms >= MS_PER_DAY) return (ms / MS_PER_DAY).toString() + "d";
+  if (ms % MS_PER_HOUR == 0 && ms >= MS_PER_HOUR) return (ms / MS_PER_HOUR).toString() + "h";
+  if (ms % MS_PER_MINUTE == 0 && ms >= MS_PER_MINUTE) return (ms / MS_PER_MINUTE).toString() + "m";
+  return (ms / MS_PER_SECOND).toString() + "s";
+}

@@ -1,0 +1,13 @@
+// `node harness/dist/build/main.js [policy-dir…]`: builds the given policies, or all of them.
+import { resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildPolicy, listPolicies } from "./policies.js";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const dirs = process.argv.length > 2 ? process.argv.slice(2) : listPolicies(resolve(repoRoot, "policies"));
+try {
+  for (const dir of dirs) await buildPolicy(dir, repoRoot, (line) => console.log(line));
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(1);
+}

@@ -1,0 +1,75 @@
+// Settings of trusted-registries: parsed and validated together, every
+// problem reported at once with its path.
+import { JsonValue, SettingsProblems, indexPath, quote } from "../../assembly/sdk";
+
+export class Settings {
+  allowedRegistries: string[] = [];
+  requiredLabels: string[] = [];
+}
+
+export class ParsedSettings {
+  constructor(public settings: Settings, public problems: SettingsProblems) {}
+}
+
+const KEYS: string[] = ["allowedRegistries", "requiredLabels"];
+
+/** A registry host (`registry.example.com`, `localhost:5000`) or a `*.example.com` glob. */
+function registryProblem(entry: string): string | null {
+  let host = entry;
+  if (host.startsWith("*.")) host = host.substring(2);
+  if (host.length == 0) return "is not a registry host";
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c == 0x2a) return "\"*\" is only allowed as a leading \"*.\" (e.g. \"*.example.com\")";
+    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2e || c == 0x2d || c == 0x3a;
+    if (!ok) return "is not a registry host (lowercase host[:port], no scheme or path)";
+  }
+  return null;
+}
+
+/** Kubernetes label key: optional DNS-subdomain prefix and "/", then a name of at most 63 characters. */
+function labelKeyProblem(key: string): string | null {
+  const slash = key.indexOf("/");
+  const name = slash >= 0 ? key.substring(slash + 1) : key;
+  if (slash >= 0) {
+    const prefix = key.substring(0, slash);
+    if (prefix.length == 0 || prefix.length > 253) return "has an invalid prefix";
+    for (let i = 0; i < prefix.length; i++) {
+      const c = prefix.charCodeAt(i);
+      if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2e || c == 0x2d)) return "has an invalid prefix";
+    }
+  }
+  if (name.length == 0 || name.length > 63) return "is not a valid label key";
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x2e || c == 0x2d || c == 0x5f)) return "is not a valid label key";
+  }
+  return null;
+}
+
+export function parseSettings(value: JsonValue): ParsedSettings {
+  const problems = new SettingsProblems();
+  const settings = new Settings();
+  if (!problems.object(value, "", KEYS)) return new ParsedSettings(settings, problems);
+  const registries = value.get("allowedRegistries");
+  if (registries === null) {
+    problems.add("allowedRegistries", "is required: list the registry hosts images may come from, e.g. [\"registry.example.com\", \"*.internal.example\"]");
+  } else {
+    const list = problems.stringList(registries, "allowedRegistries", false);
+    for (let i = 0; i < list.length; i++) {
+      const problem = registryProblem(list[i]);
+      if (problem !== null) problems.add(indexPath("allowedRegistries", i), quote(list[i]) + " " + problem);
+      else settings.allowedRegistries.push(list[i]);
+    }
+  }
+  const labels = value.get("requiredLabels");
+  if (labels !== null) {
+    const list = problems.stringList(labels, "requiredLabels", true);
+    for (let i = 0; i < list.length; i++) {
+      const problem = labelKeyProblem(list[i]);
+      if (problem !== null) problems.add(indexPath("requiredLabels", i), quote(list[i]) + " " + problem);
+      else settings.requiredLabels.push(list[i]);
+    }
+  }
+  return new ParsedSettings(settings, problems);
+}
