@@ -1,0 +1,52 @@
+# idgov — `make demo` and `make test` work on a fresh clone: they install what
+# is missing (npm packages from the lockfile), build, then run.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+POLICIES := $(patsubst %/policy.ts,%,$(wildcard policies/*/policy.ts))
+HARNESS_SRC := $(shell find harness/src -name '*.ts' 2>/dev/null)
+SDK_SRC := $(shell find assembly -name '*.ts' -not -path '*/__tests__/*' 2>/dev/null)
+
+.PHONY: help install build build-harness build-policies test demo bench clean
+
+help:
+	@echo "make demo    build and show the flagship policy deciding real requests"
+	@echo "make test    build and run every test (ends with 'N passed, N failed')"
+	@echo "make build   build the harness and every policy into policies/<name>/build/"
+	@echo "make bench   benchmark every policy (report under bench/results/)"
+	@echo "make clean   remove build outputs"
+
+# npm ci when node_modules is missing or older than the lockfile.
+node_modules/.installed: package-lock.json package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.installed
+
+harness/dist/.built: node_modules/.installed $(HARNESS_SRC) harness/tsconfig.json
+	npx tsc -p harness/tsconfig.json
+	@touch $@
+
+build-harness: harness/dist/.built
+
+# Each policy's four outputs depend on its own sources and the SDK.
+policies/%/build/policy.wasm: policies/%/*.ts $(SDK_SRC) asconfig.json harness/dist/.built
+	node harness/dist/build/main.js policies/$*
+
+build-policies: $(addsuffix /build/policy.wasm,$(POLICIES))
+
+build: build-harness build-policies
+
+test: build
+	@rm -f .vitest-results.json
+	@npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json; \
+	  status=$$?; node .ci/summary.mjs .vitest-results.json; exit $$status
+
+demo: build
+	@node harness/dist/demo.js
+
+bench: build
+	@node harness/dist/bench/report.js
+
+clean:
+	rm -rf harness/dist policies/*/build .vitest-results.json

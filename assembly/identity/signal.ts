@@ -1,0 +1,114 @@
+// Identity signals: one observation per kind (ID document, liveness, …), each
+// with a status, a time and optional score/risk/expiry/method. Records come
+// from settings, token claims or a cluster object; all parse into `Signal`.
+import { parseRfc3339, INVALID_TIME } from "../time";
+
+/** Signal kinds, exact names used in settings, cluster objects and messages. */
+export const SIGNAL_KINDS: string[] = ["idDocument", "liveness", "faceMatch", "duplicateFace", "aml", "nfc", "phone", "email"];
+/** The same kinds in kebab case, as used in token-claim keys. */
+export const CLAIM_KINDS: string[] = ["id-document", "liveness", "face-match", "duplicate-face", "aml", "nfc", "phone", "email"];
+
+export const STATUSES: string[] = ["approved", "declined", "in_review", "pending", "expired"];
+/** AML risk ladder, lowest first; the index is the rank. */
+export const RISKS: string[] = ["none", "low", "medium", "high", "critical"];
+export const METHODS: string[] = ["passive", "active"];
+export const RECORD_FIELDS: string[] = ["status", "verifiedAt", "score", "risk", "expiresAt", "method"];
+
+export function isSignalKind(name: string): bool { return SIGNAL_KINDS.includes(name); }
+export function riskRank(risk: string): i32 { return RISKS.indexOf(risk); }
+
+/** Where an observation came from (named in audit annotations and messages). */
+export const SOURCE_SETTINGS = "settings";
+export const SOURCE_CLAIMS = "claims";
+export const SOURCE_CLUSTER = "cluster";
+
+export class Signal {
+  kind: string = "";
+  source: string = "";
+  status: string = "";
+  /** Epoch ms; INVALID_TIME when absent or unparsable. */
+  verifiedAt: i64 = INVALID_TIME;
+  /** 0–100, or -1 when absent. */
+  score: i32 = -1;
+  /** Rank in RISKS, or -1 when absent. */
+  risk: i32 = -1;
+  /** Epoch ms, or INVALID_TIME when absent. */
+  expiresAt: i64 = INVALID_TIME;
+  method: string = "";
+  /** Why this observation cannot be trusted (malformed field), or null. Fails closed. */
+  problem: string | null = null;
+
+  get isMalformed(): bool { return this.problem !== null; }
+  get isApproved(): bool { return this.problem === null && this.status == "approved"; }
+}
+
+/**
+ * Builds a Signal from string fields (claims deliver strings; settings and
+ * cluster records are converted to strings first). Every bad field is recorded
+ * in `problem`: the observation is then treated as malformed, never trusted.
+ */
+export class SignalBuilder {
+  signal: Signal = new Signal();
+  private problems: string[] = [];
+
+  constructor(kind: string, source: string) { this.signal.kind = kind; this.signal.source = source; }
+
+  fail(message: string): void { this.problems.push(message); }
+
+  status(value: string): void {
+    if (STATUSES.includes(value)) this.signal.status = value;
+    else this.fail("status \"" + value + "\" is not one of " + STATUSES.join("|"));
+  }
+
+  verifiedAt(value: string): void {
+    const t = parseRfc3339(value);
+    if (t == INVALID_TIME) this.fail("verifiedAt \"" + value + "\" is not an RFC 3339 time");
+    else this.signal.verifiedAt = t;
+  }
+
+  expiresAt(value: string): void {
+    const t = parseRfc3339(value);
+    if (t == INVALID_TIME) this.fail("expiresAt \"" + value + "\" is not an RFC 3339 time");
+    else this.signal.expiresAt = t;
+  }
+
+  score(value: f64): void {
+    if (!(value >= 0 && value <= 100) || Math.floor(value) != value) this.fail("score " + value.toString() + " is not an integer 0-100");
+    else this.signal.score = <i32>value;
+  }
+
+  scoreText(value: string): void {
+    let n: i32 = 0;
+    if (value.length == 0 || value.length > 3) { this.fail("score \"" + value + "\" is not an integer 0-100"); return; }
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) { this.fail("score \"" + value + "\" is not an integer 0-100"); return; }
+      n = n * 10 + (c - 0x30);
+    }
+    this.score(<f64>n);
+  }
+
+  risk(value: string): void {
+    const rank = riskRank(value);
+    if (rank < 0) this.fail("risk \"" + value + "\" is not one of " + RISKS.join("|"));
+    else this.signal.risk = rank;
+  }
+
+  method(value: string): void {
+    if (METHODS.includes(value)) this.signal.method = value;
+    else this.fail("method \"" + value + "\" is not one of " + METHODS.join("|"));
+  }
+
+  /** Finish: required fields checked, problems joined. */
+  build(): Signal {
+    if (this.signal.status.length == 0 && !this.hasProblemAbout("status")) this.fail("status is missing");
+    if (this.signal.verifiedAt == INVALID_TIME && !this.hasProblemAbout("verifiedAt")) this.fail("verifiedAt is missing");
+    if (this.problems.length > 0) this.signal.problem = this.problems.join(", ");
+    return this.signal;
+  }
+
+  private hasProblemAbout(field: string): bool {
+    for (let i = 0; i < this.problems.length; i++) if (this.problems[i].startsWith(field)) return true;
+    return false;
+  }
+}
