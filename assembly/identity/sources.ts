@@ -97,21 +97,22 @@ export function fnv1a32Hex(text: string): string {
 /**
  * Name of the ConfigMap holding a subject's signals: `idgov-<sanitised>-<fnv1a32>`.
  * Usernames are not valid object names (`alice@example.com`,
- * `system:serviceaccount:ns:sa`), so the readable part is sanitised and the
- * hash of the exact username keeps distinct users apart.
+ * `system:serviceaccount:ns:sa`), so the readable part keeps only `[a-z0-9-]`
+ * (which always yields a valid DNS subdomain) and the hash of the exact
+ * username keeps distinct users apart.
  */
 export function clusterObjectName(username: string): string {
   const chars = new Array<string>();
   for (let i = 0; i < username.length && chars.length < 200; i++) {
     let c = username.charCodeAt(i);
     if (c >= 0x41 && c <= 0x5a) c += 0x20;
-    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2e || c == 0x2d;
+    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2d;
     chars.push(ok ? String.fromCharCode(c) : "-");
   }
   let s = chars.join("");
   let start = 0, end = s.length;
-  while (start < end && (s.charCodeAt(start) == 0x2d || s.charCodeAt(start) == 0x2e)) start++;
-  while (end > start && (s.charCodeAt(end - 1) == 0x2d || s.charCodeAt(end - 1) == 0x2e)) end--;
+  while (start < end && s.charCodeAt(start) == 0x2d) start++;
+  while (end > start && s.charCodeAt(end - 1) == 0x2d) end--;
   s = s.substring(start, end);
   return "idgov-" + s + "-" + fnv1a32Hex(username);
 }

@@ -67,18 +67,19 @@ export function subjectHash(username: string): string {
 
 /**
  * The username part of the object name: ASCII-lowercased, every UTF-16 code unit not in
- * `[a-z0-9.-]` replaced by `-` (so a non-BMP character becomes `--`), truncated to 200,
- * then leading/trailing `-` and `.` trimmed. May be empty.
+ * `[a-z0-9-]` replaced by `-` (dots too, so the name is always a valid DNS subdomain;
+ * a non-BMP character becomes `--`), truncated to 200, then leading/trailing `-` trimmed.
+ * May be empty.
  */
 export function sanitizeUsername(username: string): string {
   let out = "";
   for (let i = 0; i < username.length; i++) {
     let c = username.charCodeAt(i);
     if (c >= 0x41 && c <= 0x5a) c += 0x20; // A-Z → a-z
-    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d;
+    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d;
     out += ok ? String.fromCharCode(c) : "-";
   }
-  return out.slice(0, SANITIZED_MAX).replace(/^[-.]+/, "").replace(/[-.]+$/, "");
+  return out.slice(0, SANITIZED_MAX).replace(/^-+/, "").replace(/-+$/, "");
 }
 
 /** `idgov-<sanitized>-<hash8>`: the name of the subject's signals ConfigMap. */
@@ -136,14 +137,7 @@ export function buildSignalsConfigMap(
       `namespace ${JSON.stringify(namespace)} is not a valid Kubernetes namespace name (lowercase letters, digits and '-', at most 63)`,
     );
   }
-  const name = objectName(subject);
-  if (!isDnsSubdomain(name)) {
-    // The naming scheme keeps '.' from the username, so ".." / ".-" / "-." survive sanitizing.
-    throw new Error(
-      `subject ${JSON.stringify(subject)} maps to object name ${JSON.stringify(name)}, which Kubernetes would reject ` +
-        `(a '.' next to another '.' or '-'); use --output settings for this subject`,
-    );
-  }
+  const name = objectName(subject); // always a valid DNS subdomain (see sanitizeUsername)
   const annotations: Record<string, string> = {};
   if (options.source !== undefined) annotations[ANNOTATION_SOURCE] = options.source;
   if (options.sessionId !== undefined) annotations[ANNOTATION_SESSION_ID] = options.sessionId;
