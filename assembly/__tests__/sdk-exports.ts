@@ -65,3 +65,5 @@ export function requestSummary(text: string): string {
     r.userInfo.username, r.userInfo.groups.join(","), r.userInfo.extraValues("idgov.dev/liveness-status").join(","),
     r.object.typeName, r.dryRun ? "dry" : "wet"].join("|");
 }
+import { clusterObjectName } from "../identity/sources";
+export function signalsObjectName(username: string): string { return clusterObjectName(username); }

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { compileTestModule } from "./compile";
+import { objectName } from "../../harness/src/signals/configmap.js";
 
 type Sdk = {
   lookup(text: string, path: string): string;
@@ -16,6 +17,7 @@ type Sdk = {
   formatTime(ms: bigint): string;
   duration(s: string): bigint;
   requestSummary(text: string): string;
+  signalsObjectName(username: string): string;
 };
 let sdk: Sdk;
 beforeAll(async () => { sdk = (await compileTestModule("assembly/__tests__/sdk-exports.ts")) as Sdk; });
@@ -172,5 +174,15 @@ describe("glob, image references, time", () => {
     expect(sdk.duration("15m")).toBe(900000n);
     expect(sdk.duration("90s")).toBe(90000n);
     for (const s of ["30x", "d", "0d", "-1d", "1.5h", "", "30"]) expect(sdk.duration(s)).toBe(INVALID);
+  });
+});
+
+describe("identity signals cluster object names", () => {
+  it("the policy (AssemblyScript) and `idgov signals import` (TypeScript) compute the same name (property)", () => {
+    expect(sdk.signalsObjectName("alice@example.com")).toBe("idgov-alice-example-com-94a4b546");
+    fc.assert(fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 300 }), fc.emailAddress(),
+      fc.stringMatching(/^system:serviceaccount:[a-z0-9-]{1,20}:[a-z0-9.-]{1,20}$/)), (u) => {
+      expect(sdk.signalsObjectName(u)).toBe(objectName(u));
+    }), { numRuns: 500 });
   });
 });
