@@ -1,0 +1,59 @@
+// Running guest calls: the in-process evaluator (no isolation, no time limit) and the
+// common interface the worker evaluator implements too.
+import type { EvalJob, HostCallFn, HostCallOutcome, RawOutcome } from "./types.js";
+import type { CompiledPolicy } from "./module.js";
+import { runWapc } from "./wapc-host.js";
+import { runWasi } from "./wasi-runner.js";
+import { describeError } from "../errors.js";
+
+/** A host-call handler that may answer asynchronously (only the worker evaluator can wait for it). */
+export type AsyncHostCallFn = (
+  binding: string,
+  namespace: string,
+  operation: string,
+  payload: Uint8Array,
+) => HostCallOutcome | Promise<HostCallOutcome>;
+
+export interface Evaluator {
+  run(policy: CompiledPolicy, job: EvalJob, hostCall: AsyncHostCallFn): Promise<RawOutcome>;
+  close(): Promise<void>;
+}
+
+const noHostCalls: HostCallFn = () => ({ ok: false, error: "host capabilities are not available in this evaluation" });
+
+/**
+ * Low-level, synchronous: one guest call on a fresh instance, in this thread. No time limit
+ * (a runaway guest blocks the caller). `op` is the waPC operation (`validate`,
+ * `validate_settings`, `protocol_version`); the payload is passed as is.
+ */
+export function evaluateInProcess(
+  policy: CompiledPolicy,
+  op: string,
+  payload: Uint8Array,
+  options: { nowNs?: bigint; hostCall?: HostCallFn } = {},
+): RawOutcome {
+  const job: EvalJob = { op, payload, nowNs: options.nowNs };
+  const hostCall = options.hostCall ?? noHostCalls;
+  try {
+    return policy.info.executionMode === "wasi" ? runWasi(policy.module, job, hostCall) : runWapc(policy.module, job, hostCall);
+  } catch (e) {
+    return { kind: "crash", message: `idgov failed while running the policy: ${describeError(e)}`, logs: [] };
+  }
+}
+
+/** Evaluator running in the calling thread. Host-call handlers must answer synchronously. */
+export class InProcessEvaluator implements Evaluator {
+  async run(policy: CompiledPolicy, job: EvalJob, hostCall: AsyncHostCallFn): Promise<RawOutcome> {
+    const syncHostCall: HostCallFn = (b, ns, op, payload) => {
+      const r = hostCall(b, ns, op, payload);
+      if (r instanceof Promise) {
+        r.catch(() => undefined);
+        return { ok: false, error: "a host-capability provider answered asynchronously; use the worker evaluator (isolation: 'worker')" };
+      }
+      return r;
+    };
+    return evaluateInProcess(policy, job.op, job.payload, { nowNs: job.nowNs, hostCall: syncHostCall });
+  }
+
+  async close(): Promise<void> {}
+}
