@@ -1,0 +1,122 @@
+// The host-capability dispatcher, in policy-evaluator's order (runtimes/callback.rs):
+// binding check → allow-list gate (all namespaces but `tracing`) → namespace/operation →
+// payload decoding → contextAwareResources gate (kubernetes list/get) → providers.
+import { formatLog } from "../log.js";
+import type { HostCallOutcome } from "../runtime/types.js";
+import type { ContextAwareResource } from "../runtime/metadata.js";
+import { HostCapabilityAllowList } from "./allow-list.js";
+import type { CapabilityAnswer, CapabilityCall, HostCapabilityProvider } from "./provider.js";
+import { decodeCapabilityPayload, KNOWN_OPERATIONS, PayloadError } from "./requests.js";
+import { tracingLogLine } from "./tracing.js";
+
+export interface DispatcherOptions {
+  /** allow-list patterns (`*`, `ns/*`, `ns/v1/*`, `ns/op`); empty = deny all. Default `["*"]`, like kwctl. */
+  allowedHostCapabilities?: readonly string[] | HostCapabilityAllowList;
+  /** Kubernetes resources the policy may list/get (policy metadata `contextAwareResources`, when granted). */
+  contextAwareResources?: readonly ContextAwareResource[];
+  /** asked in order; the first one that answers wins */
+  providers?: readonly HostCapabilityProvider[];
+}
+
+const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+const CONTEXT_AWARE_OPS = new Set(["list_resources_by_namespace", "list_resources_all", "get_resource"]);
+
+export function capabilityDeniedMessage(path: string): string {
+  return `Policy has not been granted access to the '${path}' host capability. The violation has been reported.`;
+}
+
+export function kubernetesResourceDeniedMessage(apiVersion: string, kind: string): string {
+  return `Policy has not been granted access to Kubernetes ${apiVersion}/${kind} resources. The violation has been reported.`;
+}
+
+export class HostDispatcher {
+  readonly allowList: HostCapabilityAllowList;
+  private readonly contextAware: Set<string>;
+  private readonly providers: readonly HostCapabilityProvider[];
+
+  constructor(options: DispatcherOptions = {}) {
+    const allowed = options.allowedHostCapabilities ?? ["*"];
+    this.allowList = allowed instanceof HostCapabilityAllowList ? allowed : HostCapabilityAllowList.parse(allowed);
+    this.contextAware = new Set((options.contextAwareResources ?? []).map((r) => `${r.apiVersion}\u0000${r.kind}`));
+    this.providers = options.providers ?? [];
+  }
+
+  /** Handles one host call. Synchronous unless a provider answers with a promise. */
+  dispatch(binding: string, namespace: string, operation: string, payload: Uint8Array): HostCallOutcome | Promise<HostCallOutcome> {
+    const fail = (error: string, note?: string): HostCallOutcome => ({ ok: false, error, logs: note ? [formatLog("error", "host", note)] : undefined });
+
+    if (binding !== "kubewarden") return fail(`unknown binding: ${binding}`, `unknown binding ${JSON.stringify(binding)}`);
+    const path = `${namespace}/${operation}`;
+    if (namespace !== "tracing" && !this.allowList.isAllowed(path)) {
+      return fail(
+        capabilityDeniedMessage(path),
+        `policy tried to use the '${path}' host capability it has no access to (allowed: ${this.allowList})`,
+      );
+    }
+    const ops = KNOWN_OPERATIONS[namespace];
+    if (!ops) return fail(`unknown namespace: ${namespace}`, `unknown namespace ${JSON.stringify(namespace)}`);
+    if (!ops.includes(operation)) return fail(`unknown operation: ${operation}`, `unknown operation ${JSON.stringify(path)}`);
+    if (namespace === "tracing") return { ok: true, data: EMPTY, logs: [tracingLogLine(payload)] };
+
+    let call: CapabilityCall;
+    try {
+      const typed = decodeCapabilityPayload(namespace, operation, payload);
+      call = { namespace, operation, typed, request: JSON.parse(new TextDecoder().decode(payload)), payload };
+    } catch (e) {
+      const msg = e instanceof PayloadError ? e.message : String(e);
+      return fail(msg, `cannot decode the ${path} payload: ${msg}`);
+    }
+    if (namespace === "kubernetes" && CONTEXT_AWARE_OPS.has(operation)) {
+      const apiVersion = call.typed.fields.api_version as string;
+      const kind = call.typed.fields.kind as string;
+      if (!this.contextAware.has(`${apiVersion}\u0000${kind}`)) {
+        return fail(
+          kubernetesResourceDeniedMessage(apiVersion, kind),
+          `policy tried to access Kubernetes ${apiVersion}/${kind} resources without being granted them (contextAwareResources / --allow-context-aware)`,
+        );
+      }
+    }
+    return this.ask(call, 0);
+  }
+
+  private ask(call: CapabilityCall, from: number): HostCallOutcome | Promise<HostCallOutcome> {
+    for (let i = from; i < this.providers.length; i++) {
+      const provider = this.providers[i];
+      let answer: CapabilityAnswer | undefined | Promise<CapabilityAnswer | undefined>;
+      try {
+        answer = provider.answer(call);
+      } catch (e) {
+        answer = { ok: false, error: `${provider.name} failed: ${(e as Error).message}` };
+      }
+      if (answer instanceof Promise) {
+        return answer.then(
+          (a) => (a === undefined ? this.ask(call, i + 1) : this.toOutcome(call, a)),
+          (e: unknown) => this.toOutcome(call, { ok: false, error: `${provider.name} failed: ${(e as Error)?.message ?? String(e)}` }),
+        );
+      }
+      if (answer !== undefined) return this.toOutcome(call, answer);
+    }
+    const what = `${call.namespace}/${call.operation} ${new TextDecoder().decode(call.payload)}`;
+    const hint =
+      "give answers with --host-capabilities-fixtures <file> or --replay-host-capabilities-interactions <file> " +
+      "(library: the hostCapabilities option of validate)";
+    return {
+      ok: false,
+      error: `Callback evaluation failure: idgov has no answer for ${what}`,
+      logs: [formatLog("error", "host", `no host-capability answer for ${what}; ${hint}`)],
+    };
+  }
+
+  private toOutcome(call: CapabilityCall, answer: CapabilityAnswer): HostCallOutcome {
+    if (answer.ok) {
+      return { ok: true, data: typeof answer.payload === "string" ? encoder.encode(answer.payload) : answer.payload };
+    }
+    // policy-evaluator wraps every callback-handler error this way (runtimes/callback.rs)
+    return {
+      ok: false,
+      error: `Callback evaluation failure: ${answer.error}`,
+      logs: [formatLog("warning", "host", `${call.namespace}/${call.operation} failed: ${answer.error}`)],
+    };
+  }
+}

@@ -1,0 +1,96 @@
+// kwctl session replay (`--replay-host-capabilities-interactions`): a YAML list of
+//   - type: Exchange
+//     request: |            # serde_yaml of CallbackRequestType, e.g. "!KubernetesGetResource\napi_version: v1 ..."
+//     response: {type: Success, payload: '<json>'} | {type: Error, message: '...'}
+// Replayed first-in first-out; each request must equal the recorded one (kwctl's proxy.rs).
+import { readFileSync } from "node:fs";
+import YAML from "yaml";
+import { IdgovError } from "../errors.js";
+import type { CapabilityAnswer, CapabilityCall, HostCapabilityProvider } from "./provider.js";
+import { type CallbackRequest, PayloadError, renderRequest, sameRequest, typedRequest } from "./requests.js";
+
+export interface RecordedExchange {
+  request: CallbackRequest;
+  response: { type: "Success"; payload: string } | { type: "Error"; message: string };
+}
+
+/** Parses the YAML of one recorded request (`!Tag` + mapping). */
+export function parseRecordedRequest(text: string, where: string): CallbackRequest {
+  const doc = YAML.parseDocument(text);
+  if (doc.errors.length > 0) throw new IdgovError(`${where}: cannot parse the recorded request: ${doc.errors[0].message.split("\n")[0]}`);
+  const node = doc.contents as { tag?: string } | null;
+  const tag = node?.tag?.replace(/^!/, "");
+  if (!tag) throw new IdgovError(`${where}: the recorded request has no !Tag (e.g. !KubernetesGetResource)`);
+  try {
+    return typedRequest(tag, doc.toJS());
+  } catch (e) {
+    if (e instanceof PayloadError) throw new IdgovError(`${where}: recorded request !${tag}: ${e.message}`);
+    throw e;
+  }
+}
+
+export function parseSession(text: string, source: string): RecordedExchange[] {
+  let raw: unknown;
+  try {
+    raw = YAML.parse(text);
+  } catch (e) {
+    throw new IdgovError(`cannot deserialize contents of ${source}: ${(e as Error).message.split("\n")[0]}`);
+  }
+  if (raw === null) return [];
+  if (!Array.isArray(raw)) throw new IdgovError(`cannot deserialize contents of ${source}: expected a list of exchanges`);
+  return raw.map((item, i) => {
+    const where = `${source}: exchange ${i}`;
+    const x = item as Record<string, unknown> | null;
+    if (!x || typeof x !== "object") throw new IdgovError(`${where} is not a mapping`);
+    if (x.type !== undefined && x.type !== "Exchange") throw new IdgovError(`${where}: unknown type ${JSON.stringify(x.type)} (expected Exchange)`);
+    if (typeof x.request !== "string") throw new IdgovError(`${where}: \`request\` must be a YAML string (as kwctl records it)`);
+    const r = x.response as Record<string, unknown> | null;
+    let response: RecordedExchange["response"];
+    if (r && r.type === "Success" && typeof r.payload === "string") response = { type: "Success", payload: r.payload };
+    else if (r && r.type === "Error" && typeof r.message === "string") response = { type: "Error", message: r.message };
+    else throw new IdgovError(`${where}: \`response\` must be {type: Success, payload: <string>} or {type: Error, message: <string>}`);
+    return { request: parseRecordedRequest(x.request, where), response };
+  });
+}
+
+export class ReplayProvider implements HostCapabilityProvider {
+  readonly name: string;
+  private queue: RecordedExchange[];
+
+  constructor(readonly exchanges: RecordedExchange[], name = "replay") {
+    this.name = name;
+    this.queue = [...exchanges];
+  }
+
+  static fromFile(file: string): ReplayProvider {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw new IdgovError(`Cannot open host capabilities interactions file ${file}: ${(e as Error).message}`);
+    }
+    return new ReplayProvider(parseSession(text, file), `replay ${file}`);
+  }
+
+  /** Exchanges not replayed yet. */
+  get remaining(): number {
+    return this.queue.length;
+  }
+
+  /** Starts the replay over from the first exchange. */
+  reset(): void {
+    this.queue = [...this.exchanges];
+  }
+
+  answer(call: CapabilityCall): CapabilityAnswer {
+    const next = this.queue.shift();
+    if (!next) return { ok: false, error: "the list of recorded responses is empty" };
+    if (!sameRequest(next.request, call.typed)) {
+      return {
+        ok: false,
+        error: `Replay error: unexpected request. Was expecting ${renderRequest(next.request)}, got ${renderRequest(call.typed)} instead`,
+      };
+    }
+    return next.response.type === "Success" ? { ok: true, payload: next.response.payload } : { ok: false, error: next.response.message };
+  }
+}
