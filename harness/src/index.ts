@@ -1,1 +1,48 @@
-export {};
+/**
+ * idgov harness library: runs Kubewarden policies (waPC or WASI modules) the way
+ * policy-server and `kwctl run` do. The CLI is built on exactly these functions.
+ *
+ *   const policy = await loadPolicy("policies/my-policy", { timeoutMs: 2000 });
+ *   const settings = await policy.validateSettings({ ... });        // { valid, message?, logs }
+ *   const { response, logs } = await policy.validate(readAdmissionRequest("req.json"), { ... }, { now: "2026-01-01T00:00:00Z" });
+ *   await policy.close();
+ */
+export { loadPolicy, Policy } from "./policy.js";
+export type { LoadPolicyOptions, ValidateOptions, HostContextOptions, ValidateResult, SettingsResult } from "./policy.js";
+
+export { readAdmissionRequest, toAdmissionRequest, readDocument } from "./admission/request.js";
+export type { AdmissionRequest, GroupVersionKind, GroupVersionResource, UserInfo } from "./admission/request.js";
+export { normalizeSettings, readSettings, parseSettingsJson } from "./admission/settings.js";
+export type { Settings, SettingsValidationResponse } from "./admission/settings.js";
+export {
+  fromValidationResponse,
+  processResponse,
+  reject,
+  rejectInternalServerError,
+  DELETE_MUTATION_MESSAGE,
+  notAllowedToMutateMessage,
+} from "./admission/response.js";
+export type { AdmissionResponse, AdmissionResponseStatus, ValidationResponse, PolicyMode, ResponseHandling } from "./admission/response.js";
+
+export { HostDispatcher, capabilityDeniedMessage, kubernetesResourceDeniedMessage } from "./host/dispatcher.js";
+export type { DispatcherOptions } from "./host/dispatcher.js";
+export { HostCapabilityAllowList } from "./host/allow-list.js";
+export { FixtureProvider } from "./host/fixtures.js";
+export type { FixtureEntry } from "./host/fixtures.js";
+export { ReplayProvider, parseSession } from "./host/replay.js";
+export { jsonAnswer, errorAnswer } from "./host/provider.js";
+export type { HostCapabilityProvider, CapabilityCall, CapabilityAnswer } from "./host/provider.js";
+export type { CallbackRequest } from "./host/requests.js";
+
+export { compilePolicy } from "./runtime/module.js";
+export type { CompiledPolicy, CompileOptions, PolicyInfo, RunnableMode } from "./runtime/module.js";
+export type { Metadata, ContextAwareResource, ExecutionMode } from "./runtime/metadata.js";
+export { evaluateInProcess } from "./runtime/evaluator.js";
+export type { RawOutcome, HostCallFn, HostCallOutcome } from "./runtime/types.js";
+export { dateToNs } from "./runtime/types.js";
+export { DEFAULT_TIMEOUT_MS, DEFAULT_MEMORY_LIMIT_MIB, TIMEOUT_MESSAGE } from "./runtime/limits.js";
+export { appendCustomSection } from "./runtime/wasm-binary.js";
+export { IdgovError } from "./errors.js";
+
+/** `{"request": <request>, "settings": <settings>}` bytes, as the host sends to `validate` (for evaluateInProcess). */
+export { validatePayload } from "./admission/payload.js";
