@@ -1,0 +1,71 @@
+// idgov command-line interface: commander wiring and the one error wrapper.
+// Each command lives in commands/<name>.ts and exports a `CliCommand`.
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { IdgovError } from "./errors.js";
+import { runCommand } from "./commands/run.js";
+import { registerSignalsCommand } from "./commands/signals.js";
+import type { CliCommand, CliIO } from "./commands/command.js";
+
+const signalsCommand: CliCommand = {
+  name: "signals",
+  register(program) {
+    registerSignalsCommand(program);
+    return program.commands.find((c) => c.name() === "signals")!;
+  },
+};
+
+/** Registered commands; add new ones here (one file each under commands/). */
+export const COMMANDS: CliCommand[] = [runCommand, signalsCommand];
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+export function buildProgram(io: CliIO): Command {
+  const program = new Command("idgov")
+    .description("Run identity-aware Kubewarden policies (waPC / WASI modules) the way policy-server and kwctl run do")
+    .version(packageVersion(), "-V, --version", "print the idgov version")
+    .helpOption("-h, --help", "show help")
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .exitOverride();
+  // Subcommands inherit the output, exit and help settings configured above.
+  for (const command of COMMANDS) command.register(program, io);
+  return program;
+}
+
+const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ").trim();
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[] = process.argv, io: CliIO = defaultIO()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode; // commander already printed its message (or help/version)
+    // IdgovError messages say what to do; other errors are shown the same way (one line, no
+    // stack) and IDGOV_DEBUG=1 adds the stack for harness bugs.
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr(`Error: ${oneLine(message)}\n`);
+    if (process.env.IDGOV_DEBUG && !(err instanceof IdgovError) && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+    return 1;
+  }
+}
+
+export function defaultIO(): CliIO {
+  // `idgov ... | head`: a closed pipe ends the output quietly instead of an EPIPE stack trace.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  return {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+  };
+}
