@@ -72,6 +72,21 @@ describe("selective reader", () => {
     }), { numRuns: 300 });
   });
 
+  it("skips long values with escapes and brackets at every block offset (property)", () => {
+    const tricky = fc.string({ unit: fc.constantFrom("a", '"', "\\", "{", "}", "[", "]", "é", "\n", " ", "😀"), maxLength: 80 });
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: "small" }, tricky, fc.integer(), fc.array(tie("v"), { maxLength: 5 }), fc.dictionary(tricky, tie("v"), { maxKeys: 4 })),
+    })).v;
+    fc.assert(fc.property(fc.array(fc.tuple(tricky, value), { maxLength: 8 }), fc.nat(40), fc.jsonValue(), (members, pad, last) => {
+      const obj: Record<string, unknown> = { pad: "x".repeat(pad) };
+      for (const [k, v] of members) if (k !== "zz-last") obj[k] = v;
+      obj["zz-last"] = last;
+      const doc = JSON.stringify(obj);
+      const got = sdk.lookup(doc, "zz-last");
+      expect(JSON.parse(got.slice(got.indexOf("|") + 1))).toEqual(JSON.parse(JSON.stringify(last)));
+    }), { numRuns: 400 });
+  });
+
   it("lists keys in document order", () => {
     expect(sdk.keysOf('{"b":1,"a":{"x":2},"c":[]}').split("\n")).toEqual(["b", "a", "c"]);
   });
@@ -121,6 +136,16 @@ describe("ValidationRequest", () => {
     const bare = { uid: "u", kind: { group: "apps", version: "v1", kind: "Deployment" }, resource: { group: "apps", version: "v1", resource: "deployments" }, operation: "DELETE", userInfo: {} };
     expect(sdk.requestSummary(JSON.stringify({ request: bare }))).toBe("DELETE|apps/v1|Deployment|deployments|||||||missing|wet");
   });
+  it("turns every truncation of a real request into a problem, never a trap", () => {
+    const doc = JSON.stringify({ request: { ...request, object: { spec: { containers: [{ name: "a\"b", image: "x/{y}[z]" }] } } }, settings: { a: [1, { b: "\\" }] } });
+    expect(sdk.requestSummary(doc)).not.toMatch(/^problem/);
+    for (let cut = 0; cut < doc.length; cut++) {
+      expect(sdk.requestSummary(doc.slice(0, cut))).toMatch(/^problem: /);
+    }
+    expect(sdk.requestSummary(doc + " x")).toMatch(/^problem: the validation request is not valid JSON/);
+    expect(sdk.requestSummary("  " + doc + "\n")).not.toMatch(/^problem/);
+  });
+
   it("explains unusable payloads", () => {
     expect(sdk.requestSummary("[]")).toBe("problem: the validation request must be a JSON object, got array");
     expect(sdk.requestSummary('{"settings":{}}')).toBe('problem: the validation request has no "request" object');

@@ -22,11 +22,15 @@ export function skipWhitespace(p: usize, end: usize): usize {
 /** `p` at an opening quote; returns the position after the closing quote. */
 export function skipString(p: usize, end: usize): usize {
   p++;
-  // Fast path: 8 bytes at a time while none is a quote or backslash.
-  while (p + 8 <= end) {
-    const w = load<u64>(p);
-    if (hasByte(w, 0x22) | hasByte(w, 0x5c)) break;
-    p += 8;
+  const QUOTE = i8x16.splat(0x22), BACKSLASH = i8x16.splat(0x5c);
+  // 16 bytes at a time: jump straight to the next quote or backslash.
+  while (p + 16 <= end) {
+    const v = v128.load(p);
+    const mask = i8x16.bitmask(v128.or(i8x16.eq(v, QUOTE), i8x16.eq(v, BACKSLASH)));
+    if (mask == 0) { p += 16; continue; }
+    const q = p + <usize>ctz(mask);
+    if (load<u8>(q) == 0x22) return q + 1;
+    p = q + 2; // an escape: skip the backslash and the escaped byte
   }
   while (p < end) {
     const c = load<u8>(p);
@@ -37,33 +41,59 @@ export function skipString(p: usize, end: usize): usize {
   return SCAN_ERROR;
 }
 
-// SWAR test: does any byte of `w` equal `b`?
-// @ts-ignore: decorator
-@inline function hasByte(w: u64, b: u64): u64 {
-  const x = w ^ (0x0101010101010101 * b);
-  return (x - 0x0101010101010101) & ~x & 0x8080808080808080;
-}
-
-// Bytes that matter when skipping a container: quote, backslash, brackets.
-// @ts-ignore: decorator
-@inline function hasStructural(w: u64): u64 {
-  return hasByte(w, 0x22) | hasByte(w, 0x7b) | hasByte(w, 0x7d) | hasByte(w, 0x5b) | hasByte(w, 0x5d);
-}
-
+/**
+ * `p` at `{` or `[`; returns the position after the matching bracket. Each
+ * 16-byte block yields bitmasks of quotes, backslashes and brackets; the
+ * scanner walks only the set bits (ctz), tracking string state and depth, so
+ * its cost follows the number of structural bytes, not the length.
+ */
 function skipContainer(p: usize, end: usize): usize {
   let depth: i32 = 0;
-  while (p < end) {
-    // Skip runs of uninteresting bytes 8 at a time.
-    while (p + 8 <= end && !hasStructural(load<u64>(p))) p += 8;
-    if (p >= end) break;
-    const c = load<u8>(p);
-    if (c == 0x22) {
-      p = skipString(p, end);
-      if (p == SCAN_ERROR) return SCAN_ERROR;
-      continue;
+  let inString = false;
+  const QUOTE = i8x16.splat(0x22), BACKSLASH = i8x16.splat(0x5c);
+  const OPEN_BRACE = i8x16.splat(0x7b), CLOSE_BRACE = i8x16.splat(0x7d);
+  const OPEN_BRACKET = i8x16.splat(0x5b), CLOSE_BRACKET = i8x16.splat(0x5d);
+  while (p + 16 <= end) {
+    const v = v128.load(p);
+    const quotes = i8x16.bitmask(i8x16.eq(v, QUOTE));
+    const escapes = i8x16.bitmask(i8x16.eq(v, BACKSLASH));
+    const opens = i8x16.bitmask(v128.or(i8x16.eq(v, OPEN_BRACE), i8x16.eq(v, OPEN_BRACKET)));
+    const closes = i8x16.bitmask(v128.or(i8x16.eq(v, CLOSE_BRACE), i8x16.eq(v, CLOSE_BRACKET)));
+    const inStringBytes = quotes | escapes;
+    const outsideBytes = quotes | opens | closes;
+    let pos: i32 = 0;
+    while (pos < 16) {
+      const candidates = (inString ? inStringBytes : outsideBytes) & (0xffff << pos);
+      if (candidates == 0) { pos = 16; break; }
+      const i = ctz(candidates);
+      const bit = 1 << i;
+      if (inString) {
+        if (escapes & bit) { pos = i + 2; continue; }
+        inString = false;
+      } else if (quotes & bit) {
+        inString = true;
+      } else if (opens & bit) {
+        depth++;
+      } else {
+        depth--;
+        if (depth == 0) return p + <usize>i + 1;
+        if (depth < 0) return SCAN_ERROR;
+      }
+      pos = i + 1;
     }
-    if (c == 0x7b || c == 0x5b) depth++;
-    else if (c == 0x7d || c == 0x5d) {
+    p += <usize>pos; // 16, or 17 when the block ended with a backslash
+  }
+  // Tail (< 16 bytes): the same state machine, a byte at a time.
+  while (p < end) {
+    const c = load<u8>(p);
+    if (inString) {
+      if (c == 0x5c) { p += 2; continue; }
+      if (c == 0x22) inString = false;
+    } else if (c == 0x22) {
+      inString = true;
+    } else if (c == 0x7b || c == 0x5b) {
+      depth++;
+    } else if (c == 0x7d || c == 0x5d) {
       depth--;
       if (depth == 0) return p + 1;
       if (depth < 0) return SCAN_ERROR;

@@ -44,32 +44,9 @@ export class Json {
     const found = new Array<Json>(keys.length);
     for (let i = 0; i < keys.length; i++) found[i] = Json.missing();
     if (this.kind != JsonKind.Object) return found;
-    const end = this.end;
-    let p = skipWhitespace(this.start + 1, end);
-    if (p < end && load<u8>(p) == 0x7d) return found;
-    while (p < end) {
-      if (load<u8>(p) != 0x22) return invalidAll(found, p);
-      const keyEnd = skipString(p, end);
-      if (keyEnd == SCAN_ERROR) return invalidAll(found, p);
-      const keyStart = p + 1, keyStop = keyEnd - 1;
-      p = skipWhitespace(keyEnd, end);
-      if (p >= end || load<u8>(p) != 0x3a) return invalidAll(found, p);
-      p = skipWhitespace(p + 1, end);
-      const valueEnd = skipValue(p, end);
-      if (valueEnd == SCAN_ERROR) return invalidAll(found, p);
-      for (let i = 0; i < keys.length; i++) {
-        if (keyEquals(keyStart, keyStop, unchecked(keys[i]))) {
-          found[i] = new Json(p, valueEnd, kindAt(p));
-        }
-      }
-      p = skipWhitespace(valueEnd, end);
-      if (p >= end) break;
-      const c = load<u8>(p);
-      if (c == 0x7d) return found;
-      if (c != 0x2c) return invalidAll(found, p);
-      p = skipWhitespace(p + 1, end);
-    }
-    return invalidAll(found, p);
+    const close = scanMembers(this.start, this.end, keys, found);
+    if (close != this.end) return invalidAll(found, close == SCAN_ERROR ? this.start : close);
+    return found;
   }
 
   /** Elements of an array (empty when not an array); one Invalid element marks malformed input. */
@@ -155,12 +132,43 @@ export class Json {
   }
 }
 
+/**
+ * Scan the object whose `{` is at `start` (reading no further than `end`),
+ * storing in `found[i]` the value of `keys[i]` (the last one when a key
+ * repeats). Returns the position after the closing `}`, or SCAN_ERROR.
+ */
+export function scanMembers(start: usize, end: usize, keys: string[], found: Json[]): usize {
+  let p = skipWhitespace(start + 1, end);
+  if (p < end && load<u8>(p) == 0x7d) return p + 1;
+  while (p < end) {
+    if (load<u8>(p) != 0x22) return SCAN_ERROR;
+    const keyEnd = skipString(p, end);
+    if (keyEnd == SCAN_ERROR) return SCAN_ERROR;
+    const keyStart = p + 1, keyStop = keyEnd - 1;
+    p = skipWhitespace(keyEnd, end);
+    if (p >= end || load<u8>(p) != 0x3a) return SCAN_ERROR;
+    p = skipWhitespace(p + 1, end);
+    const valueEnd = skipValue(p, end);
+    if (valueEnd == SCAN_ERROR) return SCAN_ERROR;
+    for (let i = 0; i < keys.length; i++) {
+      if (keyEquals(keyStart, keyStop, unchecked(keys[i]))) unchecked(found[i] = new Json(p, valueEnd, kindAt(p)));
+    }
+    p = skipWhitespace(valueEnd, end);
+    if (p >= end) return SCAN_ERROR;
+    const c = load<u8>(p);
+    if (c == 0x7d) return p + 1;
+    if (c != 0x2c) return SCAN_ERROR;
+    p = skipWhitespace(p + 1, end);
+  }
+  return SCAN_ERROR;
+}
+
 function invalidAll(found: Json[], at: usize): Json[] {
   for (let i = 0; i < found.length; i++) found[i] = Json.invalid(at);
   return found;
 }
 
-function kindAt(p: usize): JsonKind {
+export function kindAt(p: usize): JsonKind {
   const c = load<u8>(p);
   if (c == 0x7b) return JsonKind.Object;
   if (c == 0x5b) return JsonKind.Array;

@@ -2,7 +2,8 @@
 // (kubewarden-protocol.md §2.1), read selectively: one pass over the top level
 // and one over `request` record where each field is; values are decoded only
 // when a policy asks. `object`/`oldObject` stay views into the payload.
-import { Json, JsonKind } from "../json/view";
+import { Json, JsonKind, scanMembers, kindAt } from "../json/view";
+import { SCAN_ERROR, skipWhitespace, skipString, skipValue, keyEquals } from "../json/scan";
 import { JsonValue } from "../json/value";
 
 /** `{group, version, kind}` or `{group, version, resource}`. */
@@ -36,14 +37,8 @@ const REQUEST_KEYS: string[] = [
 ];
 
 export class AdmissionRequest {
-  private f: Json[];
-  constructor(public view: Json) { this.f = view.fields(REQUEST_KEYS); }
-
-  /** Fields of the request that were malformed (empty = fine). */
-  get isWellFormed(): bool {
-    for (let i = 0; i < this.f.length; i++) if (!unchecked(this.f[i]).isValid) return false;
-    return this.view.isObject;
-  }
+  /** `fields` = the values of REQUEST_KEYS when already scanned. */
+  constructor(public view: Json, private f: Json[] = view.fields(REQUEST_KEYS)) {}
 
   get uid(): string { return this.f[0].stringOr(""); }
   get kind(): GroupVersionName { return gvn(this.f[1], "kind"); }
@@ -70,9 +65,18 @@ function gvn(view: Json, nameKey: string): GroupVersionName {
   return new GroupVersionName(f[0].stringOr(""), f[1].stringOr(""), f[2].stringOr(""));
 }
 
+function missingFields(count: i32): Json[] {
+  const out = new Array<Json>(count);
+  for (let i = 0; i < count; i++) out[i] = Json.missing();
+  return out;
+}
+
+/**
+ * The whole ValidationRequest in ONE pass: the top-level members are walked,
+ * and the `request` object's own members are recorded while walking it, so
+ * the bulky `object`/`oldObject` values are skipped exactly once.
+ */
 export class ValidationRequest {
-  /** The whole payload. */
-  readonly document: Json;
   readonly request: AdmissionRequest;
   /** Settings as sent (a view; `settingsValue()` parses it). */
   readonly settings: Json;
@@ -80,26 +84,56 @@ export class ValidationRequest {
   readonly problem: string | null;
 
   constructor(ptr: usize, len: usize) {
-    const doc = Json.of(ptr, len);
-    this.document = doc;
-    let problem: string | null = null;
+    const end = ptr + len;
     let request = Json.missing();
+    let requestFields = missingFields(REQUEST_KEYS.length);
     let settings = Json.missing();
-    if (!doc.isValid) {
-      problem = "the validation request is not valid JSON (byte " + (doc.start - ptr).toString() + ")";
-    } else if (!doc.isObject) {
-      problem = "the validation request must be a JSON object, got " + doc.typeName;
+    let problem: string | null = null;
+    let p = skipWhitespace(ptr, end);
+    if (p >= end || load<u8>(p) != 0x7b) {
+      problem = p < end && (load<u8>(p) == 0x5b || load<u8>(p) == 0x22)
+        ? "the validation request must be a JSON object, got " + (load<u8>(p) == 0x5b ? "array" : "string")
+        : "the validation request is not valid JSON (byte " + (p - ptr).toString() + ")";
     } else {
-      const top = doc.fields(["request", "settings"]);
-      request = top[0];
-      settings = top[1];
-      if (!request.isValid || !settings.isValid) problem = "the validation request is not valid JSON";
-      else if (!request.isObject) problem = "the validation request has no \"request\" object";
-      else if (settings.exists && !settings.isObject) problem = "\"settings\" must be an object, got " + settings.typeName;
+      p = skipWhitespace(p + 1, end);
+      let closed = p < end && load<u8>(p) == 0x7d;
+      if (closed) p++;
+      while (!closed) {
+        if (p >= end || load<u8>(p) != 0x22) break;
+        const keyEnd = skipString(p, end);
+        if (keyEnd == SCAN_ERROR) break;
+        const keyStart = p + 1, keyStop = keyEnd - 1;
+        p = skipWhitespace(keyEnd, end);
+        if (p >= end || load<u8>(p) != 0x3a) break;
+        const v = skipWhitespace(p + 1, end);
+        let valueEnd: usize;
+        if (keyEquals(keyStart, keyStop, "request") && v < end && load<u8>(v) == 0x7b) {
+          const fields = missingFields(REQUEST_KEYS.length);
+          valueEnd = scanMembers(v, end, REQUEST_KEYS, fields);
+          if (valueEnd != SCAN_ERROR) { request = new Json(v, valueEnd, JsonKind.Object); requestFields = fields; }
+        } else {
+          valueEnd = skipValue(v, end);
+          if (valueEnd != SCAN_ERROR && keyEquals(keyStart, keyStop, "request")) { request = new Json(v, valueEnd, kindAt(v)); requestFields = missingFields(REQUEST_KEYS.length); }
+          if (valueEnd != SCAN_ERROR && keyEquals(keyStart, keyStop, "settings")) settings = new Json(v, valueEnd, kindAt(v));
+        }
+        if (valueEnd == SCAN_ERROR) { p = valueEnd; break; }
+        p = skipWhitespace(valueEnd, end);
+        if (p >= end) break;
+        const c = load<u8>(p);
+        if (c == 0x7d) { closed = true; p++; break; }
+        if (c != 0x2c) break;
+        p = skipWhitespace(p + 1, end);
+      }
+      if (!closed || p == SCAN_ERROR || skipWhitespace(p, end) != end) {
+        problem = "the validation request is not valid JSON (byte " + (p == SCAN_ERROR ? 0 : p - ptr).toString() + ")";
+      } else if (!request.isObject) {
+        problem = "the validation request has no \"request\" object";
+      } else if (settings.exists && !settings.isObject) {
+        problem = "\"settings\" must be an object, got " + settings.typeName;
+      }
     }
-    this.request = new AdmissionRequest(request);
+    this.request = new AdmissionRequest(request, requestFields);
     this.settings = settings;
-    if (problem === null && !this.request.isWellFormed) problem = "the admission request is not valid JSON";
     this.problem = problem;
   }
 
