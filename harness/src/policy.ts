@@ -22,6 +22,7 @@ import {
   type ValidationResponse,
 } from "./admission/response.js";
 import { checkSettingsResponse, normalizeSettings, type SettingsValidationResponse } from "./admission/settings.js";
+import { validatePayloadText } from "./admission/payload.js";
 
 export interface LoadPolicyOptions extends CompileOptions {
   /** Execution time limit per evaluation in ms (default 2000, policy-server's); null or 0 disables it. */
@@ -188,7 +189,7 @@ export class Policy {
       requestObject = req.object;
       uid = req.uid;
     }
-    const outcome = await this.run("validate", JSON.stringify({ request: payloadRequest, settings: s }), opts);
+    const outcome = await this.run("validate", validatePayloadText(payloadRequest, s), opts);
     const { response, validationResponse } = this.toAdmissionResponse(uid, requestObject, outcome);
     const processed = processResponse(response, {
       policyId: opts.policyId ?? "policy-from-cli",

@@ -12,10 +12,11 @@ export interface ReadOptions {
   maxBytes?: number;
 }
 
+const human = (bytes: number) =>
+  bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1).replace(/\.0$/, "")} MiB` : `${(bytes / 1024).toFixed(1).replace(/\.0$/, "")} KiB`;
+
 function tooBig(what: string, source: string, size: number, max: number): IdgovError {
-  return new IdgovError(
-    `${what} ${source} is ${(size / 1048576).toFixed(1)} MiB, above idgov's ${(max / 1048576).toFixed(0)} MiB input limit`,
-  );
+  return new IdgovError(`${what} ${source} is ${human(size)}, above idgov's ${human(max)} input limit`);
 }
 
 /** Reads the raw text of a file path or `-` (stdin). */
