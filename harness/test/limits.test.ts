@@ -40,6 +40,15 @@ describe("time limit", () => {
     expect(await policy.protocolVersion()).toBe("v1");
   });
 
+  it("close() stops an evaluation running without a time limit", async () => {
+    const policy = await loadPolicy(await wat("endless_loop"), { timeoutMs: null });
+    const pending = policy.validate(podRequest(), {});
+    await new Promise((r) => setTimeout(r, 200));
+    await policy.close();
+    const { response } = await pending;
+    expect(response).toMatchObject({ allowed: false, status: { code: 500, message: expect.stringMatching(/closed during the evaluation/) } });
+  });
+
   it("rejects bad limit options", async () => {
     await expect(loadPolicy(await wat("counter"), { timeoutMs: -1 })).rejects.toThrow(/invalid timeout/);
     await expect(loadPolicy(await wat("counter"), { memoryLimitMiB: 0 })).rejects.toThrow(/invalid memory limit/);

@@ -57,10 +57,12 @@ export class WorkerEvaluator implements Evaluator {
     return result;
   }
 
+  /** Terminates the worker; an evaluation still running (e.g. with no time limit) ends as a crash. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.queue;
-    await this.kill();
+    const kill = this.kill();
+    this.finish({ kind: "crash", message: "the policy was closed during the evaluation", logs: [] });
+    await kill;
   }
 
   private spawn(): LiveWorker {
