@@ -1,8 +1,9 @@
 // Shared test helpers: WAT compilation (npm wabt), temp files, request builders.
-import { mkdtempSync, writeFileSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
 import wabtInit from "wabt";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -31,6 +32,8 @@ export async function wat(name: string): Promise<Uint8Array> {
 }
 
 export const tmp = mkdtempSync(path.join(tmpdir(), "idgov-test-"));
+// registered in the suite of the test file importing this module
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Writes bytes or text to a fresh temp file and returns its path. */
 export function tmpFile(name: string, content: Uint8Array | string): string {

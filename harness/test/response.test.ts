@@ -131,6 +131,12 @@ describe("end to end through a guest", () => {
     expect(custom.response.status?.details?.causes?.[0].message).toBe("nope");
   });
 
+  it("raw policies: any document, uid from its top level, the diff base is the whole document", async () => {
+    const { response } = await policy.validate({ uid: "raw-1", user: "tonio", action: "eats" }, { accepted: true, mutated_object: { uid: "raw-1", user: "tonio", action: "drinks" } }, { raw: true });
+    expect(response.uid).toBe("raw-1");
+    expect(decodePatch(response)).toEqual([{ op: "replace", path: "/action", value: "drinks" }]);
+  });
+
   it("sends {request, settings} the way the host serialises it (camelCase, optionals skipped, unknown fields dropped)", async () => {
     const { validatePayload } = await import("../dist/index.js");
     const req = {

@@ -87,13 +87,21 @@ for (const isolation of ["in-process", "worker"] as const) {
 }
 
 describe("WASI temp files", () => {
-  it("leaves no stdio files behind in-process", async () => {
+  const leftovers = (prefix: string) => readdirSync(tmpdir()).filter((f) => f.startsWith(prefix));
+
+  it("removes the stdio files after each run (in-process)", async () => {
     const p = await loadPolicy(await wat("wasi_policy"), { isolation: "in-process" });
     await p.validate(podRequest(), { accepted: true });
-    const dirs = readdirSync(tmpdir()).filter((d) => d.startsWith("idgov-wasi-"));
-    for (const d of dirs) {
-      const left = readdirSync(`${tmpdir()}/${d}`).filter((f) => /^\d+\.(stdin|stdout|stderr)$/.test(f));
-      expect(left).toEqual([]);
-    }
+    await p.validate(podRequest(), { exit: true });
+    expect(leftovers(`idgov-wasi-${process.pid}-`)).toEqual([]);
+  });
+
+  it("removes the stdio files of a worker stopped mid-run", async () => {
+    const p = await loadPolicy(await wat("wasi_policy"), { timeoutMs: 300 });
+    // a host call that never answers keeps the guest (and its stdin file) alive until the timeout
+    const r = await p.validate(podRequest(), { host: true }, { hostCapabilities: { name: "never", answer: () => new Promise(() => {}) } });
+    expect(r.response.status?.message).toBe("Policy execution interrupted because it exceeded the allowed execution time");
+    await p.close();
+    expect(leftovers(`idgov-worker-${process.pid}-`)).toEqual([]);
   });
 });

@@ -3,9 +3,10 @@
 // stderr captured; `host.call` answers are appended to stdin (status 0 = success, 1 = failure).
 // Runs on node:wasi with file descriptors backed by temp files.
 import { createRequire } from "node:module";
-import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { threadId } from "node:worker_threads";
 import type { WASI as WasiClass } from "node:wasi";
 import { formatLog } from "../log.js";
 import type { EvalJob, HostCallFn, RawOutcome } from "./types.js";
@@ -16,22 +17,16 @@ const require = createRequire(import.meta.url);
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 let WASI: typeof WasiClass | undefined;
-let baseDir: string | undefined;
+let filePrefix = path.join(tmpdir(), `idgov-wasi-${process.pid}-${threadId}-`);
 let runCounter = 0;
 
-/** Use `dir` for this thread's WASI stdio files (the worker's owner removes it). */
-export function setWasiTempDir(dir: string): void {
-  baseDir = dir;
-}
-
-/** Directory holding this thread's WASI stdio files (created on first use, removed at exit). */
-export function wasiTempDir(): string {
-  if (!baseDir) {
-    baseDir = mkdtempSync(path.join(tmpdir(), "idgov-wasi-"));
-    const dir = baseDir;
-    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return baseDir;
+/**
+ * Path prefix of this thread's WASI stdio files (`<prefix><n>.stdin|stdout|stderr`, removed
+ * after each run). A worker gets its own prefix so that its owner can remove what a
+ * terminated run left behind.
+ */
+export function setWasiFilePrefix(prefix: string): void {
+  filePrefix = prefix;
 }
 
 function loadWasi(): typeof WasiClass {
@@ -50,9 +45,8 @@ export function wasiAction(op: string): string {
 export function runWasi(module: WebAssembly.Module, job: EvalJob, hostCall: HostCallFn): RawOutcome {
   const WasiCtor = loadWasi();
   const logs: string[] = [];
-  const dir = wasiTempDir();
   const n = ++runCounter;
-  const files = { stdin: path.join(dir, `${n}.stdin`), stdout: path.join(dir, `${n}.stdout`), stderr: path.join(dir, `${n}.stderr`) };
+  const files = { stdin: `${filePrefix}${n}.stdin`, stdout: `${filePrefix}${n}.stdout`, stderr: `${filePrefix}${n}.stderr` };
   writeFileSync(files.stdin, job.payload);
   const fds = { stdin: openSync(files.stdin, "r"), stdout: openSync(files.stdout, "w+"), stderr: openSync(files.stderr, "w+") };
   try {

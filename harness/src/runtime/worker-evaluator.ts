@@ -2,7 +2,7 @@
 // stopped: on timeout the worker is terminated (like policy-server rebuilding its waPC
 // stack after an epoch interrupt) and a fresh one is started for the next evaluation.
 import { Worker, MessageChannel, type MessagePort } from "node:worker_threads";
-import { mkdtempSync, rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { EvalJob, HostCallOutcome, RawOutcome } from "./types.js";
@@ -16,7 +16,7 @@ interface LiveWorker {
   worker: Worker;
   control: Int32Array;
   replyPort: MessagePort;
-  tempDir: string;
+  filePrefix: string;
   loaded: Set<number>;
   dead: boolean;
 }
@@ -26,6 +26,19 @@ interface Pending {
   hostCall: AsyncHostCallFn;
   resolve(outcome: RawOutcome): void;
   timer?: NodeJS.Timeout;
+}
+
+let workerSeq = 0;
+
+/** Removes the WASI stdio files a terminated worker may have left (`<prefix>*`). */
+function removeWorkerFiles(prefix: string): void {
+  const dir = path.dirname(prefix);
+  const base = path.basename(prefix);
+  try {
+    for (const f of readdirSync(dir)) if (f.startsWith(base)) rmSync(path.join(dir, f), { force: true });
+  } catch {
+    // nothing to clean
+  }
 }
 
 const moduleKeys = new WeakMap<WebAssembly.Module, number>();
@@ -68,8 +81,8 @@ export class WorkerEvaluator implements Evaluator {
   private spawn(): LiveWorker {
     const control = new SharedArrayBuffer(4);
     const channel = new MessageChannel();
-    const tempDir = mkdtempSync(path.join(tmpdir(), "idgov-worker-"));
-    const init: WorkerInit = { control, replyPort: channel.port2, tempDir };
+    const filePrefix = path.join(tmpdir(), `idgov-worker-${process.pid}-${++workerSeq}-`);
+    const init: WorkerInit = { control, replyPort: channel.port2, filePrefix };
     const worker = new Worker(new URL("./worker.js", import.meta.url), {
       workerData: init,
       transferList: [channel.port2],
@@ -78,7 +91,7 @@ export class WorkerEvaluator implements Evaluator {
     });
     worker.unref();
     channel.port1.unref();
-    const live: LiveWorker = { worker, control: new Int32Array(control), replyPort: channel.port1, tempDir, loaded: new Set(), dead: false };
+    const live: LiveWorker = { worker, control: new Int32Array(control), replyPort: channel.port1, filePrefix, loaded: new Set(), dead: false };
     worker.on("message", (msg: FromWorker) => this.onMessage(live, msg));
     worker.on("error", (err) => this.onDeath(live, `the evaluation worker failed: ${describeError(err)}`));
     worker.on("exit", (code) => this.onDeath(live, `the evaluation worker exited unexpectedly (code ${code})`));
@@ -86,14 +99,22 @@ export class WorkerEvaluator implements Evaluator {
     return live;
   }
 
-  private async kill(): Promise<void> {
+  private readonly stopping = new Set<Promise<void>>();
+
+  /** Terminates the current worker (if any) and removes its files; close() waits for every stop. */
+  private kill(): Promise<void> {
     const live = this.live;
     this.live = undefined;
-    if (!live) return;
+    if (!live) return Promise.all(this.stopping).then(() => undefined);
     live.dead = true;
     live.replyPort.close();
-    await live.worker.terminate().catch(() => undefined);
-    rmSync(live.tempDir, { recursive: true, force: true });
+    const stop = live.worker
+      .terminate()
+      .catch(() => undefined)
+      .then(() => removeWorkerFiles(live.filePrefix));
+    this.stopping.add(stop);
+    void stop.then(() => this.stopping.delete(stop));
+    return Promise.all(this.stopping).then(() => undefined);
   }
 
   private onDeath(live: LiveWorker, message: string): void {
@@ -101,7 +122,7 @@ export class WorkerEvaluator implements Evaluator {
     live.dead = true;
     if (this.live === live) this.live = undefined;
     live.replyPort.close();
-    rmSync(live.tempDir, { recursive: true, force: true });
+    removeWorkerFiles(live.filePrefix);
     this.finish({ kind: "crash", message, logs: [] });
   }
 

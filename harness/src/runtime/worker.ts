@@ -4,13 +4,14 @@ import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from "
 import type { EvalJob, HostCallFn, HostCallOutcome } from "./types.js";
 import type { CompiledPolicy } from "./module.js";
 import { evaluateInProcess } from "./evaluator.js";
-import { setWasiTempDir } from "./wasi-runner.js";
+import { setWasiFilePrefix } from "./wasi-runner.js";
 import { suppressWasiExperimentalWarning } from "./quiet-wasi.js";
 
 export interface WorkerInit {
   control: SharedArrayBuffer;
   replyPort: MessagePort;
-  tempDir: string;
+  /** prefix of the WASI stdio temp files this worker creates */
+  filePrefix: string;
 }
 
 export type ToWorker =
@@ -25,7 +26,7 @@ const init = workerData as WorkerInit;
 const control = new Int32Array(init.control);
 const port = parentPort!;
 const modules = new Map<number, CompiledPolicy>();
-setWasiTempDir(init.tempDir);
+setWasiFilePrefix(init.filePrefix);
 suppressWasiExperimentalWarning();
 
 function waitForReply(): HostCallOutcome {
