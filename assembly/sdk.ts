@@ -8,7 +8,7 @@ export {
   ValidationResponse, SettingsValidationResponse, RejectOptions,
   accept, reject, rejectWithCode, acceptWithMutation, settingsValid, settingsInvalid,
 } from "./protocol/response";
-export { SettingsProblems, childPath, indexPath, describe } from "./settings/check";
+export { SettingsProblems, StringItem, childPath, indexPath, describe } from "./settings/check";
 export { globMatch, anyGlobMatches, globProblem, DNS_LABEL_CHARS } from "./match/glob";
 export { nowMillis, parseRfc3339, formatRfc3339, parseDuration, formatDuration, INVALID_TIME } from "./time";
 export { logLine } from "./abi/log";

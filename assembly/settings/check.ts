@@ -26,6 +26,10 @@ export function describe(value: JsonValue): string {
   return text.length > 80 ? text.substring(0, 77) + "..." : text;
 }
 
+export class StringItem {
+  constructor(public index: i32, public value: string) {}
+}
+
 export class SettingsProblems {
   readonly problems: string[] = [];
 
@@ -84,16 +88,26 @@ export class SettingsProblems {
     return n;
   }
 
-  /** A list of strings; non-string items are reported and dropped. */
-  stringList(value: JsonValue, path: string, allowEmpty: bool): string[] {
-    const out = new Array<string>();
+  /**
+   * The non-empty strings of a list, each with its index in the user's list
+   * (so later messages name the right element); other items are reported.
+   */
+  stringItems(value: JsonValue, path: string, allowEmpty: bool): StringItem[] {
+    const out = new Array<StringItem>();
     if (!value.isArray) { this.wrongType(path, value, "a list of strings"); return out; }
     if (!allowEmpty && value.items.length == 0) this.add(path, "must not be empty");
     for (let i = 0; i < value.items.length; i++) {
-      const item = unchecked(value.items[i]);
-      const s = this.nonEmptyString(item, indexPath(path, i));
-      if (s !== null) out.push(s);
+      const s = this.nonEmptyString(unchecked(value.items[i]), indexPath(path, i));
+      if (s !== null) out.push(new StringItem(i, s));
     }
+    return out;
+  }
+
+  /** A list of strings; other items are reported and dropped. */
+  stringList(value: JsonValue, path: string, allowEmpty: bool): string[] {
+    const items = this.stringItems(value, path, allowEmpty);
+    const out = new Array<string>(items.length);
+    for (let i = 0; i < items.length; i++) out[i] = unchecked(items[i]).value;
     return out;
   }
 }

@@ -50,12 +50,12 @@ const CLAIMS_KEYS: string[] = ["prefix"];
 const CLUSTER_KEYS: string[] = ["namespace", "disableCache"];
 
 function globList(p: SettingsProblems, value: JsonValue, path: string, allowedChars: string): string[] {
-  const list = p.stringList(value, path, false);
   const out = new Array<string>();
-  for (let i = 0; i < list.length; i++) {
-    const problem = globProblem(list[i], allowedChars);
-    if (problem !== null) p.add(indexPath(path, i), quote(list[i]) + " is not a valid pattern: " + problem);
-    else out.push(list[i]);
+  const items = p.stringItems(value, path, false);
+  for (let i = 0; i < items.length; i++) {
+    const problem = globProblem(items[i].value, allowedChars);
+    if (problem !== null) p.add(indexPath(path, items[i].index), quote(items[i].value) + " is not a valid pattern: " + problem);
+    else out.push(items[i].value);
   }
   return out;
 }
@@ -72,21 +72,24 @@ function parseMatch(p: SettingsProblems, value: JsonValue, path: string): RuleMa
   if (!p.object(value, path, MATCH_KEYS)) return m;
   const ops = value.get("operations");
   if (ops !== null) {
-    const list = p.stringList(ops, childPath(path, "operations"), false);
-    for (let i = 0; i < list.length; i++) {
-      if (!OPERATIONS.includes(list[i])) p.add(indexPath(childPath(path, "operations"), i), quote(list[i]) + " is not an operation (" + OPERATIONS.join(", ") + ")");
-      else m.operations.push(list[i]);
+    const items = p.stringItems(ops, childPath(path, "operations"), false);
+    for (let i = 0; i < items.length; i++) {
+      const op = items[i].value;
+      if (!OPERATIONS.includes(op)) p.add(indexPath(childPath(path, "operations"), items[i].index), quote(op) + " is not an operation (" + OPERATIONS.join(", ") + ")");
+      else m.operations.push(op);
     }
   }
   const resources = value.get("resources");
   if (resources !== null) {
     const rpath = childPath(path, "resources");
-    const list = globList(p, resources, rpath, RESOURCE_CHARS);
-    for (let i = 0; i < list.length; i++) {
-      const r = list[i];
+    const items = p.stringItems(resources, rpath, false);
+    for (let i = 0; i < items.length; i++) {
+      const r = items[i].value;
       const slash = r.indexOf("/");
-      if (r.startsWith("/") || r.endsWith("/") || (slash >= 0 && r.indexOf("/", slash + 1) >= 0)) {
-        p.add(indexPath(rpath, i), quote(r) + " is not \"resource\" or \"resource/subresource\"");
+      const problem = globProblem(r, RESOURCE_CHARS);
+      if (problem !== null) p.add(indexPath(rpath, items[i].index), quote(r) + " is not a valid pattern: " + problem);
+      else if (r.startsWith("/") || r.endsWith("/") || (slash >= 0 && r.indexOf("/", slash + 1) >= 0)) {
+        p.add(indexPath(rpath, items[i].index), quote(r) + " is not \"resource\" or \"resource/subresource\"");
       } else {
         m.resources.push(r);
       }
@@ -111,10 +114,10 @@ function parseRequire(p: SettingsProblems, value: JsonValue, path: string): Requ
   const signals = value.get("signals");
   if (signals !== null) {
     const spath = childPath(path, "signals");
-    const list = p.stringList(signals, spath, false);
-    for (let i = 0; i < list.length; i++) {
-      if (!isSignalKind(list[i])) p.add(indexPath(spath, i), "unknown signal " + quote(list[i]));
-      else addRequired(req, list[i]);
+    const items = p.stringItems(signals, spath, false);
+    for (let i = 0; i < items.length; i++) {
+      if (!isSignalKind(items[i].value)) p.add(indexPath(spath, items[i].index), "unknown signal " + quote(items[i].value));
+      else addRequired(req, items[i].value);
     }
   }
   const maxAge = value.get("maxAge");

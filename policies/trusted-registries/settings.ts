@@ -55,20 +55,20 @@ export function parseSettings(value: JsonValue): ParsedSettings {
   if (registries === null) {
     problems.add("allowedRegistries", "is required: list the registry hosts images may come from, e.g. [\"registry.example.com\", \"*.internal.example\"]");
   } else {
-    const list = problems.stringList(registries, "allowedRegistries", false);
-    for (let i = 0; i < list.length; i++) {
-      const problem = registryProblem(list[i]);
-      if (problem !== null) problems.add(indexPath("allowedRegistries", i), quote(list[i]) + " " + problem);
-      else settings.allowedRegistries.push(list[i]);
+    const items = problems.stringItems(registries, "allowedRegistries", false);
+    for (let i = 0; i < items.length; i++) {
+      const problem = registryProblem(items[i].value);
+      if (problem !== null) problems.add(indexPath("allowedRegistries", items[i].index), quote(items[i].value) + " " + problem);
+      else settings.allowedRegistries.push(items[i].value);
     }
   }
   const labels = value.get("requiredLabels");
   if (labels !== null) {
-    const list = problems.stringList(labels, "requiredLabels", true);
-    for (let i = 0; i < list.length; i++) {
-      const problem = labelKeyProblem(list[i]);
-      if (problem !== null) problems.add(indexPath("requiredLabels", i), quote(list[i]) + " " + problem);
-      else settings.requiredLabels.push(list[i]);
+    const items = problems.stringItems(labels, "requiredLabels", true);
+    for (let i = 0; i < items.length; i++) {
+      const problem = labelKeyProblem(items[i].value);
+      if (problem !== null) problems.add(indexPath("requiredLabels", items[i].index), quote(items[i].value) + " " + problem);
+      else settings.requiredLabels.push(items[i].value);
     }
   }
   return new ParsedSettings(settings, problems);

@@ -1,0 +1,292 @@
+// End-to-end: the BUILT identity-assurance module (build/policy.wasm and
+// build/policy-wasi.wasm) run through the harness on fixture requests.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import YAML from "yaml";
+import { loadPolicy, type Policy } from "../../../harness/dist/index.js";
+
+const dir = resolve(import.meta.dirname, "..");
+const NOW = "2026-11-25T12:00:00Z";
+const fixture = (name: string) => JSON.parse(readFileSync(join(dir, "test_data", name), "utf8"));
+const recommended = YAML.parse(readFileSync(join(dir, "test_data/settings-recommended.yaml"), "utf8"));
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
+
+let policy: Policy;
+let wasiPolicy: Policy;
+beforeAll(async () => {
+  policy = await loadPolicy(dir);
+  wasiPolicy = await loadPolicy(join(dir, "build/policy-wasi.wasm"));
+});
+afterAll(async () => { await policy?.close(); await wasiPolicy?.close(); });
+
+async function decide(request: unknown, settings: unknown, opts: Record<string, unknown> = {}) {
+  const { response } = await policy.validate(request, settings, { now: NOW, ...opts });
+  return response;
+}
+
+/** A CONNECT pods/exec into prod by `user` with the given extra claims. */
+function execAs(user: string, extra: Record<string, string[]> = {}, namespace = "prod") {
+  const r = fixture("exec-prod-bob-no-claims.json");
+  r.userInfo.username = user;
+  r.userInfo.extra = extra;
+  r.namespace = namespace;
+  return r;
+}
+
+/** Claims for one signal kind (kebab-case name). */
+function claims(kind: string, fields: Record<string, string>): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(fields).map(([f, v]) => [`idgov.dev/${kind}-${f}`, [v]]));
+}
+
+const FRESH = "2026-11-20T09:00:00Z";
+function ial2Claims(overrides: Record<string, Record<string, string>> = {}): Record<string, string[]> {
+  const base: Record<string, Record<string, string>> = {
+    "id-document": { status: "approved", "verified-at": FRESH, "expires-at": "2031-04-30T00:00:00Z" },
+    liveness: { status: "approved", "verified-at": FRESH, score: "96", method: "active" },
+    "face-match": { status: "approved", "verified-at": FRESH, score: "95" },
+    aml: { status: "approved", "verified-at": FRESH, risk: "low" },
+  };
+  for (const [k, v] of Object.entries(overrides)) base[k] = { ...base[k], ...v };
+  return Object.assign({}, ...Object.entries(base).map(([k, f]) => claims(k, f)));
+}
+
+const execRule = {
+  rules: [{ name: "prod-exec", match: { operations: ["CONNECT"], resources: ["pods/exec", "pods/attach"], namespaces: ["prod", "prod-*"] },
+    require: { assurance: "IAL2", maxAge: "30d", minScore: { faceMatch: 90 }, maxAmlRisk: "medium", warnBefore: "7d" } }],
+  claims: { prefix: "idgov.dev/" },
+};
+
+describe("fixture requests with the recommended settings", () => {
+  it("allows kubectl exec for an OIDC user whose claims show fresh IAL2", async () => {
+    const r = await decide(fixture("exec-prod-alice-verified-claims.json"), recommended);
+    expect(r.allowed).toBe(true);
+    expect(r.auditAnnotations).toEqual({
+      "idgov-policy": "identity-assurance@0.1.0", "idgov-rules": "prod-exec", "idgov-decision": "allowed",
+      "idgov-signal-sources": "idDocument=claims,liveness=claims,faceMatch=claims,aml=claims",
+    });
+  });
+
+  it("denies kubectl exec for a user with a declined liveness and a face match under review", async () => {
+    const r = await decide(fixture("exec-prod-bob-no-claims.json"), recommended);
+    expect(r.allowed).toBe(false);
+    expect(r.status?.code).toBe(403);
+    expect(r.status?.message).toBe(
+      'identity-assurance: CONNECT pods/exec in namespace "prod" denied for user "bob@example.com": rule "prod-exec": ' +
+      "liveness: not approved (declined), faceMatch: not approved (in_review), aml: missing. Verify your identity again, then retry.");
+    expect(r.auditAnnotations?.["idgov-decision"]).toBe("denied");
+  });
+
+  it("denies attach for a user whose settings signals went stale", async () => {
+    const r = await decide(fixture("attach-prod-carol.json"), recommended);
+    expect(r.allowed).toBe(false);
+    expect(r.status?.message).toContain("idDocument: stale since 2026-10-01T08:00:00Z (verified 2026-09-01T08:00:00Z, maxAge 30d)");
+    expect(r.status?.message).toContain("liveness: stale since");
+  });
+
+  it("does not gate the same exec outside production", async () => {
+    const r = await decide(fixture("exec-staging-bob.json"), recommended);
+    expect(r).toMatchObject({ allowed: true });
+    expect(r.auditAnnotations ?? null).toBeNull();
+  });
+
+  it("allows a verified user to create a production secret and scale a deployment", async () => {
+    expect((await decide(fixture("secret-create-prod-alice.json"), recommended)).allowed).toBe(true);
+    const scale = await decide(fixture("deployment-scale-prod-alice.json"), recommended);
+    expect(scale.allowed).toBe(true);
+    expect(scale.auditAnnotations?.["idgov-rules"]).toBe("prod-scale");
+  });
+
+  it("denies a secret update by an unverified user", async () => {
+    const r = await decide(fixture("secret-update-prod-bob.json"), recommended);
+    expect(r.allowed).toBe(false);
+    expect(r.status?.message).toMatch(/^identity-assurance: UPDATE secrets in namespace "prod" denied for user "bob@example.com": rule "prod-secrets": /);
+  });
+
+  it("exempts controller service accounts and system:masters", async () => {
+    const settings = clone(recommended);
+    settings.rules.push({ name: "prod-replicasets", match: { resources: ["replicasets"], namespaces: ["prod"] }, require: { assurance: "IAL2" } });
+    const rs = await decide(fixture("replicaset-create-prod-controller.json"), settings);
+    expect(rs.allowed).toBe(true);
+    expect(rs.auditAnnotations?.["idgov-decision"]).toBe("exempt");
+    const root = await decide(fixture("exec-prod-masters.json"), recommended);
+    expect(root.allowed).toBe(true);
+    expect(root.auditAnnotations?.["idgov-decision"]).toBe("exempt");
+  });
+
+  it("gates a cluster-scoped RBAC binding with a rule that has no namespaces", async () => {
+    const r = await decide(fixture("clusterrolebinding-create-dave.json"), recommended);
+    expect(r.allowed).toBe(false);
+    expect(r.status?.message).toContain('CREATE clusterrolebindings denied for user "dave@example.com": rule "rbac-bindings": idDocument: missing');
+  });
+
+  it("never matches a cluster-scoped object with a namespaced rule", async () => {
+    const settings = { rules: [{ name: "ns-only", match: { namespaces: ["*"] }, require: { signals: ["email"] } }] };
+    expect((await decide(fixture("clusterrolebinding-create-dave.json"), settings)).allowed).toBe(true);
+  });
+
+  it("gives the same answer from the WASI build", async () => {
+    for (const name of ["exec-prod-alice-verified-claims.json", "exec-prod-bob-no-claims.json", "attach-prod-carol.json"]) {
+      const a = (await policy.validate(fixture(name), recommended, { now: NOW })).response;
+      const b = (await wasiPolicy.validate(fixture(name), recommended, { now: NOW })).response;
+      expect(b).toEqual(a);
+    }
+  });
+});
+
+describe("each requirement failing alone", () => {
+  const cases: [string, Record<string, string[]>, string][] = [
+    ["missing signal", Object.fromEntries(Object.entries(ial2Claims()).filter(([k]) => !k.includes("liveness"))), "liveness: missing"],
+    ["declined", ial2Claims({ "face-match": { status: "declined" } }), "faceMatch: not approved (declined)"],
+    ["pending", ial2Claims({ "id-document": { status: "pending" } }), "idDocument: not approved (pending)"],
+    ["stale", ial2Claims({ liveness: { "verified-at": "2026-10-01T00:00:00Z" } }),
+      "liveness: stale since 2026-10-31T00:00:00Z (verified 2026-10-01T00:00:00Z, maxAge 30d)"],
+    ["unparsable date", ial2Claims({ liveness: { "verified-at": "last tuesday" } }),
+      'liveness: malformed in claims (verifiedAt "last tuesday" is not an RFC 3339 time)'],
+    ["verified in the future", ial2Claims({ liveness: { "verified-at": "2027-01-01T00:00:00Z" } }), "liveness: verifiedAt 2027-01-01T00:00:00Z is in the future"],
+    ["low score", ial2Claims({ "face-match": { score: "72" } }), "faceMatch: score 72 < 90"],
+    ["score missing", Object.fromEntries(Object.entries(ial2Claims()).filter(([k]) => k !== "idgov.dev/face-match-score")), "faceMatch: no score (minScore 90)"],
+    ["AML risk too high", ial2Claims({ aml: { risk: "high" } }), "aml: risk high > medium"],
+    ["AML risk absent", Object.fromEntries(Object.entries(ial2Claims()).filter(([k]) => k !== "idgov.dev/aml-risk")), "aml: no risk level (maxAmlRisk medium)"],
+    ["document expired", ial2Claims({ "id-document": { "expires-at": "2026-11-01T00:00:00Z" } }), "idDocument: document expired on 2026-11-01T00:00:00Z"],
+    ["bad score", ial2Claims({ liveness: { score: "high" } }), 'liveness: malformed in claims (score "high" is not an integer 0-100)'],
+  ];
+  for (const [what, extra, reason] of cases) {
+    it(`denies on ${what}`, async () => {
+      const r = await decide(execAs("erin@example.com", extra), execRule);
+      expect(r.allowed).toBe(false);
+      expect(r.status?.message).toBe(
+        `identity-assurance: CONNECT pods/exec in namespace "prod" denied for user "erin@example.com": rule "prod-exec": ${reason}. Verify your identity again, then retry.`);
+    });
+  }
+
+  it("allows when every requirement holds", async () => {
+    expect((await decide(execAs("erin@example.com", ial2Claims()), execRule)).allowed).toBe(true);
+  });
+
+  it("IAL1 accepts either email or phone, IAL3 also needs nfc", async () => {
+    const ial1 = { rules: [{ name: "low", require: { assurance: "IAL1", maxAge: "1d" } }], claims: { prefix: "idgov.dev/" } };
+    expect((await decide(execAs("f@x", claims("phone", { status: "approved", "verified-at": "2026-11-25T08:00:00Z" })), ial1)).allowed).toBe(true);
+    const none = await decide(execAs("f@x", claims("email", { status: "approved", "verified-at": "2026-11-20T08:00:00Z" })), ial1);
+    expect(none.status?.message).toContain("IAL1 needs one of email, phone (email: stale since 2026-11-21T08:00:00Z");
+    const ial3 = { rules: [{ name: "high", require: { assurance: "IAL3" } }], claims: { prefix: "idgov.dev/" } };
+    expect((await decide(execAs("f@x", ial2Claims()), ial3)).status?.message).toContain('rule "high": nfc: missing');
+  });
+
+  it("never echoes claim values other than statuses, times and scores", async () => {
+    const extra = { ...ial2Claims({ liveness: { status: "declined" } }), "idgov.dev/id-document-number": ["X1234567"], "idgov.dev/name": ["Erin Example"] };
+    const r = await decide(execAs("erin@example.com", extra), execRule);
+    expect(r.allowed).toBe(false);
+    expect(JSON.stringify(r)).not.toMatch(/X1234567|Erin Example/);
+  });
+});
+
+describe("merging sources", () => {
+  const subjects = { "erin@example.com": {
+    idDocument: { status: "approved", verifiedAt: FRESH },
+    liveness: { status: "approved", verifiedAt: "2026-11-01T00:00:00Z", score: 90, method: "active" },
+    faceMatch: { status: "approved", verifiedAt: FRESH, score: 99 },
+    aml: { status: "approved", verifiedAt: "2026-11-01T00:00:00Z", risk: "none" } } };
+  const settings = { ...execRule, subjects };
+
+  it("a newer decline in claims beats an older approval in settings", async () => {
+    const r = await decide(execAs("erin@example.com", claims("liveness", { status: "declined", "verified-at": "2026-11-24T00:00:00Z" })), settings);
+    expect(r.allowed).toBe(false);
+    expect(r.status?.message).toContain("liveness: not approved (declined)");
+    expect(r.auditAnnotations?.["idgov-signal-sources"]).toContain("liveness=claims");
+  });
+
+  it("an older decline in claims loses to a newer approval in settings", async () => {
+    const r = await decide(execAs("erin@example.com", claims("liveness", { status: "declined", "verified-at": "2026-10-01T00:00:00Z" })), settings);
+    expect(r.allowed).toBe(true);
+    expect(r.auditAnnotations?.["idgov-signal-sources"]).toContain("liveness=settings");
+  });
+
+  it("a newer high AML risk denies at once", async () => {
+    const r = await decide(execAs("erin@example.com", claims("aml", { status: "approved", "verified-at": "2026-11-25T11:00:00Z", risk: "high" })), settings);
+    expect(r.status?.message).toContain("aml: risk high > medium");
+  });
+
+  it("on a tie the worse status wins", async () => {
+    const r = await decide(execAs("erin@example.com", claims("liveness", { status: "in_review", "verified-at": "2026-11-01T00:00:00Z" })), settings);
+    expect(r.status?.message).toContain("liveness: not approved (in_review)");
+  });
+});
+
+describe("warnings before access lapses", () => {
+  it("warns when a required signal goes stale within warnBefore", async () => {
+    const { response } = await policy.validate(execAs("erin@example.com", ial2Claims({ liveness: { "verified-at": "2026-10-28T12:00:00Z" } })), execRule, { now: NOW });
+    expect(response.allowed).toBe(true);
+    expect(response.warnings).toEqual([
+      'identity-assurance: liveness verification goes stale on 2026-11-27T12:00:00Z (in 2d): re-verify to keep access (rule "prod-exec")',
+    ]);
+  });
+
+  it("warns when the document expires within warnBefore", async () => {
+    const { response } = await policy.validate(execAs("erin@example.com", ial2Claims({ "id-document": { "expires-at": "2026-11-30T00:00:00Z" } })), execRule, { now: NOW });
+    expect(response.allowed).toBe(true);
+    expect(response.warnings?.[0]).toContain("idDocument: the document expires on 2026-11-30T00:00:00Z (in 4d)");
+  });
+});
+
+describe("settings validation", () => {
+  it("accepts the recommended settings and the example manifest's settings", async () => {
+    expect((await policy.validateSettings(recommended)).valid).toBe(true);
+    const manifest = YAML.parse(readFileSync(join(dir, "examples/clusteradmissionpolicy.yaml"), "utf8"));
+    expect((await policy.validateSettings(manifest.spec.settings)).valid).toBe(true);
+    expect((await policy.validateSettings(YAML.parse(readFileSync(join(dir, "test_data/settings-cluster.yaml"), "utf8")))).valid).toBe(true);
+  });
+
+  it("reports every problem at once with its path", async () => {
+    const r = await policy.validateSettings({
+      rules: [
+        { name: "a", match: { operations: ["EXEC"], namespaces: ["prod/x"] }, require: { signals: ["idDocument", "retina"], maxAge: "30x", minScore: { faceMatch: 120 } } },
+        { name: "a", require: { assurance: "IAL4", maxAmlRisk: "severe", warnBefore: 7 } },
+      ],
+      exempt: { users: [""], groups: "system:masters" },
+      subjects: { "x@y": { liveness: { status: "ok", verifiedAt: "yesterday" } } },
+      claims: { prefix: "IDGOV/" },
+      extra: true,
+    });
+    expect(r.valid).toBe(false);
+    for (const part of [
+      "extra: unknown key",
+      'rules[0].match.operations[0]: "EXEC" is not an operation',
+      'rules[0].match.namespaces[0]: "prod/x" is not a valid pattern',
+      'rules[0].require.signals[1]: unknown signal "retina"',
+      'rules[0].require.maxAge: "30x" is not a duration',
+      "rules[0].require.minScore.faceMatch: 120 is out of range 0-100",
+      'rules[1].name: duplicate rule name "a"',
+      'rules[1].require.assurance: "IAL4" is not an assurance level',
+      'rules[1].require.maxAmlRisk: "severe" is not a risk level',
+      "rules[1].require.warnBefore: 7 is not a duration",
+      'exempt.users[0]: must not be empty',
+      'exempt.groups: "system:masters" is not a list of strings',
+      'subjects["x@y"].liveness: status "ok" is not one of approved|declined|in_review|pending|expired, verifiedAt "yesterday" is not an RFC 3339 time',
+      'claims.prefix: "IDGOV/" must be lowercase',
+    ]) expect(r.message).toContain(part);
+  });
+
+  it("rejects settings without rules and rules that require nothing", async () => {
+    expect((await policy.validateSettings({})).message).toBe("rules: is required: list at least one rule (name, match, require)");
+    expect((await policy.validateSettings({ rules: [{ name: "x", require: {} }] })).message).toBe(
+      "rules[0].require: requires nothing: name at least one of assurance, signals, minScore or maxAmlRisk");
+  });
+
+  it("fails closed when validate is called with invalid settings", async () => {
+    const r = await decide(execAs("a@b"), { rules: "nope" });
+    expect(r.allowed).toBe(false);
+    expect(r.status?.message).toMatch(/^identity-assurance: invalid settings: rules: "nope" is not a list of rules/);
+  });
+});
+
+describe("metadata", () => {
+  const metadata = YAML.parse(readFileSync(join(dir, "metadata.yml"), "utf8"));
+  it("declares what the policy needs and matches the code's version", () => {
+    expect(metadata.backgroundAudit).toBe(false);
+    expect(metadata.mutating).toBe(false);
+    expect(metadata.contextAwareResources).toEqual([{ apiVersion: "v1", kind: "ConfigMap" }]);
+    const source = readFileSync(join(dir, "policy.ts"), "utf8");
+    expect(source).toContain(`POLICY_VERSION = "${metadata.annotations["io.kubewarden.policy.version"]}"`);
+  });
+});

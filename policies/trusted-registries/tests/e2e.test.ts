@@ -1,0 +1,106 @@
+// End-to-end: the BUILT trusted-registries module run through the harness on
+// fixture requests in test_data/.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import YAML from "yaml";
+import { loadPolicy, type Policy } from "../../../harness/dist/index.js";
+
+const dir = resolve(import.meta.dirname, "..");
+const fixture = (name: string) => JSON.parse(readFileSync(join(dir, "test_data", name), "utf8"));
+const settings = YAML.parse(readFileSync(join(dir, "test_data/settings.yaml"), "utf8"));
+
+let policy: Policy;
+beforeAll(async () => { policy = await loadPolicy(dir); });
+afterAll(async () => { await policy?.close(); });
+
+const decide = async (name: string, s: unknown = settings) => (await policy.validate(fixture(name), s)).response;
+
+describe("trusted-registries decisions", () => {
+  it("accepts a Pod whose containers all come from allowed registries", async () => {
+    expect(await decide("pod-trusted.json")).toMatchObject({ allowed: true });
+  });
+
+  it("names every offending container and image, init and ephemeral ones included", async () => {
+    const r = await decide("pod-untrusted-images.json");
+    expect(r.allowed).toBe(false);
+    expect(r.status).toEqual({
+      code: 400,
+      message: 'trusted-registries: Pod "web" rejected: ' +
+        'container "web" image "nginx:1.27" comes from registry "docker.io", which is not in allowedRegistries; ' +
+        'init container "setup" image "quay.io/tools/setup:3" comes from registry "quay.io", which is not in allowedRegistries; ' +
+        'ephemeral container "debug" image "localhost:5000/debug:latest" comes from registry "localhost:5000", which is not in allowedRegistries; ' +
+        "missing required labels: team",
+    });
+  });
+
+  it("reads a whole AdmissionReview the same way", async () => {
+    expect(await decide("admissionreview-pod-untrusted.json")).toEqual(await decide("pod-untrusted-images.json"));
+  });
+
+  it("checks kubectl debug's ephemeral containers", async () => {
+    const r = await decide("pod-ephemeral-debug.json");
+    expect(r.status?.message).toContain('ephemeral container "debugger" image "busybox" comes from registry "docker.io"');
+  });
+
+  it("checks every workload kind's pod template", async () => {
+    expect((await decide("deployment-untrusted.json")).status?.message).toContain('container "web" image "ghcr.io/evil/web:1" comes from registry "ghcr.io"');
+    expect((await decide("daemonset-untrusted.json")).status?.message).toContain('registry "docker.io"');
+    expect((await decide("cronjob-untrusted.json")).status?.message).toContain('container "backup" image "restic/restic:0.17" comes from registry "docker.io"');
+    expect((await decide("statefulset-trusted.json")).allowed).toBe(true);
+    expect((await decide("job-trusted.json")).allowed).toBe(true);
+  });
+
+  it("accepts deletions", async () => {
+    expect((await decide("pod-delete.json")).allowed).toBe(true);
+  });
+
+  it("requires labels on the object", async () => {
+    const r = await decide("pod-missing-labels.json");
+    expect(r.status?.message).toBe('trusted-registries: Pod "web" rejected: missing required labels: team');
+  });
+
+  it("allows Docker Hub when docker.io is listed, and subdomain globs", async () => {
+    const s = { allowedRegistries: ["docker.io", "*.example.com", "quay.io", "localhost:5000"] };
+    expect((await decide("pod-untrusted-images.json", s)).allowed).toBe(true);
+  });
+
+  it("rejects containers without an image or with an invalid reference", async () => {
+    const r = fixture("pod-trusted.json");
+    r.object.spec.containers[0].image = "Registry.Example.com/UPPER:case";
+    delete r.object.spec.containers[1].image;
+    const { response } = await policy.validate(r, settings);
+    expect(response.status?.message).toContain('container "web" image "Registry.Example.com/UPPER:case" is not a valid image reference');
+    expect(response.status?.message).toContain('container "sidecar" has no image');
+  });
+});
+
+describe("trusted-registries settings", () => {
+  it("rejects {} naming allowedRegistries", async () => {
+    const r = await policy.validateSettings({});
+    expect(r.valid).toBe(false);
+    expect(r.message).toContain("allowedRegistries: is required");
+  });
+
+  it("reports every problem at once", async () => {
+    const r = await policy.validateSettings({ allowedRegistries: ["https://r.io", 3, "a*.io", ""], requiredLabels: ["bad key!"], other: 1 });
+    expect(r.valid).toBe(false);
+    for (const part of [
+      "other: unknown key",
+      'allowedRegistries[0]: "https://r.io" is not a registry host',
+      "allowedRegistries[1]: 3 is not a string",
+      'allowedRegistries[2]: "a*.io" "*" is only allowed as a leading "*."',
+      "allowedRegistries[3]: must not be empty",
+      'requiredLabels[0]: "bad key!" is not a valid label key',
+    ]) expect(r.message).toContain(part);
+  });
+
+  it("rejects an empty list and wrong types", async () => {
+    expect((await policy.validateSettings({ allowedRegistries: [] })).message).toBe("allowedRegistries: must not be empty");
+    expect((await policy.validateSettings({ allowedRegistries: "docker.io" })).message).toBe('allowedRegistries: "docker.io" is not a list of strings (got string)');
+  });
+
+  it("accepts the documented settings", async () => {
+    expect(await policy.validateSettings(settings)).toMatchObject({ valid: true });
+  });
+});
