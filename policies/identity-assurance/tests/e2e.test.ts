@@ -2,6 +2,7 @@
 // build/policy-wasi.wasm) run through the harness on fixture requests.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import YAML from "yaml";
 import { loadPolicy, type Policy } from "../../../harness/dist/index.js";
@@ -288,5 +289,127 @@ describe("metadata", () => {
     expect(metadata.contextAwareResources).toEqual([{ apiVersion: "v1", kind: "ConfigMap" }]);
     const source = readFileSync(join(dir, "policy.ts"), "utf8");
     expect(source).toContain(`POLICY_VERSION = "${metadata.annotations["io.kubewarden.policy.version"]}"`);
+  });
+});
+
+describe("cluster source (kubernetes/get_resource)", () => {
+  const clusterSettings = YAML.parse(readFileSync(join(dir, "test_data/settings-cluster.yaml"), "utf8"));
+  const fixtures = join(dir, "test_data/host-capabilities-cluster.yaml");
+  const withCluster = { allowContextAware: true, hostCapabilities: fixtures };
+
+  it("reads the subject's ConfigMap and allows a verified user", async () => {
+    const r = await decide(execAs("alice@example.com"), clusterSettings, withCluster);
+    expect(r.allowed).toBe(true);
+    expect(r.auditAnnotations?.["idgov-signal-sources"]).toBe("idDocument=cluster,liveness=cluster,faceMatch=cluster,aml=cluster");
+  });
+
+  it("revokes access as soon as the object says so, even over fresher-looking claims", async () => {
+    const settings = { ...clusterSettings, claims: { prefix: "idgov.dev/" } };
+    const r = await decide(execAs("bob@example.com", ial2Claims({ liveness: { "verified-at": "2026-11-20T00:00:00Z" } })), settings, withCluster);
+    expect(r.allowed).toBe(false);
+    expect(r.status?.message).toContain("liveness: not approved (declined)");
+    expect(r.auditAnnotations?.["idgov-signal-sources"]).toContain("liveness=cluster");
+  });
+
+  it("treats a missing object as no signals", async () => {
+    const r = await decide(execAs("zoe@example.com"), clusterSettings, withCluster);
+    expect(r.status?.message).toContain('rule "prod-exec": idDocument: missing, liveness: missing, faceMatch: missing, aml: missing');
+  });
+
+  it("fails closed when the policy may not read ConfigMaps", async () => {
+    const r = await decide(execAs("alice@example.com"), clusterSettings, { hostCapabilities: fixtures });
+    expect(r.allowed).toBe(false);
+    expect(r.status?.message).toContain(
+      "cluster signals unavailable (Policy has not been granted access to Kubernetes v1/ConfigMap resources. The violation has been reported.)");
+  });
+
+  it("asks for the right object, bypassing the host cache", async () => {
+    const calls: unknown[] = [];
+    const recorder = { name: "recorder", answer: (call: { namespace: string; operation: string; request: unknown }) => {
+      calls.push({ namespace: call.namespace, operation: call.operation, request: call.request });
+      return { ok: false as const, error: "Cannot find v1/ConfigMap named 'x'" };
+    } };
+    await decide(execAs("alice@example.com"), { ...clusterSettings, cluster: { namespace: "identity" } }, { allowContextAware: true, hostCapabilities: recorder });
+    expect(calls).toEqual([{ namespace: "kubernetes", operation: "get_resource",
+      request: { api_version: "v1", kind: "ConfigMap", name: "idgov-alice-example-com-94a4b546", namespace: "identity", disable_cache: true } }]);
+  });
+
+  it("does not call the host for requests no rule matches or exempt users", async () => {
+    let asked = 0;
+    const counter = { name: "counter", answer: () => { asked++; return undefined; } };
+    await decide(execAs("alice@example.com", {}, "staging"), clusterSettings, { allowContextAware: true, hostCapabilities: counter });
+    await decide(fixture("exec-prod-masters.json"), { ...clusterSettings, exempt: { groups: ["system:masters"] } }, { allowContextAware: true, hostCapabilities: counter });
+    expect(asked).toBe(0);
+  });
+
+  it("ignores an object naming another subject, and rejects malformed records", async () => {
+    const object = (data: Record<string, string>) => ({ name: "o", answer: () => ({ ok: true as const, payload: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", data }) }) });
+    const other = await decide(execAs("alice@example.com"), clusterSettings, { allowContextAware: true, hostCapabilities: object({ subject: "mallory@example.com", idDocument: '{"status":"approved","verifiedAt":"2026-11-20T00:00:00Z"}' }) });
+    expect(other.status?.message).toContain("cluster signals unavailable (the cluster object for this user names a different subject)");
+    const broken = await decide(execAs("alice@example.com"), clusterSettings, { allowContextAware: true, hostCapabilities: object({ subject: "alice@example.com", liveness: "{not json" }) });
+    expect(broken.status?.message).toContain("liveness: malformed in cluster (record is not valid JSON");
+  });
+});
+
+describe("vendor decisions imported with `idgov signals import`", () => {
+  const run = (args: string[]) => spawnSync(process.execPath, [join(dir, "../../harness/bin/idgov.js"), ...args], { encoding: "utf8" });
+
+  it("an approved Didit decision, imported as settings, lets the user exec into prod", async () => {
+    const out = run(["signals", "import", join(dir, "test_data/didit-decision-approved.json"), "--subject", "alice@example.com", "--output", "settings"]);
+    expect(out.status).toBe(0);
+    const settings = { ...execRule, claims: undefined, ...YAML.parse(out.stdout) };
+    delete settings.claims;
+    const r = await decide(execAs("alice@example.com"), settings);
+    expect(r.allowed).toBe(true);
+    expect(r.auditAnnotations?.["idgov-signal-sources"]).toBe("idDocument=settings,liveness=settings,faceMatch=settings,aml=settings");
+  });
+
+  it("a decision declined for AML hits denies, naming the risk", async () => {
+    const out = run(["signals", "import", join(dir, "test_data/didit-decision-declined-aml.json"), "--subject", "alice@example.com", "--output", "settings"]);
+    expect(out.status).toBe(0);
+    const settings = { rules: execRule.rules, ...YAML.parse(out.stdout) };
+    const r = await decide(execAs("alice@example.com"), settings);
+    expect(r.allowed).toBe(false);
+    expect(r.status?.message).toMatch(/aml: (not approved \(declined\)|risk (high|critical) > medium)/);
+  });
+
+  it("a decision still in review denies the liveness requirement", async () => {
+    const out = run(["signals", "import", join(dir, "test_data/didit-decision-in-review.json"), "--subject", "alice@example.com", "--output", "settings"]);
+    const r = await decide(execAs("alice@example.com"), { rules: execRule.rules, ...YAML.parse(out.stdout) });
+    expect(r.status?.message).toContain("liveness: not approved (in_review)");
+  });
+
+  it("the imported ConfigMap manifest is what the cluster source reads", async () => {
+    const out = run(["signals", "import", join(dir, "test_data/didit-decision-approved.json"), "--subject", "alice@example.com"]);
+    const manifest = YAML.parse(out.stdout);
+    const provider = { name: "cluster", answer: (call: { request: { name?: string } }) =>
+      call.request.name === manifest.metadata.name ? { ok: true as const, payload: JSON.stringify(manifest) } : undefined };
+    const r = await decide(execAs("alice@example.com"), YAML.parse(readFileSync(join(dir, "test_data/settings-cluster.yaml"), "utf8")),
+      { allowContextAware: true, hostCapabilities: provider });
+    expect(r.allowed).toBe(true);
+  });
+});
+
+describe("idgov run on the flagship (CLI, like kwctl run)", () => {
+  const idgov = (args: string[]) => spawnSync(process.execPath, [join(dir, "../../harness/bin/idgov.js"), "run", dir, ...args], { encoding: "utf8" });
+  it("prints one AdmissionResponse line and exits 0 for allowed and denied requests", () => {
+    for (const [request, allowed] of [["exec-prod-alice-verified-claims.json", true], ["exec-prod-bob-no-claims.json", false]] as const) {
+      const out = idgov(["--request", join(dir, "test_data", request), "--settings", join(dir, "test_data/settings-recommended.yaml"), "--now", NOW]);
+      expect(out.status).toBe(0);
+      const lines = out.stdout.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]).allowed).toBe(allowed);
+    }
+  });
+  it("reads the cluster source from host-capability fixtures", () => {
+    const out = idgov(["--request", join(dir, "test_data/exec-prod-bob-no-claims.json"), "--settings", join(dir, "test_data/settings-cluster.yaml"),
+      "--now", NOW, "--allow-context-aware", "--host-capabilities-fixtures", join(dir, "test_data/host-capabilities-cluster.yaml")]);
+    expect(out.status).toBe(0);
+    expect(JSON.parse(out.stdout).status.message).toContain("liveness: not approved (declined)");
+  });
+  it("exits 1 with one line for invalid settings", () => {
+    const out = idgov(["--request", join(dir, "test_data/exec-prod-bob-no-claims.json"), "--settings-json", '{"rules":[]}']);
+    expect(out.status).toBe(1);
+    expect(out.stderr.trim().split("\n").at(-1)).toBe("Error: Provided settings are not valid: rules: must not be empty");
   });
 });
