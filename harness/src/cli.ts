@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { IdgovError } from "./errors.js";
 import { runCommand } from "./commands/run.js";
 import { registerSignalsCommand } from "./commands/signals.js";
+import { scaffoldCommand } from "./commands/scaffold.js";
 import type { CliCommand, CliIO } from "./commands/command.js";
 
 const signalsCommand: CliCommand = {
@@ -16,7 +17,7 @@ const signalsCommand: CliCommand = {
 };
 
 /** Registered commands; add new ones here (one file each under commands/). */
-export const COMMANDS: CliCommand[] = [runCommand, signalsCommand];
+export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, scaffoldCommand];
 
 function packageVersion(): string {
   try {

@@ -1,0 +1,128 @@
+// artifacthub-pkg.yml from a policy's metadata.yml, with kwctl's mapping
+// (`kwctl scaffold artifacthub`, kubewarden-protocol.md §7): the annotations
+// in metadata.yml are the single source; the file is regenerated, never edited.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import YAML from "yaml";
+import { IdgovError } from "../errors.js";
+
+const A = {
+  title: "io.kubewarden.policy.title",
+  version: "io.kubewarden.policy.version",
+  description: "io.kubewarden.policy.description",
+  author: "io.kubewarden.policy.author",
+  url: "io.kubewarden.policy.url",
+  ociUrl: "io.kubewarden.policy.ociUrl",
+  source: "io.kubewarden.policy.source",
+  license: "io.kubewarden.policy.license",
+  displayName: "io.artifacthub.displayName",
+  keywords: "io.artifacthub.keywords",
+  resources: "io.artifacthub.resources",
+  hiddenUi: "io.kubewarden.hidden-ui",
+  releaseTag: "com.github.release.tag",
+} as const;
+
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+export interface ArtifactHubOptions {
+  /** RFC 3339 creation time (default: now). */
+  createdAt?: string;
+  /** Rancher questions UI (questions-ui.yml content), if any. */
+  questions?: string;
+}
+
+function required(annotations: Record<string, string>, key: string): string {
+  const v = annotations[key];
+  if (typeof v !== "string" || v.trim() === "") throw new IdgovError(`metadata.yml: annotation ${key} is required to build artifacthub-pkg.yml`);
+  return v;
+}
+
+function url(annotations: Record<string, string>, key: string): string | undefined {
+  const v = annotations[key];
+  if (v === undefined) return undefined;
+  try { return new URL(v).toString().replace(/\/$/, ""); } catch { throw new IdgovError(`metadata.yml: annotation ${key} is not a URL: ${JSON.stringify(v)}`); }
+}
+
+/** `Name <email>, Other <other@x>` → maintainers. */
+export function parseMaintainers(author: string): { name: string; email: string }[] {
+  return author.split(",").map((s) => s.trim()).filter(Boolean).map((entry) => {
+    const m = /^(.*?)\s*<([^<>\s@]+@[^<>\s@]+)>$/.exec(entry);
+    if (!m) throw new IdgovError(`metadata.yml: ${A.author} must be a list of "Name <email>", got ${JSON.stringify(entry)}`);
+    return { name: m[1], email: m[2] };
+  });
+}
+
+/** The artifacthub-pkg.yml document for `metadata` (a parsed metadata.yml). */
+export function artifactHubPackage(metadata: Record<string, unknown>, options: ArtifactHubOptions = {}): Record<string, unknown> {
+  const annotations = (metadata.annotations ?? {}) as Record<string, string>;
+  if (Object.keys(annotations).length === 0) throw new IdgovError("metadata.yml has no annotations: artifacthub-pkg.yml is built from them");
+  const version = required(annotations, A.version);
+  if (!SEMVER.test(version)) throw new IdgovError(`metadata.yml: ${A.version} must be a semver version, got ${JSON.stringify(version)}`);
+  const ociUrl = required(annotations, A.ociUrl);
+  const image = `${ociUrl}:v${version}`;
+  if (options.createdAt !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(options.createdAt)) {
+    throw new IdgovError(`createdAt must be an RFC 3339 time such as 2026-11-25T12:00:00Z, got ${JSON.stringify(options.createdAt)}`);
+  }
+  const pkg: Record<string, unknown> = {
+    version,
+    name: required(annotations, A.title),
+    displayName: required(annotations, A.displayName),
+    createdAt: options.createdAt ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+    description: required(annotations, A.description),
+  };
+  if (annotations[A.license]) pkg.license = annotations[A.license];
+  const home = url(annotations, A.url);
+  if (home) pkg.homeURL = home;
+  pkg.containersImages = [{ name: "policy", image }];
+  if (annotations[A.keywords] !== undefined) {
+    const keywords = annotations[A.keywords].split(",").map((k) => k.trim());
+    if (keywords.some((k) => k === "")) throw new IdgovError(`metadata.yml: ${A.keywords} must be comma-separated keywords`);
+    pkg.keywords = keywords;
+  }
+  const source = url(annotations, A.source);
+  if (source) {
+    const links: { name: string; url: string }[] = [];
+    if (new URL(source).host === "github.com") {
+      const tag = annotations[A.releaseTag] ?? `v${version}`;
+      links.push({ name: "policy", url: `${source}/releases/download/${tag}/policy.wasm` });
+    }
+    links.push({ name: "source", url: source });
+    pkg.links = links;
+  }
+  pkg.install =
+    "The policy can be obtained using [`kwctl`](https://github.com/kubewarden/kubewarden-controller):\n" +
+    "```console\n" + `kwctl pull ${image}\n` + "```\n" +
+    "Then, generate the policy manifest and tune it to your liking. For example:\n" +
+    "```console\n" + `kwctl scaffold manifest -t ClusterAdmissionPolicy registry://${image}\n` + "```\n";
+  if (annotations[A.author]) pkg.maintainers = parseMaintainers(annotations[A.author]);
+  pkg.provider = { name: "kubewarden" };
+  pkg.recommendations = [{ url: "https://artifacthub.io/packages/helm/kubewarden/kubewarden-controller" }];
+  const out: Record<string, string> = {
+    "kubewarden/mutation": String(metadata.mutating === true),
+    "kubewarden/rules": YAML.stringify(metadata.rules ?? []),
+  };
+  const contextAware = metadata.contextAwareResources as unknown[] | undefined;
+  if (Array.isArray(contextAware) && contextAware.length > 0) out["kubewarden/contextAwareResources"] = YAML.stringify(contextAware);
+  if (options.questions !== undefined) {
+    if (options.questions.trim() === "") throw new IdgovError("questions-ui content cannot be empty");
+    out["kubewarden/questions-ui"] = options.questions;
+  }
+  if (annotations[A.hiddenUi] !== undefined) {
+    if (!["true", "false"].includes(annotations[A.hiddenUi])) throw new IdgovError(`metadata.yml: ${A.hiddenUi} must be "true" or "false"`);
+    out["kubewarden/hidden-ui"] = annotations[A.hiddenUi];
+  }
+  if (annotations[A.resources]) out["kubewarden/resources"] = annotations[A.resources];
+  pkg.annotations = out;
+  return pkg;
+}
+
+/** artifacthub-pkg.yml text for a policy folder (metadata.yml, optional questions-ui.yml). */
+export function artifactHubPackageYaml(policyDir: string, options: ArtifactHubOptions = {}): string {
+  const metadataFile = join(policyDir, "metadata.yml");
+  if (!existsSync(metadataFile)) throw new IdgovError(`${metadataFile} not found: give a policy folder`);
+  const metadata = YAML.parse(readFileSync(metadataFile, "utf8")) as Record<string, unknown>;
+  const questionsFile = join(policyDir, "questions-ui.yml");
+  const questions = options.questions ?? (existsSync(questionsFile) ? readFileSync(questionsFile, "utf8") : undefined);
+  const header = "# Generated by `idgov scaffold artifacthub` from metadata.yml (kwctl's mapping). Do not edit: change metadata.yml and regenerate.\n";
+  return header + YAML.stringify(artifactHubPackage(metadata, { ...options, questions }), { lineWidth: 0 });
+}
