@@ -86,6 +86,16 @@ function parseNow(now: Date | string | undefined): bigint | undefined {
 
 const rustDebugString = (s: string) => JSON.stringify(s);
 
+/** The guest's answer as JSON, and why it is unusable (bad JSON or shape), if it is. */
+function decodeGuestJson(data: Uint8Array, check: (v: unknown) => string | undefined): { value: unknown; problem?: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(data).toString("utf8"));
+    return { value, problem: check(value) };
+  } catch (e) {
+    return { value: undefined, problem: (e as Error).message };
+  }
+}
+
 export class Policy {
   private readonly evaluator: Evaluator;
   private readonly fixtureCache = new Map<string, FixtureProvider>();
@@ -136,15 +146,7 @@ export class Policy {
       message === undefined ? { valid, logs: outcome.logs } : { valid, message, logs: outcome.logs };
     switch (outcome.kind) {
       case "ok": {
-        const text = Buffer.from(outcome.data).toString("utf8");
-        let v: unknown;
-        let problem: string | undefined;
-        try {
-          v = JSON.parse(text);
-          problem = checkSettingsResponse(v);
-        } catch (e) {
-          problem = (e as Error).message;
-        }
+        const { value: v, problem } = decodeGuestJson(outcome.data, checkSettingsResponse);
         if (problem !== undefined) {
           return result(
             false,
@@ -206,15 +208,7 @@ export class Policy {
     const wasi = this.info.executionMode === "wasi";
     switch (outcome.kind) {
       case "ok": {
-        const text = Buffer.from(outcome.data).toString("utf8");
-        let v: unknown;
-        let problem: string | undefined;
-        try {
-          v = JSON.parse(text);
-          problem = checkValidationResponse(v);
-        } catch (e) {
-          problem = (e as Error).message;
-        }
+        const { value: v, problem } = decodeGuestJson(outcome.data, checkValidationResponse);
         if (problem !== undefined) {
           const msg = wasi ? `Cannot deserialize policy validation response: ${problem}` : `invalid response from policy: ${problem}`;
           return { response: rejectInternalServerError(uid, msg) };
