@@ -51,10 +51,10 @@ for (const [label, policyName] of [["waPC", "wapc"], ["WASI", "wasi"]] as const)
       });
     }
 
-    it("returns a host error as a value carrying the host's message (UTF-8 intact)", async () => {
+    it("returns a host error as a value carrying the host's message as Kubewarden wraps it (UTF-8 intact)", async () => {
       const rec = recorder(() => null, "échec: Cannot find v1/ConfigMap named 'cm' inside of namespace 'ns'");
       const { response } = await policy().validate(request, { call: "get_resource" }, { contextAwareResources: [{ apiVersion: "v1", kind: "ConfigMap" }], hostCapabilities: rec.provider });
-      expect(response.status).toEqual({ code: 418, message: "host error: échec: Cannot find v1/ConfigMap named 'cm' inside of namespace 'ns'" });
+      expect(response.status).toEqual({ code: 418, message: "host error: Callback evaluation failure: échec: Cannot find v1/ConfigMap named 'cm' inside of namespace 'ns'" });
     });
 
     it("gets Kubewarden's denial when the capability is not granted", async () => {
