@@ -43,6 +43,7 @@ export class SettingsProblems {
   message(): string { return this.problems.join("; "); }
 
   wrongType(path: string, value: JsonValue, expected: string): void {
+    if (value.isError) { this.add(path, "not valid JSON: " + value.stringValue); return; }
     this.add(path, describe(value) + " is not " + expected + " (got " + value.typeName + ")");
   }
 

@@ -100,6 +100,13 @@ describe("trusted-registries settings", () => {
     expect((await policy.validateSettings({ allowedRegistries: "docker.io" })).message).toBe('allowedRegistries: "docker.io" is not a list of strings (got string)');
   });
 
+  it("fails closed with the parser's reason when validate gets unusable settings", async () => {
+    const deep = JSON.parse("[".repeat(100) + "]".repeat(100));
+    const r = await policy.validate(fixture("pod-trusted.json"), { allowedRegistries: ["registry.example.com"], requiredLabels: deep });
+    expect(r.response.allowed).toBe(false);
+    expect(r.response.status?.message).toMatch(/^trusted-registries: invalid settings: not valid JSON: JSON nested deeper than 64 levels at byte \d+$/);
+  });
+
   it("accepts the documented settings", async () => {
     expect(await policy.validateSettings(settings)).toMatchObject({ valid: true });
   });
