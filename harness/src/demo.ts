@@ -25,16 +25,23 @@ function wrap(text: string, indent: string, width = 100): string {
   return lines.map((l) => indent + l).join("\n");
 }
 
-async function show(policyName: string, settingsFile: string, steps: Step[], now?: string): Promise<void> {
+interface ShowOptions { now?: string; hostCapabilitiesFixtures?: string; heading?: string }
+
+async function show(policyName: string, settingsFile: string, steps: Step[], options: ShowOptions = {}): Promise<void> {
+  const { now } = options;
   const dir = join(root, "policies", policyName);
   const settings = YAML.parse(readFileSync(join(dir, "test_data", settingsFile), "utf8"));
   const policy = await loadPolicy(dir);
   try {
     console.log(paint("1", `\n${policyName}`) + ` — settings test_data/${settingsFile}` + (now ? `, clock fixed at ${now}` : ""));
+    if (options.heading) console.log(paint("2", `  ${options.heading}`));
+    const hostOptions = options.hostCapabilitiesFixtures
+      ? { allowContextAware: true, hostCapabilities: join(dir, "test_data", options.hostCapabilitiesFixtures) }
+      : {};
     for (const step of steps) {
       const request = JSON.parse(readFileSync(join(dir, "test_data", step.fixture), "utf8"));
       const req = request.kind === "AdmissionReview" ? request.request : request;
-      const { response } = await policy.validate(request, settings, now ? { now } : {});
+      const { response } = await policy.validate(request, settings, { ...(now ? { now } : {}), ...hostOptions });
       const who = req.userInfo?.username ?? "(no user)";
       const what = `${req.operation} ${req.resource.resource}${req.subResource ? "/" + req.subResource : ""}` +
         (req.namespace ? ` in ${req.namespace}` : "") + (req.name ? ` (${req.name})` : "");
@@ -59,7 +66,13 @@ await show("identity-assurance", "settings-recommended.yaml", [
   { fixture: "deployment-scale-prod-alice.json", note: "alice scales a production Deployment to 0" },
   { fixture: "replicaset-create-prod-controller.json", note: "the deployment controller creates a ReplicaSet" },
   { fixture: "clusterrolebinding-create-dave.json", note: "dave binds himself to cluster-admin" },
-], "2026-11-25T12:00:00Z");
+], { now: "2026-11-25T12:00:00Z" });
+
+await show("identity-assurance", "settings-cluster.yaml", [
+  { fixture: "exec-prod-alice-verified-claims.json", note: "alice's ConfigMap holds signals imported from a Didit decision" },
+  { fixture: "exec-prod-bob-no-claims.json", note: "bob's identity provider just rewrote his ConfigMap with a declined liveness" },
+], { now: "2026-11-25T12:00:00Z", hostCapabilitiesFixtures: "host-capabilities-cluster.yaml",
+  heading: "signals read from one ConfigMap per user (kubernetes/get_resource), answers from test_data/host-capabilities-cluster.yaml" });
 
 await show("trusted-registries", "settings.yaml", [
   { fixture: "pod-trusted.json", note: "every image from registry.example.com or *.internal.example" },
