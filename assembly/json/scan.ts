@@ -41,15 +41,92 @@ export function skipString(p: usize, end: usize): usize {
   return SCAN_ERROR;
 }
 
+/** 0xAAAA…: the odd bit positions of a 64-byte chunk. */
+const ODD_BITS: u64 = 0xAAAAAAAAAAAAAAAA;
+
+/** Bit i set when byte i of the 16-byte vector equals `b`. */
+// @ts-ignore: decorator
+@inline function eqMask(v: v128, b: v128): u64 {
+  return <u64>i8x16.bitmask(i8x16.eq(v, b));
+}
+
+/** Bit i = XOR of bits 0..i (the "inside a string" mask from the quote mask). */
+// @ts-ignore: decorator
+@inline function prefixXor(x: u64): u64 {
+  x ^= x << 1; x ^= x << 2; x ^= x << 4; x ^= x << 8; x ^= x << 16; x ^= x << 32;
+  return x;
+}
+
 /**
- * `p` at `{` or `[`; returns the position after the matching bracket. Each
- * 16-byte block yields bitmasks of quotes, backslashes and brackets; the
- * scanner walks only the set bits (ctz), tracking string state and depth, so
- * its cost follows the number of structural bytes, not the length.
+ * `p` at `{` or `[`; returns the position after the matching bracket.
+ *
+ * Fast path, 64 bytes at a time and branch-free (the simdjson technique):
+ * bitmasks of quotes, backslashes, opening and closing brackets; escaped
+ * bytes are the ones after an odd run of backslashes; the inside-a-string
+ * mask is the prefix XOR of the unescaped quotes; brackets outside strings are
+ * counted with popcnt, and only a chunk where the depth can reach zero is
+ * walked bracket by bracket. That treats every backslash as an escape, which
+ * is what the byte-wise state machine does inside strings; a backslash outside
+ * a string (malformed JSON) sends the chunk to the byte-wise path, so both
+ * paths give the same answer on every input, valid or not.
  */
 function skipContainer(p: usize, end: usize): usize {
   let depth: i32 = 0;
-  let inString = false;
+  let inString: u64 = 0;      // all ones when the previous chunk ended inside a string
+  let nextEscaped: u64 = 0;   // 1 when the previous chunk ended with an escaping backslash
+  const QUOTE = i8x16.splat(0x22), BACKSLASH = i8x16.splat(0x5c);
+  const CASE = i8x16.splat(0x20), OPEN = i8x16.splat(0x7b), CLOSE = i8x16.splat(0x7d);
+  while (p + 64 <= end) {
+    const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+    const quote = eqMask(v0, QUOTE) | (eqMask(v1, QUOTE) << 16) | (eqMask(v2, QUOTE) << 32) | (eqMask(v3, QUOTE) << 48);
+    const backslash = eqMask(v0, BACKSLASH) | (eqMask(v1, BACKSLASH) << 16) | (eqMask(v2, BACKSLASH) << 32) | (eqMask(v3, BACKSLASH) << 48);
+    // `{`/`[` and `}`/`]` differ only in bit 5: OR it in and compare once.
+    const w0 = v128.or(v0, CASE), w1 = v128.or(v1, CASE), w2 = v128.or(v2, CASE), w3 = v128.or(v3, CASE);
+    const opens = eqMask(w0, OPEN) | (eqMask(w1, OPEN) << 16) | (eqMask(w2, OPEN) << 32) | (eqMask(w3, OPEN) << 48);
+    const closes = eqMask(w0, CLOSE) | (eqMask(w1, CLOSE) << 16) | (eqMask(w2, CLOSE) << 32) | (eqMask(w3, CLOSE) << 48);
+
+    let escaped: u64 = nextEscaped;
+    let escapes: u64 = 0;
+    if (backslash != 0) {
+      const potential = backslash & ~nextEscaped;
+      const codes = (((potential << 1) | ODD_BITS) - potential) ^ ODD_BITS;
+      escaped = codes ^ (backslash | nextEscaped);
+      escapes = codes & backslash;
+    }
+    const strings = prefixXor(quote & ~escaped) ^ inString;
+    // A backslash outside a string is malformed: the byte-wise path decides.
+    if ((backslash & ~strings) != 0) break;
+    const newEscaped = escapes >> 63;
+    const outsideOpens = opens & ~strings;
+    const outsideCloses = closes & ~strings;
+    if (<i32>popcnt(outsideCloses) < depth) {
+      depth += <i32>popcnt(outsideOpens) - <i32>popcnt(outsideCloses);
+    } else {
+      // The depth may reach zero here: walk the brackets in order.
+      let brackets = outsideOpens | outsideCloses;
+      while (brackets != 0) {
+        const bit = brackets & (0 - brackets);
+        if (outsideOpens & bit) depth++;
+        else {
+          depth--;
+          if (depth == 0) return p + <usize>ctz(bit) + 1;
+          if (depth < 0) return SCAN_ERROR;
+        }
+        brackets ^= bit;
+      }
+    }
+    inString = <u64>(0 - <i64>(strings >> 63));
+    nextEscaped = newEscaped;
+    p += 64;
+  }
+  // Byte-wise from here (fewer than 64 bytes left, or a malformed chunk).
+  let inStr = inString != 0;
+  if (nextEscaped != 0) p++; // the chunk ended with a backslash inside a string
+  return skipContainerFrom(p, end, depth, inStr);
+}
+
+/** The byte-wise state machine of skipContainer, resumed at `p` with `depth` open brackets. */
+function skipContainerFrom(p: usize, end: usize, depth: i32, inString: bool): usize {
   const QUOTE = i8x16.splat(0x22), BACKSLASH = i8x16.splat(0x5c);
   const OPEN_BRACE = i8x16.splat(0x7b), CLOSE_BRACE = i8x16.splat(0x7d);
   const OPEN_BRACKET = i8x16.splat(0x5b), CLOSE_BRACKET = i8x16.splat(0x5d);
@@ -103,6 +180,11 @@ function skipContainer(p: usize, end: usize): usize {
   return SCAN_ERROR;
 }
 
+/** The byte-wise skipper alone (tests compare it with skipContainer on arbitrary bytes). */
+export function skipContainerBytewise(p: usize, end: usize): usize {
+  return skipContainerFrom(p, end, 0, false);
+}
+
 function matchLiteral(p: usize, end: usize, literal: string): usize {
   const n = <usize>literal.length;
   if (p + n > end) return SCAN_ERROR;
@@ -139,20 +221,29 @@ export function skipValue(p: usize, end: usize): usize {
  * escapes or non-ASCII characters take the decoding path.
  */
 export function keyEquals(start: usize, end: usize, key: string): bool {
-  const n = <usize>key.length;
-  let ascii = true;
+  if (isPlainKey(start, end)) return plainKeyEquals(start, end, key);
+  return decodeStringContent(start, end) == key;
+}
+
+/** A raw key without escapes or non-ASCII bytes: its bytes are its UTF-16 code units. */
+export function isPlainKey(start: usize, end: usize): bool {
   for (let p = start; p < end; p++) {
     const c = load<u8>(p);
-    if (c == 0x5c || c >= 0x80) { ascii = false; break; }
+    if (c == 0x5c || c >= 0x80) return false;
   }
-  if (ascii) {
-    if (end - start != n) return false;
-    for (let i: usize = 0; i < n; i++) {
-      if (<u32>load<u8>(start + i) != <u32>key.charCodeAt(<i32>i)) return false;
-    }
-    return true;
+  return true;
+}
+
+/** keyEquals for a raw key known to be plain (isPlainKey): lengths first, then the bytes. */
+// @ts-ignore: decorator
+@inline export function plainKeyEquals(start: usize, end: usize, key: string): bool {
+  const n = end - start;
+  if (n != <usize>key.length) return false;
+  const k = changetype<usize>(key);
+  for (let i: usize = 0; i < n; i++) {
+    if (<u32>load<u8>(start + i) != <u32>load<u16>(k + (i << 1))) return false;
   }
-  return decodeStringContent(start, end) == key;
+  return true;
 }
 
 function hexDigit(c: u32): i32 {

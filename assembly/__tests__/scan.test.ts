@@ -1,0 +1,73 @@
+// The 64-byte bitmask container skipper gives the byte-wise state machine's
+// answer on every input (valid JSON, malformed, truncated), and Json.members
+// agrees with keys() + field().
+import { beforeAll, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { compileTestModule } from "./compile";
+
+type Scan = { skipBoth(text: string): string; membersBoth(text: string): string };
+let scan: Scan;
+beforeAll(async () => { scan = (await compileTestModule("assembly/__tests__/scan-exports.ts")) as Scan; });
+
+const same = (text: string) => {
+  const [fast, slow] = scan.skipBoth(text).split("|");
+  expect(fast, JSON.stringify(text)).toBe(slow);
+  return Number(fast);
+};
+
+describe("skipContainer (64-byte bitmask path)", () => {
+  it("finds the end of valid containers like JSON.stringify wrote them (property)", () => {
+    fc.assert(fc.property(fc.jsonValue(), fc.string({ maxLength: 200 }), (value, pad) => {
+      const text = JSON.stringify([pad, value, pad]);
+      expect(same(text + " tail")).toBe(Buffer.byteLength(text));
+    }), { numRuns: 400 });
+  });
+
+  it("agrees with the byte-wise state machine on arbitrary bytes around structural characters (property)", () => {
+    const unit = fc.constantFrom("a", "b", " ", '"', "\\", "{", "}", "[", "]", ",", ":", "é", "\n");
+    fc.assert(fc.property(fc.constantFrom("{", "["), fc.string({ unit, maxLength: 400 }), (open, body) => {
+      same(open + body);
+    }), { numRuns: 3000 });
+  });
+
+  it("agrees with the byte-wise state machine on damaged JSON: a byte dropped, replaced or inserted (property)", () => {
+    const tricky = fc.string({ unit: fc.constantFrom("a", '"', "\\", "{", "}", "[", "]", " "), maxLength: 60 });
+    const doc = fc.array(fc.oneof(tricky, fc.jsonValue({ maxDepth: 3 })), { minLength: 1, maxLength: 6 }).map((v) => JSON.stringify(v));
+    fc.assert(fc.property(doc, fc.nat(), fc.constantFrom("", '"', "\\", "{", "}", "[", "]"), (text, at, insert) => {
+      const i = 1 + (at % (text.length - 1)); // keep the opening bracket
+      same(text.slice(0, i) + insert + text.slice(i + 1));
+      same(text.slice(0, i) + insert + text.slice(i));
+    }), { numRuns: 2000 });
+  });
+
+  it("handles backslash runs, escaped quotes and strings across 64-byte chunk boundaries", () => {
+    for (let pad = 0; pad < 140; pad++) {
+      for (const middle of ['\\"', "\\\\", '\\\\\\"', "\\\\\\\\", "x\\\\", "}\\\\\\\\\\", '"', "]]"]) {
+        const s = JSON.stringify({ p: "x".repeat(pad), m: middle, q: ["}", "{", middle], r: { s: "\\" } });
+        expect(same(s)).toBe(Buffer.byteLength(s));
+        same(s.slice(0, s.length - 1)); // truncated
+        same("[" + "x".repeat(pad) + middle + "]]"); // malformed: backslashes outside strings
+      }
+    }
+  });
+
+  it("skips deep nesting and long runs of brackets", () => {
+    for (const n of [1, 63, 64, 65, 200, 1000]) {
+      const s = "[".repeat(n) + "]".repeat(n);
+      expect(same(s)).toBe(s.length);
+      same("[".repeat(n) + "]".repeat(n - 1));
+      same("{" + "]".repeat(n));
+    }
+  });
+});
+
+describe("Json.members", () => {
+  it("equals keys() with field() for each key, duplicates and escapes included (property)", () => {
+    const key = fc.oneof(fc.constantFrom("a", "b", "a\\u0062", "é", "\\u00e9", "x\\"), fc.string({ maxLength: 4 }));
+    const member = fc.tuple(key, fc.jsonValue({ maxDepth: 2 })).map(([k, v]) => `"${k}":${JSON.stringify(v)}`);
+    fc.assert(fc.property(fc.array(member, { maxLength: 8 }), fc.constantFrom("", " ", "junk"), (members, noise) => {
+      const [viaMembers, viaFields] = scan.membersBoth(`{${members.join(noise === "junk" ? "," : "," + noise)}${noise === "junk" ? " x" : ""}}`).split("\u0000");
+      expect(viaMembers).toBe(viaFields);
+    }), { numRuns: 500 });
+  });
+});
