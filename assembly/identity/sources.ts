@@ -58,23 +58,33 @@ const CLAIM_FIELDS: string[] = ["status", "verified-at", "score", "risk", "expir
 export function signalsFromClaims(extra: Json, prefix: string): Signal[] {
   const out = new Array<Signal>();
   if (!extra.isObject || prefix.length == 0) return out;
-  const keys = extra.keys();
+  // One pass over `extra`; only keys under the prefix are looked at again.
+  const members = extra.members();
+  const rests = new Array<string>();
+  const values = new Array<Json>();
+  for (let i = 0; i < members.length; i++) {
+    const key = unchecked(members.keys[i]);
+    if (!key.startsWith(prefix)) continue;
+    rests.push(key.substring(prefix.length));
+    values.push(unchecked(members.values[i]));
+  }
+  if (rests.length == 0) return out;
   for (let k = 0; k < CLAIM_KINDS.length; k++) {
-    const stem = prefix + CLAIM_KINDS[k] + "-";
+    const stem = CLAIM_KINDS[k] + "-";
     let builder: SignalBuilder | null = null;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      if (!key.startsWith(stem)) continue;
-      const fieldName = key.substring(stem.length);
+    for (let i = 0; i < rests.length; i++) {
+      const rest = unchecked(rests[i]);
+      if (!rest.startsWith(stem)) continue;
+      const fieldName = rest.substring(stem.length);
       const field = CLAIM_FIELDS.indexOf(fieldName);
       if (field < 0) continue; // other claims under the prefix are not ours to judge
       if (builder === null) builder = new SignalBuilder(SIGNAL_KINDS[k], SOURCE_CLAIMS);
-      const values = extra.field(key).stringElements();
-      if (values.length == 0) { builder.fail(fieldName + " claim has no value"); continue; }
+      const claimValues = unchecked(values[i]).stringElements();
+      if (claimValues.length == 0) { builder.fail(fieldName + " claim has no value"); continue; }
       let consistent = true;
-      for (let v = 1; v < values.length; v++) if (values[v] != values[0]) consistent = false;
+      for (let v = 1; v < claimValues.length; v++) if (claimValues[v] != claimValues[0]) consistent = false;
       if (!consistent) { builder.fail(fieldName + " claim has conflicting values"); continue; }
-      applyStringField(builder, RECORD_FIELDS[field], values[0]);
+      applyStringField(builder, RECORD_FIELDS[field], claimValues[0]);
     }
     if (builder !== null) out.push(builder.build());
   }

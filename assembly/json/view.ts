@@ -1,7 +1,7 @@
 // A read-only view of one JSON value inside a byte buffer. Navigating
 // (`field`, `elements`) scans just enough bytes; nothing is copied or parsed
 // until asked (`asString`, `parse`). A 20 KB Pod costs only the bytes it skips.
-import { SCAN_ERROR, skipWhitespace, skipString, skipValue, keyEquals, decodeStringContent } from "./scan";
+import { SCAN_ERROR, skipWhitespace, skipString, skipValue, keyEquals, isPlainKey, plainKeyEquals, decodeStringContent } from "./scan";
 import { JsonValue, parseJson } from "./value";
 
 export enum JsonKind { Missing, Invalid, Null, Bool, Number, String, Array, Object }
@@ -92,6 +92,49 @@ export class Json {
     return out;
   }
 
+  /**
+   * Members of an object in one pass: `keys` exactly as keys() lists them
+   * (document order, duplicates included) and, for each, the value
+   * `field(key)` gives (the last one for a repeated key; Invalid for every key
+   * when the object is malformed).
+   */
+  members(): JsonMembers {
+    const out = new JsonMembers();
+    if (this.kind != JsonKind.Object) return out;
+    const end = this.end;
+    let p = skipWhitespace(this.start + 1, end);
+    if (p < end && load<u8>(p) == 0x7d) return out;
+    let close: usize = SCAN_ERROR;
+    while (p < end) {
+      if (load<u8>(p) != 0x22) break;
+      const keyEnd = skipString(p, end);
+      if (keyEnd == SCAN_ERROR) break;
+      const key = decodeStringContent(p + 1, keyEnd - 1);
+      p = skipWhitespace(keyEnd, end);
+      if (p >= end || load<u8>(p) != 0x3a) break;
+      p = skipWhitespace(p + 1, end);
+      const valueEnd = skipValue(p, end);
+      if (valueEnd == SCAN_ERROR) break;
+      if (key !== null) { out.keys.push(key); out.values.push(new Json(p, valueEnd, kindAt(p))); }
+      p = skipWhitespace(valueEnd, end);
+      if (p >= end) break;
+      const c = load<u8>(p);
+      if (c == 0x7d) { close = p + 1; break; }
+      if (c != 0x2c) break;
+      p = skipWhitespace(p + 1, end);
+    }
+    if (close != end) {
+      // Malformed: what keys() and field() say about it.
+      const invalid = Json.invalid(close == SCAN_ERROR ? this.start : close);
+      out.keys = this.keys();
+      out.values = new Array<Json>(out.keys.length);
+      for (let i = 0; i < out.keys.length; i++) unchecked(out.values[i] = invalid);
+      return out;
+    }
+    out.lastWins();
+    return out;
+  }
+
   /** The decoded string, or null when this is not a (well-formed) string. */
   asString(): string | null {
     if (this.kind != JsonKind.String) return null;
@@ -132,6 +175,24 @@ export class Json {
   }
 }
 
+/** Keys and values of an object (see Json.members). */
+export class JsonMembers {
+  keys: string[] = [];
+  values: Json[] = [];
+  get length(): i32 { return this.keys.length; }
+
+  /** A repeated key takes its last value everywhere, as JSON.parse (and Json.field) would. */
+  lastWins(): void {
+    const n = this.keys.length;
+    for (let i = 0; i < n - 1; i++) {
+      const key = unchecked(this.keys[i]);
+      for (let j = n - 1; j > i; j--) {
+        if (unchecked(this.keys[j]) == key) { unchecked(this.values[i] = unchecked(this.values[j])); break; }
+      }
+    }
+  }
+}
+
 /**
  * Scan the object whose `{` is at `start` (reading no further than `end`),
  * storing in `found[i]` the value of `keys[i]` (the last one when a key
@@ -150,8 +211,10 @@ export function scanMembers(start: usize, end: usize, keys: string[], found: Jso
     p = skipWhitespace(p + 1, end);
     const valueEnd = skipValue(p, end);
     if (valueEnd == SCAN_ERROR) return SCAN_ERROR;
+    const plain = isPlainKey(keyStart, keyStop);
     for (let i = 0; i < keys.length; i++) {
-      if (keyEquals(keyStart, keyStop, unchecked(keys[i]))) unchecked(found[i] = new Json(p, valueEnd, kindAt(p)));
+      const key = unchecked(keys[i]);
+      if (plain ? plainKeyEquals(keyStart, keyStop, key) : keyEquals(keyStart, keyStop, key)) unchecked(found[i] = new Json(p, valueEnd, kindAt(p)));
     }
     p = skipWhitespace(valueEnd, end);
     if (p >= end) return SCAN_ERROR;
