@@ -66,7 +66,7 @@ describe("selective reader", () => {
       const doc = JSON.stringify(obj);
       const got = sdk.lookup(doc, key);
       if (key.includes(".") || key === "") return; // dotted paths are a test-helper convention
-      if (!(key in obj) || obj[key] === undefined) { expect(got).toBe("missing|"); return; }
+      if (!Object.hasOwn(obj, key) || obj[key] === undefined) { expect(got).toBe("missing|"); return; }
       const raw = got.slice(got.indexOf("|") + 1);
       expect(JSON.parse(raw)).toEqual(JSON.parse(JSON.stringify(obj[key])));
     }), { numRuns: 300 });
