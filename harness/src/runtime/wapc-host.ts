@@ -1,8 +1,10 @@
 // The waPC host, as wapc-rs + wasmtime-provider run a Kubewarden policy: a fresh instance
 // per call, `_start` then `wapc_init` if exported, then `__guest_call(op_len, payload_len)`.
+// The imports live in a WapcEnv whose per-evaluation state `begin()` replaces, so the same
+// host code serves true fresh instances (runWapc) and restored snapshots (snapshot.ts).
 import { formatLog } from "../log.js";
 import type { EvalJob, HostCallFn, RawOutcome } from "./types.js";
-import { createWasiShim, WasiExit } from "./wasi-shim.js";
+import { createWasiShim, WasiExit, type WasiShim } from "./wasi-shim.js";
 import { HostImportError, trapText } from "./trap.js";
 
 const utf8 = new TextEncoder();
@@ -17,112 +19,215 @@ interface CallState {
   hostError?: Uint8Array;
 }
 
-/** Runs one waPC guest call on a fresh instance of `module`. Never throws for guest behaviour. */
-export function runWapc(module: WebAssembly.Module, job: EvalJob, hostCall: HostCallFn): RawOutcome {
-  const logs: string[] = [];
-  const state: CallState = { op: utf8.encode(job.op), payload: job.payload };
-  let memory: WebAssembly.Memory | undefined;
+/** Host imports that only read fixed facts (no clock, randomness, input or host calls). */
+const REPLAYABLE_DURING_INIT = new Set([
+  "__console_log", "fd_write", "args_sizes_get", "args_get", "environ_sizes_get", "environ_get",
+  "fd_fdstat_get", "fd_prestat_get", "fd_prestat_dir_name", "proc_exit", "sched_yield",
+]);
 
-  const mem = (fn: string): WebAssembly.Memory => {
-    if (!memory) throw new HostImportError(`wapc.${fn}: the guest's memory is not available yet (called from a start section?)`);
-    return memory;
-  };
-  const read = (fn: string, ptr: number, len: number): Uint8Array => {
-    const m = mem(fn);
-    const p = ptr >>> 0;
-    const l = len >>> 0;
-    if (p + l > m.buffer.byteLength) {
-      throw new HostImportError(
-        `wapc.${fn}: the guest passed the range ${p}+${l}, outside its ${m.buffer.byteLength}-byte memory`,
-      );
-    }
-    return new Uint8Array(m.buffer, p, l).slice();
-  };
-  const write = (fn: string, ptr: number, bytes: Uint8Array): void => {
-    const m = mem(fn);
-    const p = ptr >>> 0;
-    if (p + bytes.length > m.buffer.byteLength) {
-      throw new HostImportError(
-        `wapc.${fn}: the guest asked for ${bytes.length} bytes at ${p}, outside its ${m.buffer.byteLength}-byte memory`,
-      );
-    }
-    new Uint8Array(m.buffer, p, bytes.length).set(bytes);
-  };
-  const text = (fn: string, what: string, bytes: Uint8Array): string => {
-    try {
-      return strictUtf8.decode(bytes);
-    } catch {
-      throw new HostImportError(`wapc.${fn}: cannot convert ${what} to UTF8`);
-    }
-  };
+/** Optional timing hooks (benchmark breakdown); absent in normal runs. */
+export interface WapcProbe {
+  /** `__guest_request` finished copying the payload in. */
+  requestCopied?(): void;
+  /** `__guest_response` was called. */
+  responseSet?(): void;
+}
 
-  const wapc: Record<string, (...args: number[]) => number | void> = {
-    __guest_request: (opPtr, payloadPtr) => {
-      write("__guest_request", payloadPtr, state.payload);
-      write("__guest_request", opPtr, state.op);
-    },
-    __guest_response: (ptr, len) => {
-      state.guestResponse = read("__guest_response", ptr, len);
-    },
-    __guest_error: (ptr, len) => {
-      state.guestError = text("__guest_error", "message", read("__guest_error", ptr, len));
-    },
-    __host_call: (bdPtr, bdLen, nsPtr, nsLen, opPtr, opLen, ptr, len) => {
-      const payload = read("__host_call", ptr, len);
-      const binding = text("__host_call", "bd", read("__host_call", bdPtr, bdLen));
-      const namespace = text("__host_call", "ns", read("__host_call", nsPtr, nsLen));
-      const operation = text("__host_call", "op", read("__host_call", opPtr, opLen));
-      state.hostResponse = undefined;
-      state.hostError = undefined;
-      const outcome = hostCall(binding, namespace, operation, payload);
-      if (outcome.logs) logs.push(...outcome.logs);
-      if (outcome.ok) {
-        state.hostResponse = outcome.data;
-        return 1;
-      }
-      state.hostError = utf8.encode(outcome.error);
-      return 0;
-    },
-    __host_response_len: () => state.hostResponse?.length ?? 0,
-    __host_response: (ptr) => {
-      if (state.hostResponse) write("__host_response", ptr, state.hostResponse);
-    },
-    __host_error_len: () => state.hostError?.length ?? 0,
-    __host_error: (ptr) => {
-      if (state.hostError) write("__host_error", ptr, state.hostError);
-    },
-    __console_log: (ptr, len) => {
-      logs.push(formatLog("info", "guest", text("__console_log", "message", read("__console_log", ptr, len))));
-    },
-  };
+/** The host side of one guest instance: imports plus the state of the current evaluation. */
+export class WapcEnv {
+  readonly imports: WebAssembly.Imports = {};
+  logs: string[] = [];
+  private state: CallState = { op: new Uint8Array(0), payload: new Uint8Array(0) };
+  private hostCall: HostCallFn = () => ({ ok: false, error: "no evaluation is running" });
+  private memory?: WebAssembly.Memory;
+  /** Bytes the guest may address; a snapshot instance's real memory can be larger. */
+  private visibleBytes?: () => number;
+  private readonly wasiCtx: { nowNs?: bigint };
+  private readonly wasi: WasiShim;
+  /** Imports called since trackCalls() (snapshot.ts refuses to snapshot an init that used the clock, a host call, ...). */
+  private calls?: Set<string>;
+  probe?: WapcProbe;
 
-  const imports: WebAssembly.Imports = {};
-  const wanted = WebAssembly.Module.imports(module);
-  const wasiNames = wanted.filter((i) => i.module === "wasi_snapshot_preview1").map((i) => i.name);
-  const wasi = createWasiShim(
-    {
-      memory: () => memory,
-      nowNs: job.nowNs,
-      output: (fd, line) => logs.push(formatLog(fd === 1 ? "info" : "warning", fd === 1 ? "guest stdout" : "guest stderr", line)),
-    },
-    wasiNames,
-  );
-  if (wasiNames.length > 0) imports.wasi_snapshot_preview1 = wasi.imports as WebAssembly.ModuleImports;
-  if (wanted.some((i) => i.module === "wapc")) imports.wapc = wapc;
+  constructor(module: WebAssembly.Module) {
+    const wanted = WebAssembly.Module.imports(module);
+    const wasiNames = wanted.filter((i) => i.module === "wasi_snapshot_preview1").map((i) => i.name);
+    const ctx = {
+      memory: () => this.memory,
+      memoryBytes: () => this.addressable(),
+      nowNs: undefined as bigint | undefined,
+      output: (fd: 1 | 2, line: string) =>
+        this.logs.push(formatLog(fd === 1 ? "info" : "warning", fd === 1 ? "guest stdout" : "guest stderr", line)),
+    };
+    this.wasiCtx = ctx;
+    this.wasi = createWasiShim(ctx, wasiNames);
+    if (wasiNames.length > 0) this.imports.wasi_snapshot_preview1 = this.tracked(this.wasi.imports as Record<string, (...args: never[]) => unknown>);
+    if (wanted.some((i) => i.module === "wapc")) this.imports.wapc = this.tracked(this.wapcImports());
+  }
 
-  const done = (outcome: RawOutcome): RawOutcome => {
-    wasi.flush();
+  /** Starts an evaluation: new call state, empty logs, the job's clock. */
+  begin(job: EvalJob, hostCall: HostCallFn): void {
+    this.state = { op: utf8.encode(job.op), payload: job.payload };
+    this.hostCall = hostCall;
+    this.logs = [];
+    this.wasiCtx.nowNs = job.nowNs;
+    this.wasi.reset();
+  }
+
+  /** The instance's memory (and, for a snapshot instance, how much of it the guest sees). */
+  attach(memory: WebAssembly.Memory | undefined, visibleBytes?: () => number): void {
+    this.memory = memory;
+    this.visibleBytes = visibleBytes;
+  }
+
+  trackCalls(): Set<string> {
+    this.calls = new Set();
+    return this.calls;
+  }
+
+  stopTracking(): void {
+    this.calls = undefined;
+  }
+
+  /** Init called only imports whose effects are replayable (logs) or fixed facts. */
+  static replayable(calls: Set<string>): string | undefined {
+    for (const c of calls) if (!REPLAYABLE_DURING_INIT.has(c)) return c;
+    return undefined;
+  }
+
+  /** No partial output line is buffered (checked before a snapshot). */
+  outputIdle(): boolean {
+    return this.wasi.idle();
+  }
+
+  /** Ends an evaluation: the last unterminated output line goes to the log. */
+  finish(outcome: RawOutcome): RawOutcome {
+    this.wasi.flush();
     return outcome;
-  };
+  }
 
-  // Instantiate (runs a wasm start section, if any), then the optional initialisers.
+  get opLength(): number {
+    return this.state.op.length;
+  }
+
+  get payloadLength(): number {
+    return this.state.payload.length;
+  }
+
+  get guestResponse(): Uint8Array | undefined {
+    return this.state.guestResponse;
+  }
+
+  get guestError(): string | undefined {
+    return this.state.guestError;
+  }
+
+  private addressable(): number {
+    const m = this.memory;
+    if (!m) return 0;
+    return this.visibleBytes ? Math.min(this.visibleBytes(), m.buffer.byteLength) : m.buffer.byteLength;
+  }
+
+  private tracked<T extends Record<string, (...args: never[]) => unknown>>(fns: T): T {
+    const out: Record<string, (...args: never[]) => unknown> = {};
+    for (const [name, fn] of Object.entries(fns)) {
+      out[name] = (...args: never[]) => {
+        this.calls?.add(name);
+        return fn(...args);
+      };
+    }
+    return out as T;
+  }
+
+  private wapcImports(): Record<string, (...args: number[]) => number | void> {
+    const mem = (fn: string): WebAssembly.Memory => {
+      if (!this.memory) throw new HostImportError(`wapc.${fn}: the guest's memory is not available yet (called from a start section?)`);
+      return this.memory;
+    };
+    const read = (fn: string, ptr: number, len: number): Uint8Array => {
+      const m = mem(fn);
+      const p = ptr >>> 0;
+      const l = len >>> 0;
+      const size = this.addressable();
+      if (p + l > size) {
+        throw new HostImportError(`wapc.${fn}: the guest passed the range ${p}+${l}, outside its ${size}-byte memory`);
+      }
+      return new Uint8Array(m.buffer, p, l).slice();
+    };
+    const write = (fn: string, ptr: number, bytes: Uint8Array): void => {
+      const m = mem(fn);
+      const p = ptr >>> 0;
+      const size = this.addressable();
+      if (p + bytes.length > size) {
+        throw new HostImportError(`wapc.${fn}: the guest asked for ${bytes.length} bytes at ${p}, outside its ${size}-byte memory`);
+      }
+      new Uint8Array(m.buffer, p, bytes.length).set(bytes);
+    };
+    const text = (fn: string, what: string, bytes: Uint8Array): string => {
+      try {
+        return strictUtf8.decode(bytes);
+      } catch {
+        throw new HostImportError(`wapc.${fn}: cannot convert ${what} to UTF8`);
+      }
+    };
+    return {
+      __guest_request: (opPtr, payloadPtr) => {
+        write("__guest_request", payloadPtr, this.state.payload);
+        write("__guest_request", opPtr, this.state.op);
+        this.probe?.requestCopied?.();
+      },
+      __guest_response: (ptr, len) => {
+        this.state.guestResponse = read("__guest_response", ptr, len);
+        this.probe?.responseSet?.();
+      },
+      __guest_error: (ptr, len) => {
+        this.state.guestError = text("__guest_error", "message", read("__guest_error", ptr, len));
+      },
+      __host_call: (bdPtr, bdLen, nsPtr, nsLen, opPtr, opLen, ptr, len) => {
+        const payload = read("__host_call", ptr, len);
+        const binding = text("__host_call", "bd", read("__host_call", bdPtr, bdLen));
+        const namespace = text("__host_call", "ns", read("__host_call", nsPtr, nsLen));
+        const operation = text("__host_call", "op", read("__host_call", opPtr, opLen));
+        const state = this.state;
+        state.hostResponse = undefined;
+        state.hostError = undefined;
+        const outcome = this.hostCall(binding, namespace, operation, payload);
+        if (outcome.logs) this.logs.push(...outcome.logs);
+        if (outcome.ok) {
+          state.hostResponse = outcome.data;
+          return 1;
+        }
+        state.hostError = utf8.encode(outcome.error);
+        return 0;
+      },
+      __host_response_len: () => this.state.hostResponse?.length ?? 0,
+      __host_response: (ptr) => {
+        const r = this.state.hostResponse;
+        if (r) write("__host_response", ptr, r);
+      },
+      __host_error_len: () => this.state.hostError?.length ?? 0,
+      __host_error: (ptr) => {
+        const e = this.state.hostError;
+        if (e) write("__host_error", ptr, e);
+      },
+      __console_log: (ptr, len) => {
+        this.logs.push(formatLog("info", "guest", text("__console_log", "message", read("__console_log", ptr, len))));
+      },
+    };
+  }
+}
+
+/**
+ * Instantiates `module` over `env` (a start section runs here), then calls `_start` and
+ * `wapc_init` when exported. Returns the instance, or the init-failure outcome.
+ */
+export function initInstance(module: WebAssembly.Module, env: WapcEnv): WebAssembly.Instance | RawOutcome {
   let instance: WebAssembly.Instance;
   try {
-    instance = new WebAssembly.Instance(module, imports);
+    instance = new WebAssembly.Instance(module, env.imports);
   } catch (e) {
-    return done({ kind: "init-failure", message: `Initialization failed: ${trapText(e)}`, logs });
+    return env.finish({ kind: "init-failure", message: `Initialization failed: ${trapText(e)}`, logs: env.logs });
   }
-  memory = instance.exports.memory as WebAssembly.Memory | undefined;
+  env.attach(instance.exports.memory as WebAssembly.Memory | undefined);
   for (const starter of ["_start", "wapc_init"]) {
     const fn = instance.exports[starter];
     if (typeof fn !== "function") continue;
@@ -131,28 +236,43 @@ export function runWapc(module: WebAssembly.Module, job: EvalJob, hostCall: Host
     } catch (e) {
       // TinyGo >= 0.35 ends `_start` with proc_exit(0): tolerated, as wasmtime-provider does.
       if (e instanceof WasiExit && e.code === 0) continue;
-      return done({ kind: "init-failure", message: `Initialization failed: ${trapText(e)}`, logs });
+      return env.finish({ kind: "init-failure", message: `Initialization failed: ${trapText(e)}`, logs: env.logs });
     }
   }
+  return instance;
+}
 
+/** One `__guest_call` on an initialised instance, answered the way wapc-rs answers it. */
+export function callGuest(instance: WebAssembly.Instance, env: WapcEnv): RawOutcome {
   const guestCall = instance.exports.__guest_call as (opLen: number, payloadLen: number) => number;
+  const logs = env.logs;
   let result: number;
   try {
-    result = guestCall(state.op.length, state.payload.length);
+    result = guestCall(env.opLength, env.payloadLength);
   } catch (e) {
     // wasmtime-provider overwrites the guest error with the trap text; keep the lost message in the log.
-    if (state.guestError !== undefined) {
-      logs.push(formatLog("warning", "harness", `guest error replaced by the trap that followed it: ${state.guestError}`));
+    if (env.guestError !== undefined) {
+      logs.push(formatLog("warning", "harness", `guest error replaced by the trap that followed it: ${env.guestError}`));
     }
-    return done({ kind: "guest-failure", message: trapText(e), logs });
+    return env.finish({ kind: "guest-failure", message: trapText(e), logs });
   }
   if (result === 0) {
-    return done({ kind: "guest-failure", message: state.guestError ?? "No error message set for call failure", logs });
+    return env.finish({ kind: "guest-failure", message: env.guestError ?? "No error message set for call failure", logs });
   }
-  if (state.guestResponse) return done({ kind: "ok", data: state.guestResponse, logs });
-  return done({
+  const response = env.guestResponse;
+  if (response) return env.finish({ kind: "ok", data: response, logs });
+  return env.finish({
     kind: "guest-failure",
-    message: state.guestError ?? "No error message OR response set for call success",
+    message: env.guestError ?? "No error message OR response set for call success",
     logs,
   });
+}
+
+/** Runs one waPC guest call on a fresh instance of `module`. Never throws for guest behaviour. */
+export function runWapc(module: WebAssembly.Module, job: EvalJob, hostCall: HostCallFn): RawOutcome {
+  const env = new WapcEnv(module);
+  env.begin(job, hostCall);
+  const instance = initInstance(module, env);
+  if (!(instance instanceof WebAssembly.Instance)) return instance;
+  return callGuest(instance, env);
 }

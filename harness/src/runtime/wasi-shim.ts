@@ -25,6 +25,8 @@ export class WasiExit extends Error {
 
 export interface WasiShimContext {
   memory(): WebAssembly.Memory | undefined;
+  /** Bytes of memory the guest may address (default: the whole buffer); snapshot runs pass the visible size. */
+  memoryBytes?(): number;
   /** fixed realtime clock in ns, if any */
   nowNs?: bigint;
   /** a complete line written by the guest to fd 1 or 2 */
@@ -41,14 +43,25 @@ function realtimeNs(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
 }
 
-/** Builds `wasi_snapshot_preview1` functions for the names the module imports, plus `flush()`. */
-export function createWasiShim(ctx: WasiShimContext, names: string[]): { imports: Record<string, (...args: never[]) => unknown>; flush(): void } {
-  const pending: Record<1 | 2, string> = { 1: "", 2: "" };
-  const decoders = { 1: new TextDecoder(), 2: new TextDecoder() };
+export interface WasiShim {
+  imports: Record<string, (...args: never[]) => unknown>;
+  /** Emits a last unterminated line (end of an evaluation) and resets the output state. */
+  flush(): void;
+  /** Forgets buffered output (a new evaluation on a restored instance). */
+  reset(): void;
+  /** No buffered partial line or partial UTF-8 sequence (checked, and cleared, before a snapshot). */
+  idle(): boolean;
+}
 
+/** Builds `wasi_snapshot_preview1` functions for the names the module imports, plus `flush()`. */
+export function createWasiShim(ctx: WasiShimContext, names: string[]): WasiShim {
+  const pending: Record<1 | 2, string> = { 1: "", 2: "" };
+  let decoders = { 1: new TextDecoder(), 2: new TextDecoder() };
+
+  const byteLength = (m: WebAssembly.Memory) => (ctx.memoryBytes ? Math.min(ctx.memoryBytes(), m.buffer.byteLength) : m.buffer.byteLength);
   const view = (): DataView | undefined => {
     const m = ctx.memory();
-    return m ? new DataView(m.buffer) : undefined;
+    return m ? new DataView(m.buffer, 0, byteLength(m)) : undefined;
   };
   const inBounds = (dv: DataView, ptr: number, len: number) => ptr + len <= dv.byteLength;
 
@@ -103,7 +116,7 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): { imports
       const m = ctx.memory();
       const ptr = bufPtr >>> 0;
       const n = len >>> 0;
-      if (!m || ptr + n > m.buffer.byteLength) return ERRNO.FAULT;
+      if (!m || ptr + n > byteLength(m)) return ERRNO.FAULT;
       randomFillSync(new Uint8Array(m.buffer, ptr, n));
       return ERRNO.SUCCESS;
     },
@@ -114,7 +127,7 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): { imports
       const m = ctx.memory();
       if (fd !== 1 && fd !== 2) return ERRNO.BADF;
       if (!m) return ERRNO.FAULT;
-      const dv = new DataView(m.buffer);
+      const dv = new DataView(m.buffer, 0, byteLength(m));
       let total = 0;
       for (let i = 0; i < iovsLen >>> 0; i++) {
         const at = (iovs >>> 0) + i * 8;
@@ -223,6 +236,16 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): { imports
         if (pending[fd] !== "") ctx.output(fd, pending[fd]);
         pending[fd] = "";
       }
+    },
+    reset() {
+      pending[1] = "";
+      pending[2] = "";
+      decoders = { 1: new TextDecoder(), 2: new TextDecoder() };
+    },
+    idle() {
+      let idle = true;
+      for (const fd of [1, 2] as const) if (pending[fd] !== "" || decoders[fd].decode() !== "") idle = false;
+      return idle;
     },
   };
 }
