@@ -35,7 +35,9 @@ export type { HostCapabilityProvider, CapabilityCall, CapabilityAnswer } from ".
 export type { CallbackRequest } from "./host/requests.js";
 
 export { compilePolicy } from "./runtime/module.js";
-export type { CompiledPolicy, CompileOptions, PolicyInfo, RunnableMode } from "./runtime/module.js";
+export type { CompiledPolicy, CompileOptions, PolicyInfo, RunnableMode, FreshInstanceMode } from "./runtime/module.js";
+export { SnapshotRunner, planSnapshot } from "./runtime/snapshot.js";
+export type { SnapshotPlan } from "./runtime/snapshot.js";
 export type { Metadata, ContextAwareResource, ExecutionMode } from "./runtime/metadata.js";
 export { evaluateInProcess } from "./runtime/evaluator.js";
 export type { RawOutcome, HostCallFn, HostCallOutcome } from "./runtime/types.js";

@@ -3,6 +3,7 @@
 import type { EvalJob, HostCallFn, HostCallOutcome, RawOutcome } from "./types.js";
 import type { CompiledPolicy } from "./module.js";
 import { runWapc } from "./wapc-host.js";
+import { SnapshotRunner } from "./snapshot.js";
 import { runWasi } from "./wasi-runner.js";
 import { describeError } from "../errors.js";
 
@@ -21,10 +22,24 @@ export interface Evaluator {
 
 const noHostCalls: HostCallFn = () => ({ ok: false, error: "host capabilities are not available in this evaluation" });
 
+const runners = new WeakMap<WebAssembly.Module, SnapshotRunner>();
+
+/** The snapshot runner of a policy in this thread (one per compiled module). */
+export function snapshotRunner(policy: CompiledPolicy): SnapshotRunner | undefined {
+  if (!policy.snapshot || policy.info.executionMode !== "kubewarden-wapc") return undefined;
+  let runner = runners.get(policy.module);
+  if (!runner) {
+    runner = new SnapshotRunner(policy.module, policy.snapshot);
+    runners.set(policy.module, runner);
+  }
+  return runner;
+}
+
 /**
- * Low-level, synchronous: one guest call on a fresh instance, in this thread. No time limit
- * (a runaway guest blocks the caller). `op` is the waPC operation (`validate`,
- * `validate_settings`, `protocol_version`); the payload is passed as is.
+ * Low-level, synchronous: one guest call with fresh-instance semantics, in this thread: by
+ * snapshot restore when the policy was compiled for it (see FreshInstanceMode), else on a
+ * new instance. No time limit (a runaway guest blocks the caller). `op` is the waPC
+ * operation (`validate`, `validate_settings`, `protocol_version`); the payload is passed as is.
  */
 export function evaluateInProcess(
   policy: CompiledPolicy,
@@ -35,7 +50,9 @@ export function evaluateInProcess(
   const job: EvalJob = { op, payload, nowNs: options.nowNs };
   const hostCall = options.hostCall ?? noHostCalls;
   try {
-    return policy.info.executionMode === "wasi" ? runWasi(policy.module, job, hostCall) : runWapc(policy.module, job, hostCall);
+    if (policy.info.executionMode === "wasi") return runWasi(policy.module, job, hostCall);
+    const runner = snapshotRunner(policy);
+    return runner ? runner.run(job, hostCall) : runWapc(policy.module, job, hostCall);
   } catch (e) {
     return { kind: "crash", message: `idgov failed while running the policy: ${describeError(e)}`, logs: [] };
   }

@@ -7,6 +7,7 @@ import { IdgovError } from "../errors.js";
 import { isWasm, limitMemory, mibToPages } from "./wasm-binary.js";
 import { type Metadata, metadataFromModule, parseMetadataYaml } from "./metadata.js";
 import { DEFAULT_MEMORY_LIMIT_MIB, normalizeMemoryLimit } from "./limits.js";
+import { planSnapshot, type SnapshotPlan } from "./snapshot.js";
 
 export type RunnableMode = "kubewarden-wapc" | "wasi";
 
@@ -29,9 +30,25 @@ export interface PolicyInfo {
 export interface CompiledPolicy {
   module: WebAssembly.Module;
   info: PolicyInfo;
+  /**
+   * waPC modules evaluated by snapshot restore (snapshot.ts): the instrumented copy, or why
+   * the module gets new instances. Absent: every evaluation instantiates the module.
+   */
+  snapshot?: SnapshotPlan;
 }
 
+/**
+ * How each evaluation gets its fresh instance. `snapshot` (default): a copy of the module,
+ * instantiated and initialised once, is restored to its post-`wapc_init` memory and globals
+ * before every evaluation (the same observable behaviour, several times cheaper; WASI-mode
+ * modules and modules it cannot restore get new instances anyway). `new`: instantiate and run
+ * `_start`/`wapc_init` every time, exactly as policy-server does.
+ */
+export type FreshInstanceMode = "snapshot" | "new";
+
 export interface CompileOptions {
+  /** See FreshInstanceMode (default `snapshot`). */
+  freshInstance?: FreshInstanceMode;
   /** Cap on the guest's linear memory in MiB (default 512); null disables the cap. */
   memoryLimitMiB?: number | null;
   /** Metadata to use instead of metadata.yml / the custom section: an object or a YAML/JSON file path. */
@@ -212,8 +229,15 @@ export async function compilePolicy(source: string | Uint8Array, options: Compil
   const executionMode = classify(module, metadata, where);
   checkImports(module, executionMode, where);
 
+  const freshInstance = options.freshInstance ?? "snapshot";
+  if (freshInstance !== "snapshot" && freshInstance !== "new") {
+    throw new IdgovError(`invalid freshInstance ${JSON.stringify(freshInstance)}: use snapshot or new`);
+  }
+  const snapshot = executionMode === "kubewarden-wapc" && freshInstance === "snapshot" ? await planSnapshot(limited) : undefined;
+
   return {
     module,
+    ...(snapshot ? { snapshot } : {}),
     info: {
       path: where,
       executionMode,

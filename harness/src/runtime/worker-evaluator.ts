@@ -163,7 +163,7 @@ export class WorkerEvaluator implements Evaluator {
     const live = this.live;
     const key = keyOf(policy.module);
     if (!live.loaded.has(key)) {
-      live.worker.postMessage({ type: "load", key, module: policy.module, executionMode: policy.info.executionMode } satisfies ToWorker);
+      live.worker.postMessage({ type: "load", key, module: policy.module, executionMode: policy.info.executionMode, snapshot: policy.snapshot } satisfies ToWorker);
       live.loaded.add(key);
     }
     return new Promise<RawOutcome>((resolve) => {

@@ -15,7 +15,7 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { type: "load"; key: number; module: WebAssembly.Module; executionMode: CompiledPolicy["info"]["executionMode"] }
+  | { type: "load"; key: number; module: WebAssembly.Module; executionMode: CompiledPolicy["info"]["executionMode"]; snapshot?: CompiledPolicy["snapshot"] }
   | { type: "eval"; id: number; key: number; job: EvalJob };
 
 export type FromWorker =
@@ -43,6 +43,7 @@ port.on("message", (msg: ToWorker) => {
     modules.set(msg.key, {
       module: msg.module,
       info: { executionMode: msg.executionMode } as CompiledPolicy["info"],
+      ...(msg.snapshot ? { snapshot: msg.snapshot } : {}),
     });
     return;
   }

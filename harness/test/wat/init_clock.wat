@@ -1,0 +1,28 @@
+;; `wapc_init` reads the realtime clock and every call answers with that init-time value:
+;; a snapshot would freeze it, so the harness must give this module new instances.
+(module
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
+  (import "wapc" "__guest_request" (func $guest_request (param i32 i32)))
+  (import "wapc" "__guest_response" (func $guest_response (param i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0x100) "{\"accepted\":true,\"message\":\"init-second=")
+  (func (export "wapc_init")
+    (drop (call $clock_time_get (i32.const 0) (i64.const 1000) (i32.const 0x80))))
+  (func (export "__guest_call") (param i32 i32) (result i32)
+    (local $v i64) (local $p i32) (local $n i32)
+    (call $guest_request (i32.const 0x800) (i32.const 0x900))
+    (local.set $v (i64.div_u (i64.load (i32.const 0x80)) (i64.const 1000000000)))
+    (local.set $p (i32.const 0x3ff))
+    (loop $digit
+      (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+      (i32.store8 (local.get $p) (i32.add (i32.const 48) (i32.wrap_i64 (i64.rem_u (local.get $v) (i64.const 10)))))
+      (local.set $v (i64.div_u (local.get $v) (i64.const 10)))
+      (br_if $digit (i64.ne (local.get $v) (i64.const 0))))
+    (local.set $n (i32.sub (i32.const 0x3ff) (local.get $p)))
+    (memory.copy (i32.const 0x400) (i32.const 0x100) (i32.const 40))
+    (memory.copy (i32.const 0x428) (local.get $p) (local.get $n))
+    (i32.store8 (i32.add (i32.const 0x428) (local.get $n)) (i32.const 34))
+    (i32.store8 (i32.add (i32.const 0x429) (local.get $n)) (i32.const 125))
+    (call $guest_response (i32.const 0x400) (i32.add (local.get $n) (i32.const 42)))
+    (i32.const 1))
+)
