@@ -13,4 +13,4 @@ export { globMatch, anyGlobMatches, globProblem, DNS_LABEL_CHARS } from "./match
 export { nowMillis, parseRfc3339, formatRfc3339, parseDuration, formatDuration, INVALID_TIME } from "./time";
 export { logLine } from "./abi/log";
 export { ImageReference, parseImageReference } from "./k8s/image";
-export { podSpecOf, createsPods, containersOf, ContainerRef } from "./k8s/workload";
+export { podSpecOf, podSpecIn, createsPods, containersOf, ContainerRef } from "./k8s/workload";

@@ -36,3 +36,47 @@ export function membersBoth(text: string): string {
   }
   return viaMembers.join("\n") + "\u0000" + viaFields.join("\n");
 }
+
+function showFields(f: Json[], base: usize): string {
+  const parts = new Array<string>();
+  for (let i = 0; i < f.length; i++) {
+    const at = f[i].kind == 0 ? "" : (f[i].start - base).toString();
+    parts.push(f[i].typeName + ":" + f[i].raw() + "@" + at);
+  }
+  return parts.join(",");
+}
+
+/** fieldsOfElements(keys) and elements()[i].fields(keys), as "kind:raw@offset" lists. */
+export function elementFieldsBoth(text: string, keysText: string): string {
+  const b = bytesOf(text);
+  const base = changetype<usize>(b);
+  const v = Json.of(base, b.byteLength);
+  const keys = keysText.split(",");
+  const fast = v.fieldsOfElements(keys);
+  const viaFast = new Array<string>();
+  for (let i = 0; i < fast.length; i++) viaFast.push(showFields(fast[i], base));
+  const items = v.elements();
+  const viaSlow = new Array<string>();
+  for (let i = 0; i < items.length; i++) viaSlow.push(showFields(items[i].fields(keys), base));
+  return viaFast.join("\n") + "\u0000" + viaSlow.join("\n");
+}
+
+/** Same, for an array found at the given key of an object (malformed arrays are views too). */
+export function elementFieldsAt(text: string, keysText: string): string {
+  const b = bytesOf(text);
+  const end = changetype<usize>(b) + <usize>b.byteLength;
+  const v = new Json(changetype<usize>(b), end, 6); // JsonKind.Array: a view as a parent scan would hand out
+  const keys = keysText.split(",");
+  const fast = v.fieldsOfElements(keys);
+  const items = v.elements();
+  const out = new Array<string>();
+  out.push(fast.length.toString() + "/" + items.length.toString());
+  for (let i = 0; i < items.length && i < fast.length; i++) {
+    const slow = items[i].fields(keys);
+    for (let k = 0; k < keys.length; k++) {
+      const a = fast[i][k], s = slow[k];
+      if (a.kind != s.kind || a.start != s.start || a.end != s.end) out.push("differ " + i.toString() + " " + keys[k]);
+    }
+  }
+  return out.join(";");
+}

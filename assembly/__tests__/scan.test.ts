@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { compileTestModule } from "./compile";
 
-type Scan = { skipBoth(text: string): string; membersBoth(text: string): string };
+type Scan = { skipBoth(text: string): string; membersBoth(text: string): string; elementFieldsBoth(text: string, keys: string): string; elementFieldsAt(text: string, keys: string): string };
 let scan: Scan;
 beforeAll(async () => { scan = (await compileTestModule("assembly/__tests__/scan-exports.ts")) as Scan; });
 
@@ -69,5 +69,21 @@ describe("Json.members", () => {
       const [viaMembers, viaFields] = scan.membersBoth(`{${members.join(noise === "junk" ? "," : "," + noise)}${noise === "junk" ? " x" : ""}}`).split("\u0000");
       expect(viaMembers).toBe(viaFields);
     }), { numRuns: 500 });
+  });
+});
+
+describe("Json.fieldsOfElements", () => {
+  it("equals elements() then fields() on each element, malformed elements included (property)", () => {
+    const element = fc.oneof(
+      fc.record({ name: fc.string({ maxLength: 5 }), image: fc.oneof(fc.string({ maxLength: 8 }), fc.integer()), env: fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }) }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
+      fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)),
+      fc.constantFrom('{"name":"a" "image":"b"}', '{"name":}', '{"name":"x","name":"y"}', '{"a":1]', "{", "[1,2}", '"str"', "nul"),
+    );
+    fc.assert(fc.property(fc.array(element, { maxLength: 6 }), fc.constantFrom(",", ", ", " , "), fc.constantFrom("", "x", ",", "]"), (items, sep, tail) => {
+      const text = "[" + items.join(sep) + "]" + tail;
+      const [fast, slow] = scan.elementFieldsBoth(text, "name,image").split("\u0000");
+      expect(fast).toBe(slow);
+      expect(scan.elementFieldsAt("[" + items.join(sep) + tail, "name,image")).toMatch(/^(\d+)\/\1$/);
+    }), { numRuns: 1000 });
   });
 });

@@ -10,11 +10,14 @@ const TEMPLATE_KINDS: string[] = ["Deployment", "StatefulSet", "DaemonSet", "Rep
  * CronJob → spec.jobTemplate.spec.template.spec. Missing for other kinds.
  */
 export function podSpecOf(request: AdmissionRequest): Json {
-  const kind = request.kind.name;
-  const object = request.object;
-  if (kind == "Pod") return object.field("spec");
-  if (TEMPLATE_KINDS.includes(kind)) return object.field("spec").field("template").field("spec");
-  if (kind == "CronJob") return object.field("spec").field("jobTemplate").field("spec").field("template").field("spec");
+  return podSpecIn(request.kind.name, request.object.field("spec"));
+}
+
+/** podSpecOf from the object's `spec` (for policies that read `spec` together with other fields). */
+export function podSpecIn(kind: string, spec: Json): Json {
+  if (kind == "Pod") return spec;
+  if (TEMPLATE_KINDS.includes(kind)) return spec.field("template").field("spec");
+  if (kind == "CronJob") return spec.field("jobTemplate").field("spec").field("template").field("spec");
   return Json.missing();
 }
 
@@ -35,15 +38,16 @@ export class ContainerRef {
 
 const CONTAINER_LISTS: string[] = ["containers", "initContainers", "ephemeralContainers"];
 const ROLES: string[] = ["container", "init container", "ephemeral container"];
+const CONTAINER_KEYS: string[] = ["name", "image"];
 
 /** Every container of a pod spec, init and ephemeral ones included. */
 export function containersOf(podSpec: Json): ContainerRef[] {
   const out = new Array<ContainerRef>();
   const lists = podSpec.fields(CONTAINER_LISTS);
   for (let l = 0; l < lists.length; l++) {
-    const items = lists[l].elements();
+    const items = lists[l].fieldsOfElements(CONTAINER_KEYS);
     for (let i = 0; i < items.length; i++) {
-      const f = items[i].fields(["name", "image"]);
+      const f = items[i];
       out.push(new ContainerRef(ROLES[l], f[0].stringOr(""), f[1].stringOr("")));
     }
   }
