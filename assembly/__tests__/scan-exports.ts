@@ -80,3 +80,16 @@ export function elementFieldsAt(text: string, keysText: string): string {
   }
   return out.join(";");
 }
+
+/** stringElements() and elements().asString() (non-null), joined. */
+export function stringElementsBoth(text: string): string {
+  const b = bytesOf(text);
+  const v = new Json(changetype<usize>(b), changetype<usize>(b) + <usize>b.byteLength, 6); // an array view, possibly malformed
+  const slow = new Array<string>();
+  const items = v.elements();
+  for (let i = 0; i < items.length; i++) {
+    const s = items[i].asString();
+    if (s !== null) slow.push(s);
+  }
+  return v.stringElements().join("\u0001") + "\u0000" + slow.join("\u0001");
+}

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { compileTestModule } from "./compile";
 
-type Scan = { skipBoth(text: string): string; membersBoth(text: string): string; elementFieldsBoth(text: string, keys: string): string; elementFieldsAt(text: string, keys: string): string };
+type Scan = { skipBoth(text: string): string; membersBoth(text: string): string; elementFieldsBoth(text: string, keys: string): string; elementFieldsAt(text: string, keys: string): string; stringElementsBoth(text: string): string };
 let scan: Scan;
 beforeAll(async () => { scan = (await compileTestModule("assembly/__tests__/scan-exports.ts")) as Scan; });
 
@@ -84,6 +84,17 @@ describe("Json.fieldsOfElements", () => {
       const [fast, slow] = scan.elementFieldsBoth(text, "name,image").split("\u0000");
       expect(fast).toBe(slow);
       expect(scan.elementFieldsAt("[" + items.join(sep) + tail, "name,image")).toMatch(/^(\d+)\/\1$/);
+    }), { numRuns: 1000 });
+  });
+});
+
+describe("Json.stringElements", () => {
+  it("equals elements() filtered to strings, malformed arrays included (property)", () => {
+    const item = fc.oneof(fc.string({ maxLength: 6 }).map((v) => JSON.stringify(v)), fc.jsonValue({ maxDepth: 1 }).map((v) => JSON.stringify(v)),
+      fc.constantFrom('"bad \\x escape"', '"\\u00e9"', '"unterminated', "nul", "}"));
+    fc.assert(fc.property(fc.array(item, { maxLength: 6 }), fc.constantFrom(",", " , "), fc.constantFrom("]", "", " ]", "x]", ",]"), (items, sep, tail) => {
+      const [fast, slow] = scan.stringElementsBoth("[" + items.join(sep) + tail).split("\u0000");
+      expect(fast).toBe(slow);
     }), { numRuns: 1000 });
   });
 });

@@ -184,13 +184,25 @@ export class Json {
     return s !== null ? s : fallback;
   }
 
-  /** Strings of an array of strings; non-string elements are skipped. */
+  /** Strings of an array of strings; non-string elements are skipped (elements() then asString(), in one pass). */
   stringElements(): string[] {
     const out = new Array<string>();
-    const items = this.elements();
-    for (let i = 0; i < items.length; i++) {
-      const s = unchecked(items[i]).asString();
-      if (s !== null) out.push(s);
+    if (this.kind != JsonKind.Array) return out;
+    const end = this.end;
+    let p = skipWhitespace(this.start + 1, end);
+    if (p < end && load<u8>(p) == 0x5d) return out;
+    while (p < end) {
+      const valueEnd = skipValue(p, end);
+      if (valueEnd == SCAN_ERROR) return out;
+      if (load<u8>(p) == 0x22) {
+        const s = decodeStringContent(p + 1, valueEnd - 1);
+        if (s !== null) out.push(s);
+      }
+      p = skipWhitespace(valueEnd, end);
+      if (p >= end) break;
+      const c = load<u8>(p);
+      if (c == 0x5d || c != 0x2c) return out;
+      p = skipWhitespace(p + 1, end);
     }
     return out;
   }

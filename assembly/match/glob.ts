@@ -31,11 +31,17 @@ export function globProblem(pattern: string, allowed: string = ""): string | nul
   if (pattern.includes("**")) return "\"**\" is not supported, use a single \"*\"";
   if (allowed.length > 0) {
     for (let i = 0; i < pattern.length; i++) {
-      const c = pattern.charAt(i);
-      if (c != "*" && !allowed.includes(c)) return "character '" + c + "' is not allowed";
+      const c = pattern.charCodeAt(i);
+      if (c != 0x2a && !hasCodeUnit(allowed, c)) return "character '" + pattern.charAt(i) + "' is not allowed";
     }
   }
   return null;
+}
+
+/** Does `s` contain the UTF-16 code unit `c`? (`s.includes(String.fromCharCode(c))` without allocating.) */
+function hasCodeUnit(s: string, c: i32): bool {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) == c) return true;
+  return false;
 }
 
 export const DNS_LABEL_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-";

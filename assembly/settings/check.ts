@@ -98,8 +98,10 @@ export class SettingsProblems {
     if (!value.isArray) { this.wrongType(path, value, "a list of strings"); return out; }
     if (!allowEmpty && value.items.length == 0) this.add(path, "must not be empty");
     for (let i = 0; i < value.items.length; i++) {
-      const s = this.nonEmptyString(unchecked(value.items[i]), indexPath(path, i));
-      if (s !== null) out.push(new StringItem(i, s));
+      const item = unchecked(value.items[i]);
+      // The usual case needs no path; a problem is reported with one.
+      if (item.isString && item.stringValue.length > 0) { out.push(new StringItem(i, item.stringValue)); continue; }
+      this.nonEmptyString(item, indexPath(path, i));
     }
     return out;
   }
