@@ -21,7 +21,7 @@
 // a host call or any input (its result could differ per evaluation), or that left a
 // partial output line.
 import type { EvalJob, HostCallFn, RawOutcome } from "./types.js";
-import { WapcEnv, callGuest, initInstance, runWapc } from "./wapc-host.js";
+import { WapcEnv, callGuest, initInstance, runWapc, type WapcProbe } from "./wapc-host.js";
 import { instrumentForSnapshot, NotInstrumentable, VSIZE_EXPORT, type NumericType } from "./wasm-instrument.js";
 import { WASM_PAGE_BYTES } from "./wasm-binary.js";
 
@@ -57,7 +57,9 @@ const INIT_JOB: EvalJob = { op: "", payload: new Uint8Array(0) };
 
 /** Timing hooks for the benchmark breakdown. */
 export interface SnapshotProbe {
+  /** Memory, globals and visible size are restored; the guest call starts. */
   restored?(): void;
+  wapc?: WapcProbe;
 }
 
 /**
@@ -91,6 +93,7 @@ export class SnapshotRunner {
     if (this.fallback !== undefined || "unsupported" in this.plan) return runWapc(this.original, job, hostCall);
     if (!this.instance && !this.prepare()) return runWapc(this.original, job, hostCall);
     const env = this.env!;
+    env.probe = this.probe?.wapc;
     env.begin(job, hostCall);
     this.restore();
     this.probe?.restored?.();

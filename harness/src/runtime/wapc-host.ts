@@ -27,10 +27,14 @@ const REPLAYABLE_DURING_INIT = new Set([
 
 /** Optional timing hooks (benchmark breakdown); absent in normal runs. */
 export interface WapcProbe {
-  /** `__guest_request` finished copying the payload in. */
-  requestCopied?(): void;
-  /** `__guest_response` was called. */
-  responseSet?(): void;
+  /** `__guest_request` was called (the guest allocated the buffers) ... */
+  requestStart(): void;
+  /** ... and returned (payload and operation copied in). */
+  requestEnd(): void;
+  /** `__guest_response` was called (the guest has its answer) ... */
+  responseStart(): void;
+  /** ... and returned (the answer copied out). */
+  responseEnd(): void;
 }
 
 /** The host side of one guest instance: imports plus the state of the current evaluation. */
@@ -47,6 +51,8 @@ export class WapcEnv {
   /** Imports called since trackCalls() (snapshot.ts refuses to snapshot an init that used the clock, a host call, ...). */
   private calls?: Set<string>;
   probe?: WapcProbe;
+  /** Operation names already encoded (the host never writes to these). */
+  private readonly opBytes = new Map<string, Uint8Array>();
 
   constructor(module: WebAssembly.Module) {
     const wanted = WebAssembly.Module.imports(module);
@@ -66,7 +72,12 @@ export class WapcEnv {
 
   /** Starts an evaluation: new call state, empty logs, the job's clock. */
   begin(job: EvalJob, hostCall: HostCallFn): void {
-    this.state = { op: utf8.encode(job.op), payload: job.payload };
+    let op = this.opBytes.get(job.op);
+    if (op === undefined) {
+      op = utf8.encode(job.op);
+      if (this.opBytes.size < 16) this.opBytes.set(job.op, op);
+    }
+    this.state = { op, payload: job.payload };
     this.hostCall = hostCall;
     this.logs = [];
     this.wasiCtx.nowNs = job.nowNs;
@@ -171,13 +182,15 @@ export class WapcEnv {
     };
     return {
       __guest_request: (opPtr, payloadPtr) => {
+        this.probe?.requestStart();
         write("__guest_request", payloadPtr, this.state.payload);
         write("__guest_request", opPtr, this.state.op);
-        this.probe?.requestCopied?.();
+        this.probe?.requestEnd();
       },
       __guest_response: (ptr, len) => {
+        this.probe?.responseStart();
         this.state.guestResponse = read("__guest_response", ptr, len);
-        this.probe?.responseSet?.();
+        this.probe?.responseEnd();
       },
       __guest_error: (ptr, len) => {
         this.state.guestError = text("__guest_error", "message", read("__guest_error", ptr, len));

@@ -71,7 +71,9 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): WasiShim 
     return undefined;
   };
 
+  let wrote = false;
   const emit = (fd: 1 | 2, text: string) => {
+    wrote = true;
     pending[fd] += text;
     let nl: number;
     while ((nl = pending[fd].indexOf("\n")) >= 0) {
@@ -238,13 +240,16 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): WasiShim 
       }
     },
     reset() {
+      if (!wrote) return; // nothing was written since the last reset: nothing to forget
       pending[1] = "";
       pending[2] = "";
       decoders = { 1: new TextDecoder(), 2: new TextDecoder() };
+      wrote = false;
     },
     idle() {
       let idle = true;
       for (const fd of [1, 2] as const) if (pending[fd] !== "" || decoders[fd].decode() !== "") idle = false;
+      wrote = false;
       return idle;
     },
   };
