@@ -1,0 +1,418 @@
+// Measuring a policy the way policy-server runs it, next to baselines measured in the same
+// run on the same bytes: V8's JSON.parse of the validate payload and (for the project's
+// policies) the same decision written in plain TypeScript. Every variant is sampled in
+// interleaved blocks, so drift on a shared machine hits all of them alike; the figures that
+// matter are ratios. Nothing here is used by tests with thresholds: tests only check that
+// the machinery runs and that the baselines decide like the policies.
+import { readFileSync, statSync } from "node:fs";
+import os from "node:os";
+import v8 from "node:v8";
+import vm from "node:vm";
+import type { CompiledPolicy } from "../runtime/module.js";
+import type { EvalJob, HostCallFn, RawOutcome } from "../runtime/types.js";
+import { SnapshotRunner } from "../runtime/snapshot.js";
+import { WapcEnv, callGuest, initInstance, runWapc, type WapcProbe } from "../runtime/wapc-host.js";
+import { WasiExit } from "../runtime/wasi-shim.js";
+import { checkValidationResponse, fromValidationResponse, type AdmissionResponse, type ValidationResponse } from "../admission/response.js";
+import { IdgovError } from "../errors.js";
+
+export interface Stats {
+  samples: number;
+  minUs: number;
+  medianUs: number;
+  meanUs: number;
+  p99Us: number;
+  /** Evaluations per second at the mean. */
+  perSecond: number;
+}
+
+export function stats(ms: number[]): Stats {
+  const s = [...ms].sort((a, b) => a - b);
+  const n = s.length;
+  const q = (p: number) => s[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))] * 1000;
+  const mean = (s.reduce((a, b) => a + b, 0) / n) * 1000;
+  const round = (v: number) => Math.round(v * 100) / 100;
+  return { samples: n, minUs: round(s[0] * 1000), medianUs: round(q(0.5)), meanUs: round(mean), p99Us: round(q(0.99)), perSecond: Math.round(1e6 / mean) };
+}
+
+/** Medians, in µs, of where one evaluation's time goes. */
+export interface Breakdown {
+  /** `new WebAssembly.Instance` (new-instance path only). */
+  instantiateUs?: number;
+  /** `_start` + `wapc_init` (new-instance path only). */
+  initUs?: number;
+  /** Restoring memory, globals and visible size (snapshot path only). */
+  restoreUs?: number;
+  /** `__guest_request`: payload and operation name written into guest memory. */
+  copyInUs: number;
+  /** Inside `__guest_call`, minus copy-in: parsing, deciding, serialising. */
+  guestUs: number;
+  /** `__guest_response` copy and the return to the host. */
+  copyOutUs: number;
+  /** Guest answer → AdmissionResponse (JSON.parse of the answer, conversion). */
+  convertUs: number;
+  /** Sum of the medians above. */
+  totalUs: number;
+}
+
+export interface MemoryUse {
+  /** Linear memory of a new instance after `validate`. */
+  memoryBytes: number;
+  /** Highest non-zero byte after `validate` minus after `protocol_version`, on new instances: what the evaluation allocated. */
+  allocatedBytes: number;
+  /** Linear memory after `wapc_init` alone. */
+  initBytes: number;
+}
+
+export interface ValidateBench {
+  policy: string;
+  label?: string;
+  requestBytes: number;
+  /** Fresh-instance semantics as the harness runs them: snapshot restore. */
+  fresh: Stats;
+  /** A new WebAssembly.Instance and `_start`/`wapc_init` for every evaluation. */
+  newInstance: Stats;
+  /** One instance for every evaluation (not what policy-server does). */
+  reused: Stats;
+  /** V8 JSON.parse of the payload text. */
+  jsonParse: Stats;
+  /** V8 JSON.parse of the payload bytes (UTF-8 decoding included). */
+  jsonParseBytes: Stats;
+  /** JSON.parse + the same decision in plain TypeScript (when there is one). */
+  tsBaseline?: Stats;
+  /** fresh / jsonParse. */
+  ratio: { median: number; mean: number };
+  /** fresh / tsBaseline. */
+  ratioTs?: { median: number; mean: number };
+  settings: { fresh: Stats; reused: Stats; bytes: number };
+  breakdown: { fresh: Breakdown; newInstance: Breakdown };
+  memory: MemoryUse;
+  /** The policy's decision (and the baseline's, which must agree). */
+  allowed: boolean;
+  baselineAllowed?: boolean;
+}
+
+export interface BenchInput {
+  /** Display name (policy directory name). */
+  policy: string;
+  label?: string;
+  /** Compiled with a snapshot plan (the default compile options). */
+  compiled: CompiledPolicy;
+  /** `validate` payload bytes (`{"request":…,"settings":…}`). */
+  payload: Uint8Array;
+  /** `validate_settings` payload bytes. */
+  settingsPayload: Uint8Array;
+  nowNs?: bigint;
+  /** Plain TypeScript: payload text → ValidationResponse JSON. */
+  baseline?: (payloadText: string) => string;
+  samples: number;
+  /** Warm-up evaluations per variant (default samples / 5, at least 20). */
+  warmup?: number;
+}
+
+const noHostCalls: HostCallFn = () => ({ ok: false, error: "host capabilities are not available in benchmarks" });
+
+interface Evaluation {
+  uid: string;
+  requestObject: unknown;
+}
+
+function toAdmission(outcome: RawOutcome, ev: Evaluation): AdmissionResponse | string {
+  if (outcome.kind !== "ok") return `${outcome.kind}: ${"message" in outcome ? outcome.message : ""}`;
+  const v = JSON.parse(Buffer.from(outcome.data).toString("utf8")) as unknown;
+  const problem = checkValidationResponse(v);
+  if (problem !== undefined) return problem;
+  return fromValidationResponse(ev.uid, ev.requestObject, v as ValidationResponse);
+}
+
+/** A reused instance of the original module (heap rewound by the SDK between calls). */
+function reusedInstance(module: WebAssembly.Module): { env: WapcEnv; instance: WebAssembly.Instance } {
+  const env = new WapcEnv(module);
+  env.begin({ op: "", payload: new Uint8Array(0) }, noHostCalls);
+  const instance = initInstance(module, env);
+  if (!(instance instanceof WebAssembly.Instance)) throw new IdgovError(`the policy does not initialise: ${"message" in instance ? instance.message : instance.kind}`);
+  return { env, instance };
+}
+
+let gcFn: ((options?: { type?: "minor" | "major" }) => void) | null | undefined;
+
+/** V8's gc() (exposed at run time), or null when the engine refuses. */
+function collector(): ((options?: { type?: "minor" | "major" }) => void) | null {
+  if (gcFn !== undefined) return gcFn;
+  try {
+    v8.setFlagsFromString("--expose-gc");
+    gcFn = vm.runInNewContext("gc") as (options?: { type?: "minor" | "major" }) => void;
+  } catch {
+    gcFn = null;
+  }
+  return gcFn;
+}
+
+/**
+ * Runs `fns` in interleaved blocks and returns each one's samples (ms). A minor GC before
+ * every block empties the young generation, so a variant's samples include the collections
+ * its own garbage causes and not the ones another variant's garbage would.
+ */
+function sample(fns: (() => unknown)[], samples: number, warmup: number): number[][] {
+  const gc = collector();
+  let sink = 0;
+  const keep = (v: unknown) => { if (v === undefined) sink++; };
+  for (const fn of fns) for (let i = 0; i < warmup; i++) keep(fn());
+  const out = fns.map(() => [] as number[]);
+  // Blocks: long enough that each variant mostly pays for its own garbage (GC), short enough
+  // that every variant sees the same machine over the run.
+  const block = Math.max(1, Math.min(250, Math.floor(samples / 10)));
+  let round = 0;
+  while (out[0].length < samples) {
+    for (let k = 0; k < fns.length; k++) {
+      const v = (k + round) % fns.length; // rotate who goes first
+      const fn = fns[v];
+      const into = out[v];
+      const n = Math.min(block, samples - into.length);
+      gc?.({ type: "minor" });
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        keep(fn());
+        into.push(performance.now() - t);
+      }
+    }
+    round++;
+  }
+  if (sink < 0) console.log(sink);
+  return out;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[Math.floor((s.length - 1) / 2)];
+};
+const us = (ms: number) => Math.round(ms * 1000 * 100) / 100;
+
+/** Timestamps of one evaluation (performance.now(), ms). */
+class Clock implements WapcProbe {
+  reqStart = 0;
+  reqEnd = 0;
+  respStart = 0;
+  respEnd = 0;
+  requestStart(): void { this.reqStart = performance.now(); }
+  requestEnd(): void { this.reqEnd = performance.now(); }
+  responseStart(): void { this.respStart = performance.now(); }
+  responseEnd(): void { this.respEnd = performance.now(); }
+}
+
+function breakdownOf(phases: Record<string, number[]>): Breakdown {
+  const m: Record<string, number> = {};
+  for (const [k, v] of Object.entries(phases)) m[k] = us(median(v));
+  const total = Object.values(m).reduce((a, b) => a + b, 0);
+  return { ...m, totalUs: Math.round(total * 100) / 100 } as unknown as Breakdown;
+}
+
+function freshBreakdown(runner: SnapshotRunner, job: EvalJob, ev: Evaluation, n: number): Breakdown {
+  const clock = new Clock();
+  let restored = 0;
+  runner.probe = { wapc: clock, restored: () => { restored = performance.now(); } };
+  const p = { restoreUs: [] as number[], copyInUs: [] as number[], guestUs: [] as number[], copyOutUs: [] as number[], convertUs: [] as number[] };
+  try {
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      const outcome = runner.run(job, noHostCalls);
+      const t1 = performance.now();
+      toAdmission(outcome, ev);
+      const t2 = performance.now();
+      p.restoreUs.push(restored - t0);
+      p.copyInUs.push(clock.reqEnd - clock.reqStart);
+      p.guestUs.push(clock.respStart - restored - (clock.reqEnd - clock.reqStart));
+      p.copyOutUs.push(t1 - clock.respStart);
+      p.convertUs.push(t2 - t1);
+    }
+  } finally {
+    runner.probe = undefined;
+  }
+  return breakdownOf(p);
+}
+
+function newInstanceBreakdown(module: WebAssembly.Module, job: EvalJob, ev: Evaluation, n: number): Breakdown {
+  const p = { instantiateUs: [] as number[], initUs: [] as number[], copyInUs: [] as number[], guestUs: [] as number[], copyOutUs: [] as number[], convertUs: [] as number[] };
+  for (let i = 0; i < n; i++) {
+    const env = new WapcEnv(module);
+    const clock = new Clock();
+    env.probe = clock;
+    env.begin(job, noHostCalls);
+    const t0 = performance.now();
+    const instance = new WebAssembly.Instance(module, env.imports);
+    const t1 = performance.now();
+    env.attach(instance.exports.memory as WebAssembly.Memory);
+    for (const starter of ["_start", "wapc_init"]) {
+      const fn = instance.exports[starter];
+      if (typeof fn !== "function") continue;
+      try {
+        (fn as () => void)();
+      } catch (e) {
+        if (!(e instanceof WasiExit && e.code === 0)) throw e;
+      }
+    }
+    const t2 = performance.now();
+    const outcome = callGuest(instance, env);
+    const t3 = performance.now();
+    toAdmission(outcome, ev);
+    const t4 = performance.now();
+    p.instantiateUs.push(t1 - t0);
+    p.initUs.push(t2 - t1);
+    p.copyInUs.push(clock.reqEnd - clock.reqStart);
+    p.guestUs.push(clock.respStart - t2 - (clock.reqEnd - clock.reqStart));
+    p.copyOutUs.push(t3 - clock.respStart);
+    p.convertUs.push(t4 - t3);
+  }
+  return breakdownOf(p);
+}
+
+/** Highest non-zero byte + 1 of a memory. */
+function highWater(memory: WebAssembly.Memory): number {
+  const bytes = new Uint8Array(memory.buffer);
+  const words = new BigUint64Array(memory.buffer, 0, bytes.length >>> 3);
+  for (let i = words.length - 1; i >= 0; i--) {
+    if (words[i] !== 0n) {
+      for (let b = i * 8 + 7; b >= i * 8; b--) if (bytes[b] !== 0) return b + 1;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Memory of one evaluation on new instances of the original module: linear memory size,
+ * and bytes allocated (heap high-water after `validate` minus after `protocol_version`,
+ * which allocates almost nothing). Deterministic: no timing involved.
+ */
+export function memoryUse(module: WebAssembly.Module, job: EvalJob): MemoryUse {
+  const run = (j: EvalJob) => {
+    const env = new WapcEnv(module);
+    env.begin(j, noHostCalls);
+    const instance = initInstance(module, env);
+    if (!(instance instanceof WebAssembly.Instance)) throw new IdgovError("the policy does not initialise");
+    const memory = instance.exports.memory as WebAssembly.Memory;
+    const initBytes = memory.buffer.byteLength;
+    callGuest(instance, env);
+    return { memoryBytes: memory.buffer.byteLength, high: highWater(memory), initBytes };
+  };
+  const v = run(job);
+  const base = run({ op: "protocol_version", payload: new Uint8Array(0), nowNs: job.nowNs });
+  return { memoryBytes: v.memoryBytes, allocatedBytes: Math.max(0, v.high - base.high), initBytes: v.initBytes };
+}
+
+const ratio = (a: Stats, b: Stats) => ({ median: round3(a.medianUs / b.medianUs), mean: round3(a.meanUs / b.meanUs) });
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+/** Benchmarks `validate` and `validate_settings` of one policy on one request. */
+export function benchValidate(input: BenchInput): ValidateBench {
+  const { compiled, payload, nowNs } = input;
+  if (compiled.info.executionMode !== "kubewarden-wapc") throw new IdgovError("idgov bench measures waPC policies (WASI-mode modules are run as processes by policy-server)");
+  if (!compiled.snapshot || "unsupported" in compiled.snapshot) {
+    throw new IdgovError(`this module cannot be evaluated by snapshot restore (${compiled.snapshot && "unsupported" in compiled.snapshot ? compiled.snapshot.unsupported : "no snapshot plan"})`);
+  }
+  const text = Buffer.from(payload).toString("utf8");
+  const parsed = JSON.parse(text) as { request?: { uid?: string; object?: unknown } };
+  const ev: Evaluation = { uid: parsed.request?.uid ?? "", requestObject: parsed.request?.object };
+  const job: EvalJob = { op: "validate", payload, nowNs };
+  const settingsJob: EvalJob = { op: "validate_settings", payload: input.settingsPayload, nowNs };
+  const runner = new SnapshotRunner(compiled.module, compiled.snapshot);
+  const reused = reusedInstance(compiled.module);
+  const reusedSettings = reusedInstance(compiled.module);
+
+  const fresh = () => toAdmission(runner.run(job, noHostCalls), ev);
+  const first = fresh();
+  if (typeof first === "string") throw new IdgovError(`validate failed: ${first}`);
+  if (runner.fallback !== undefined) throw new IdgovError(`snapshot restore is not possible: ${runner.fallback}`);
+  const fns: (() => unknown)[] = [
+    fresh,
+    () => {
+      reused.env.begin(job, noHostCalls);
+      return toAdmission(callGuest(reused.instance, reused.env), ev);
+    },
+    () => JSON.parse(text),
+    () => JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8")),
+  ];
+  let baselineAllowed: boolean | undefined;
+  if (input.baseline) {
+    const baseline = input.baseline;
+    baselineAllowed = (JSON.parse(baseline(text)) as { accepted: boolean }).accepted;
+    fns.push(() => baseline(text));
+  }
+  const warmup = input.warmup ?? Math.max(20, Math.floor(input.samples / 5));
+  const [freshS, reusedS, jsonS, jsonBytesS, tsS] = sample(fns, input.samples, warmup).map(stats);
+  // New instances are sampled on their own: each leaves a memory reservation that only a
+  // full GC returns, and those GCs would land in the other variants' samples.
+  const [newS] = sample([() => toAdmission(runWapc(compiled.module, job, noHostCalls), ev)], input.samples, warmup).map(stats);
+
+  const settingsRunner = new SnapshotRunner(compiled.module, compiled.snapshot);
+  const settingsFns = [
+    () => settingsRunner.run(settingsJob, noHostCalls),
+    () => {
+      reusedSettings.env.begin(settingsJob, noHostCalls);
+      return callGuest(reusedSettings.instance, reusedSettings.env);
+    },
+  ];
+  const settingsSamples = Math.max(50, Math.min(input.samples, 1000));
+  const [settingsFresh, settingsReused] = sample(settingsFns, settingsSamples, Math.max(20, settingsSamples / 5)).map(stats);
+
+  const breakdownSamples = Math.max(20, Math.min(input.samples, 1000));
+  const breakdown = {
+    fresh: freshBreakdown(runner, job, ev, breakdownSamples),
+    newInstance: newInstanceBreakdown(compiled.module, job, ev, breakdownSamples),
+  };
+
+  return {
+    policy: input.policy,
+    ...(input.label ? { label: input.label } : {}),
+    requestBytes: payload.length,
+    fresh: freshS,
+    newInstance: newS,
+    reused: reusedS,
+    jsonParse: jsonS,
+    jsonParseBytes: jsonBytesS,
+    ...(tsS ? { tsBaseline: tsS, ratioTs: ratio(freshS, tsS) } : {}),
+    ratio: ratio(freshS, jsonS),
+    settings: { fresh: settingsFresh, reused: settingsReused, bytes: input.settingsPayload.length },
+    breakdown,
+    memory: memoryUse(compiled.module, job),
+    allowed: first.allowed,
+    ...(baselineAllowed !== undefined ? { baselineAllowed } : {}),
+  };
+}
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  v8: string;
+  platform: string;
+  date: string;
+}
+
+export function machineInfo(): MachineInfo {
+  let cpu = os.cpus()[0]?.model ?? "unknown";
+  try {
+    const m = /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"));
+    if (m) cpu = m[1].trim();
+  } catch {
+    // not Linux
+  }
+  return {
+    cpu,
+    cores: os.availableParallelism?.() ?? os.cpus().length,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    date: new Date().toISOString(),
+  };
+}
+
+/** Size of a file in bytes, or undefined. */
+export function fileBytes(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
+  }
+}
