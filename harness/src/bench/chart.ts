@@ -24,7 +24,7 @@ const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
 
 export function renderChart(results: ValidateBench[], machine: MachineInfo): string {
   const policies = [...new Set(results.map((r) => r.policy))];
-  const W = 980, panelW = 440, panelH = 300, top = 70, left = 70, gap = 60;
+  const W = 1040, panelW = 420, panelH = 300, top = 70, left = 80, gap = 100;
   const H = top + panelH + 150;
   const xs = results.map((r) => r.requestBytes);
   const ys = results.flatMap((r) => SERIES.map((s) => s.value(r)).filter((v): v is number => v !== undefined && v > 0));
@@ -60,17 +60,20 @@ export function renderChart(results: ValidateBench[], machine: MachineInfo): str
       out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="${s.width}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""} points="${pts.map(([b, v]) => `${px(b).toFixed(1)},${py(v).toFixed(1)}`).join(" ")}"/>`);
       for (const [b, v] of pts) out.push(`<circle cx="${px(b).toFixed(1)}" cy="${py(v).toFixed(1)}" r="${s.width + 1}" fill="${s.color}"/>`);
     }
-    for (const r of rs) {
-      out.push(`<text x="${(px(r.requestBytes) + 6).toFixed(1)}" y="${(py(r.fresh.medianUs) + 16).toFixed(1)}" fill="#1d4ed8" font-weight="bold">${r.ratio.median.toFixed(2)}×</text>`);
-    }
+    rs.forEach((r, i) => {
+      const last = i === rs.length - 1;
+      const x = px(r.requestBytes) + (last ? -8 : 6);
+      out.push(`<text x="${x.toFixed(1)}" y="${(py(r.fresh.medianUs) + 18).toFixed(1)}" text-anchor="${last ? "end" : "start"}" fill="#1d4ed8" font-weight="bold">${r.ratio.median.toFixed(2)}×</text>`);
+    });
   });
   const ly = top + panelH + 60;
   SERIES.forEach((s, i) => {
-    const lx = left + (i % 3) * 300, y = ly + Math.floor(i / 3) * 22;
+    const lx = left + (i % 3) * 310, y = ly + Math.floor(i / 3) * 22;
     out.push(`<line x1="${lx}" y1="${y}" x2="${lx + 36}" y2="${y}" stroke="${s.color}" stroke-width="${s.width}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>`);
     out.push(`<text x="${lx + 44}" y="${y + 4}">${esc(s.name)}</text>`);
   });
-  out.push(`<text x="${left}" y="${ly + 60}" fill="#444">Each point: median of interleaved samples; the label is the fresh / JSON.parse ratio of medians (targets for identity-assurance: ≤ 0.5 at 20 KB, ≤ 0.25 at 1 MiB).</text>`);
+  out.push(`<text x="${left}" y="${ly + 56}" fill="#444">Each point: median of interleaved samples. Blue labels: fresh / JSON.parse, ratio of medians</text>`);
+  out.push(`<text x="${left}" y="${ly + 74}" fill="#444">(targets for identity-assurance: ≤ 0.5 at 20 KB, ≤ 0.25 at 1 MiB). Fresh = policy-server's semantics, here by snapshot restore.</text>`);
   out.push("</svg>");
   return out.join("\n") + "\n";
 }

@@ -379,6 +379,39 @@ export function benchValidate(input: BenchInput): ValidateBench {
   };
 }
 
+export interface ScalingPoint {
+  requestBytes: number;
+  fresh: Stats;
+  jsonParse: Stats;
+}
+
+/**
+ * Fresh evaluation and JSON.parse only, on several payloads (how cost grows with size):
+ * interleaved like benchValidate, fewer variants so more sizes fit in the run.
+ */
+export function benchScaling(compiled: CompiledPolicy, payloads: Uint8Array[], nowNs: bigint | undefined, samples: number): ScalingPoint[] {
+  if (!compiled.snapshot || "unsupported" in compiled.snapshot) throw new IdgovError("this module cannot be evaluated by snapshot restore");
+  const runner = new SnapshotRunner(compiled.module, compiled.snapshot);
+  return payloads.map((payload) => {
+    const text = Buffer.from(payload).toString("utf8");
+    const parsed = JSON.parse(text) as { request?: { uid?: string; object?: unknown } };
+    const ev: Evaluation = { uid: parsed.request?.uid ?? "", requestObject: parsed.request?.object };
+    const job: EvalJob = { op: "validate", payload, nowNs };
+    const [fresh, jsonParse] = sample([() => toAdmission(runner.run(job, noHostCalls), ev), () => JSON.parse(text)], samples, Math.max(10, samples / 5)).map(stats);
+    return { requestBytes: payload.length, fresh, jsonParse };
+  });
+}
+
+/** Least-squares line through (x, y): slope, intercept and R². */
+export function lineFit(points: [number, number][]): { slope: number; intercept: number; r2: number } {
+  const n = points.length;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n, my = points.reduce((a, [, y]) => a + y, 0) / n;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (const [x, y] of points) { sxy += (x - mx) * (y - my); sxx += (x - mx) ** 2; syy += (y - my) ** 2; }
+  const slope = sxy / sxx;
+  return { slope, intercept: my - slope * mx, r2: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy) };
+}
+
 export interface MachineInfo {
   cpu: string;
   cores: number;
