@@ -18,7 +18,7 @@ export const MODULE_BUDGET_BYTES = 64 * 1024;
 const SAMPLES: Record<string, number> = { "1 KB": 5000, "20 KB": 5000, "1 MiB": 300, "3 MiB": 120 };
 /** Extra request sizes (MiB) for the growth check: fresh and JSON.parse only. */
 const SCALING_MIB = [1, 1.5, 2, 2.5, 3];
-const SCALING_SAMPLES = 80;
+const SCALING_SAMPLES = 120;
 
 export interface Check {
   what: string;
@@ -43,14 +43,16 @@ export interface Report {
 
 export interface Scaling {
   points: ScalingPoint[];
-  fresh: { usPerMiB: number; r2: number };
-  jsonParse: { usPerMiB: number; r2: number };
+  /** usPerMiB: slope of a straight line through the medians; exponent: k of time ∝ size^k (log-log fit; 1 = linear). */
+  fresh: { usPerMiB: number; r2: number; exponent: number };
+  jsonParse: { usPerMiB: number; r2: number; exponent: number };
 }
 
 function scalingOf(points: ScalingPoint[]): Scaling {
   const fit = (pick: (p: ScalingPoint) => number) => {
     const f = lineFit(points.map((p) => [p.requestBytes / 1048576, pick(p)]));
-    return { usPerMiB: Math.round(f.slope), r2: Math.round(f.r2 * 10000) / 10000 };
+    const k = lineFit(points.map((p) => [Math.log(p.requestBytes), Math.log(pick(p))]));
+    return { usPerMiB: Math.round(f.slope), r2: Math.round(f.r2 * 10000) / 10000, exponent: Math.round(k.slope * 100) / 100 };
   };
   return { points, fresh: fit((p) => p.fresh.medianUs), jsonParse: fit((p) => p.jsonParse.medianUs) };
 }
@@ -116,7 +118,12 @@ function checks(report: Omit<Report, "checks">): Check[] {
     if (sc) {
       const sizes = sc.points.map((p) => f1(p.requestBytes / 1048576)).join(", ");
       out.push({ what: `${policy}: cost per MiB, straight-line fit over ${sizes} MiB`, target: "≤ JSON.parse's", measured: `${sc.fresh.usPerMiB} µs vs ${sc.jsonParse.usPerMiB} µs (${f2(sc.fresh.usPerMiB / sc.jsonParse.usPerMiB)}×)`, ok: sc.fresh.usPerMiB <= sc.jsonParse.usPerMiB });
-      out.push({ what: `${policy}: grows linearly up to 3 MiB (R² of that fit)`, target: "≥ 0.98", measured: `${sc.fresh.r2} (JSON.parse ${sc.jsonParse.r2})`, ok: sc.fresh.r2 >= 0.98 });
+      out.push({
+        what: `${policy}: grows linearly up to 3 MiB (k in time ∝ size^k, over the same sizes)`,
+        target: "k ≤ 1.1",
+        measured: `k = ${sc.fresh.exponent} (JSON.parse ${sc.jsonParse.exponent})`,
+        ok: sc.fresh.exponent <= 1.1,
+      });
     }
     for (const r of rs) {
       const limit = 2 * r.requestBytes + 1048576;
@@ -176,12 +183,14 @@ export function markdown(report: Report): string {
   }
   out.push("");
   for (const [policy, s] of Object.entries(report.split)) {
-    out.push(`- ${policy}: the guest's time grows by ${s.readUsPerMiB} µs per MiB of request (reading: skipping what the policy does not need); ` +
-      `about ${s.fixedUs} µs do not grow (settings parsed and checked, decision, answer written). At 20 KB: ${s.read20KUs} µs reading, ${s.decide20KUs} µs the rest.`);
+    out.push(`- ${policy}: the guest's time grows by ${s.readUsPerMiB} µs per MiB of request (reading the payload, skipping what the policy does not need, and zeroing the pages it grows into); ` +
+      `about ${s.fixedUs} µs do not grow (settings parsed and checked, decision, answer written): estimated from the 20 KB and 1 MiB medians. At 20 KB: ${s.read20KUs} µs reading, ${s.decide20KUs} µs the rest.`);
   }
   for (const [policy, sc] of Object.entries(report.scaling)) {
     out.push(`- ${policy}, growth: ${sc.points.map((p) => `${f1(p.requestBytes / 1048576)} MiB ${f1(p.fresh.medianUs)} µs (JSON.parse ${f1(p.jsonParse.medianUs)})`).join(", ")}: ` +
-      `${sc.fresh.usPerMiB} µs per MiB against JSON.parse's ${sc.jsonParse.usPerMiB}. Per MiB, a request is cheaper below the core's L2 cache size than above it (the host's copy-in of a 3 MiB payload costs about 7× a 1 MiB one); from there on the cost is linear.`);
+      `${sc.fresh.usPerMiB} µs per MiB against JSON.parse's ${sc.jsonParse.usPerMiB}; time ∝ size^${sc.fresh.exponent} (JSON.parse ^${sc.jsonParse.exponent}). ` +
+      "The cost per MiB rises once the payload outgrows the core's L2 cache (2 MiB here): the host's copy-in and the zeroing of pages the guest grows into become memory-bound " +
+      "(the copy-in of 3 MiB costs about 7× that of 1 MiB), while the guest's scan per MiB rises much less; JSON.parse is compute-bound and stays linear.");
   }
   out.push("- A new instance costs far more than the policy: instantiating (a fresh memory reservation) and writing the payload into untouched pages; snapshot restore copies the initialised memory back instead.");
   out.push("", "## validate_settings and memory", "");
@@ -214,7 +223,7 @@ export function readmeSection(report: Report): string {
     "",
     summaryTable(report.results),
     "",
-    `Targets: ${report.checks.length - failed.length} of ${report.checks.length} met${failed.length > 0 ? ` (missed: ${failed.map((c) => c.what).join("; ")})` : ""}. ` +
+    `Targets: ${report.checks.length - failed.length} of ${report.checks.length} met${failed.length > 0 ? ` (missed: ${failed.map((c) => `${c.what}: ${c.measured}, target ${c.target}`).join("; ")})` : ""}. ` +
       "Full report, breakdown of where the time goes and chart: [bench/results/latest.md](bench/results/latest.md). " +
       "`npx idgov bench <policy> --request … --settings … [--samples N] [--json]` measures one request.",
     "",
