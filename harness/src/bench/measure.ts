@@ -11,8 +11,7 @@ import vm from "node:vm";
 import type { CompiledPolicy } from "../runtime/module.js";
 import type { EvalJob, HostCallFn, RawOutcome } from "../runtime/types.js";
 import { SnapshotRunner } from "../runtime/snapshot.js";
-import { WapcEnv, callGuest, initInstance, runWapc, type WapcProbe } from "../runtime/wapc-host.js";
-import { WasiExit } from "../runtime/wasi-shim.js";
+import { WapcEnv, callGuest, initInstance, runStartFunctions, runWapc, type WapcProbe } from "../runtime/wapc-host.js";
 import { checkValidationResponse, fromValidationResponse, type AdmissionResponse, type ValidationResponse } from "../admission/response.js";
 import { IdgovError } from "../errors.js";
 
@@ -242,15 +241,7 @@ function newInstanceBreakdown(module: WebAssembly.Module, job: EvalJob, ev: Eval
     const instance = new WebAssembly.Instance(module, env.imports);
     const t1 = performance.now();
     env.attach(instance.exports.memory as WebAssembly.Memory);
-    for (const starter of ["_start", "wapc_init"]) {
-      const fn = instance.exports[starter];
-      if (typeof fn !== "function") continue;
-      try {
-        (fn as () => void)();
-      } catch (e) {
-        if (!(e instanceof WasiExit && e.code === 0)) throw e;
-      }
-    }
+    runStartFunctions(instance);
     const t2 = performance.now();
     const outcome = callGuest(instance, env);
     const t3 = performance.now();

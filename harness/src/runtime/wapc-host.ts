@@ -233,6 +233,23 @@ export class WapcEnv {
  * Instantiates `module` over `env` (a start section runs here), then calls `_start` and
  * `wapc_init` when exported. Returns the instance, or the init-failure outcome.
  */
+/**
+ * waPC initialisation as wasmtime-provider does it: `_start` then `wapc_init`,
+ * each when exported. TinyGo >= 0.35 ends `_start` with proc_exit(0), which is
+ * tolerated; any other trap is thrown.
+ */
+export function runStartFunctions(instance: WebAssembly.Instance): void {
+  for (const starter of ["_start", "wapc_init"]) {
+    const fn = instance.exports[starter];
+    if (typeof fn !== "function") continue;
+    try {
+      (fn as () => void)();
+    } catch (e) {
+      if (!(e instanceof WasiExit && e.code === 0)) throw e;
+    }
+  }
+}
+
 export function initInstance(module: WebAssembly.Module, env: WapcEnv): WebAssembly.Instance | RawOutcome {
   let instance: WebAssembly.Instance;
   try {
@@ -241,16 +258,10 @@ export function initInstance(module: WebAssembly.Module, env: WapcEnv): WebAssem
     return env.finish({ kind: "init-failure", message: `Initialization failed: ${trapText(e)}`, logs: env.logs });
   }
   env.attach(instance.exports.memory as WebAssembly.Memory | undefined);
-  for (const starter of ["_start", "wapc_init"]) {
-    const fn = instance.exports[starter];
-    if (typeof fn !== "function") continue;
-    try {
-      (fn as () => void)();
-    } catch (e) {
-      // TinyGo >= 0.35 ends `_start` with proc_exit(0): tolerated, as wasmtime-provider does.
-      if (e instanceof WasiExit && e.code === 0) continue;
-      return env.finish({ kind: "init-failure", message: `Initialization failed: ${trapText(e)}`, logs: env.logs });
-    }
+  try {
+    runStartFunctions(instance);
+  } catch (e) {
+    return env.finish({ kind: "init-failure", message: `Initialization failed: ${trapText(e)}`, logs: env.logs });
   }
   return instance;
 }
