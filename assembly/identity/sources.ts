@@ -35,11 +35,13 @@ function applyStringField(b: SignalBuilder, field: string, value: string): void 
 }
 
 /** Source 1: `subjects` from settings (already validated) for this user. */
-export function signalsFromSettings(subjects: JsonValue | null, username: string): Signal[] {
+export function signalsFromSettings(subjects: Json, username: string): Signal[] {
   const out = new Array<Signal>();
-  if (subjects === null || !subjects.isObject) return out;
-  const records = subjects.get(username);
-  if (records === null || !records.isObject) return out;
+  // Only this user's entry is parsed: settings may list thousands of subjects.
+  const entry = subjects.field(username);
+  if (!entry.isObject) return out;
+  const records = entry.parse();
+  if (!records.isObject) return out;
   for (let i = 0; i < records.keys.length; i++) {
     out.push(signalFromRecord(records.keys[i], SOURCE_SETTINGS, records.values[i]));
   }

@@ -7,7 +7,7 @@ import {
 } from "../../assembly/sdk";
 import { SignalSet, signalsFromSettings, signalsFromClaims, signalsFromClusterObject, clusterObjectName } from "../../assembly/identity";
 import { getResource, GetResourceRequest } from "../../assembly/capabilities/kubernetes";
-import { parseSettings, Settings } from "./settings";
+import { parseSettings, parseRequestSettings, Settings } from "./settings";
 import { RequestFacts, matchingRules, isExempt, judge, rejectionMessage, Verdict } from "./rules";
 
 /** Kept equal to io.kubewarden.policy.version in metadata.yml (a test checks it). */
@@ -64,7 +64,7 @@ function annotate(response: ValidationResponse, ruleNames: string[], decision: s
 }
 
 export function validate(vr: ValidationRequest): ValidationResponse {
-  const parsed = parseSettings(vr.settingsValue());
+  const parsed = parseRequestSettings(vr.settings);
   if (!parsed.problems.ok) return rejectWithCode(POLICY + ": invalid settings: " + parsed.problems.message(), 500);
   const settings = parsed.settings;
   const facts = factsOf(vr);

@@ -1,6 +1,6 @@
 // Settings of identity-assurance (the contract in README.md): parsed and
 // validated in one pass; every problem is reported with its path and value.
-import { JsonValue, SettingsProblems, childPath, indexPath, describe, quote, globProblem, parseDuration, formatDuration, INVALID_TIME, DNS_LABEL_CHARS } from "../../assembly/sdk";
+import { Json, JsonValue, SettingsProblems, childPath, indexPath, describe, quote, globProblem, parseDuration, formatDuration, INVALID_TIME, DNS_LABEL_CHARS } from "../../assembly/sdk";
 import { Requirements, applyAssurance, addRequired, isSignalKind, riskRank, RISKS, ASSURANCE_LEVELS, signalFromRecord, SOURCE_SETTINGS } from "../../assembly/identity";
 
 export const OPERATIONS: string[] = ["CREATE", "UPDATE", "DELETE", "CONNECT", "*"];
@@ -27,8 +27,11 @@ export class Settings {
   rules: Rule[] = [];
   exemptUsers: string[] = [];
   exemptGroups: string[] = [];
-  /** Source 1 (validated), or null. */
-  subjects: JsonValue | null = null;
+  /**
+   * Source 1: a view of `subjects` in the request payload (set by
+   * parseRequestSettings; signals are read only for the requester).
+   */
+  subjects: Json = Json.missing();
   /** Source 2: claim-key prefix; "" = off. */
   claimsPrefix: string = "";
   /** Source 3. */
@@ -222,7 +225,7 @@ export function parseSettings(value: JsonValue): ParsedSettings {
     if (groups !== null) s.exemptGroups = globList(p, groups, "exempt.groups", USER_GLOB_CHARS);
   }
   const subjects = value.get("subjects");
-  if (subjects !== null) { validateSubjects(p, subjects, "subjects"); s.subjects = subjects; }
+  if (subjects !== null) validateSubjects(p, subjects, "subjects");
   const claims = value.get("claims");
   if (claims !== null && p.object(claims, "claims", CLAIMS_KEYS)) {
     const prefix = claims.get("prefix");
@@ -252,4 +255,26 @@ export function parseSettings(value: JsonValue): ParsedSettings {
     if (disableCache !== null) s.clusterDisableCache = p.bool(disableCache, "cluster.disableCache");
   }
   return new ParsedSettings(s, p);
+}
+
+/**
+ * Settings as `validate` needs them: everything parsed and checked except the
+ * `subjects` records, which stay a view into the payload so that a request
+ * only reads its requester's entry. policy-server calls validate_settings
+ * (which checks every subject) before it serves any request, so a request
+ * does not pay for the other users.
+ */
+export function parseRequestSettings(view: Json): ParsedSettings {
+  if (!view.isObject) return parseSettings(view.exists ? view.parse() : JsonValue.object());
+  const members = view.members();
+  const dom = JsonValue.object();
+  let subjects = Json.missing();
+  for (let i = 0; i < members.keys.length; i++) {
+    if (members.keys[i] == "subjects") subjects = members.values[i];
+    else dom.set(members.keys[i], members.values[i].parse());
+  }
+  const parsed = parseSettings(dom);
+  if (subjects.exists && !subjects.isObject) parsed.problems.wrongType("subjects", subjects.parse(), "an object");
+  parsed.settings.subjects = subjects;
+  return parsed;
 }

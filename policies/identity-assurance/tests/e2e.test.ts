@@ -214,6 +214,24 @@ describe("merging sources", () => {
   });
 });
 
+describe("settings with many subjects", () => {
+  const many: Record<string, unknown> = {};
+  for (let i = 0; i < 2000; i++) many[`user${i}@example.com`] = { idDocument: { status: "approved", verifiedAt: FRESH }, liveness: { status: "declined", verifiedAt: FRESH } };
+  const alice = { idDocument: { status: "approved", verifiedAt: FRESH }, liveness: { status: "approved", verifiedAt: FRESH } };
+  const settings = { rules: [{ name: "exec", match: { resources: ["pods/exec"] }, require: { signals: ["idDocument", "liveness"], maxAge: "30d" } }], subjects: { ...many, "alice@example.com": alice } };
+
+  it("decides from the requester's own entry among thousands", async () => {
+    expect((await decide(execAs("alice@example.com"), settings)).allowed).toBe(true);
+    expect((await decide(execAs("user1234@example.com"), settings)).status?.message).toContain("liveness: not approved (declined)");
+    expect((await decide(execAs("nobody@example.com"), settings)).status?.message).toContain("idDocument: missing, liveness: missing");
+  });
+
+  it("validate_settings still checks every subject", async () => {
+    const broken = { ...settings, subjects: { ...settings.subjects, "user7@example.com": { liveness: { status: "fine", verifiedAt: FRESH } } } };
+    expect((await policy.validateSettings(broken)).message).toBe('subjects["user7@example.com"].liveness: status "fine" is not one of approved|declined|in_review|pending|expired');
+  });
+});
+
 describe("warnings before access lapses", () => {
   it("warns when a required signal goes stale within warnBefore", async () => {
     const { response } = await policy.validate(execAs("erin@example.com", ial2Claims({ liveness: { "verified-at": "2026-10-28T12:00:00Z" } })), execRule, { now: NOW });
