@@ -52,7 +52,13 @@ export class AdmissionRequest {
   get namespace(): string { return this.f[8].stringOr(""); }
   /** CREATE | UPDATE | DELETE | CONNECT. */
   get operation(): string { return this.f[9].stringOr(""); }
-  get userInfo(): UserInfo { return new UserInfo(this.f[10]); }
+  private _userInfo: UserInfo | null = null;
+  /** The requester (read once, on first use). */
+  get userInfo(): UserInfo {
+    let u = this._userInfo;
+    if (u === null) { u = new UserInfo(this.f[10]); this._userInfo = u; }
+    return u;
+  }
   /** The object being admitted (Missing/Null on DELETE). */
   get object(): Json { return this.f[11]; }
   get oldObject(): Json { return this.f[12]; }
