@@ -1,6 +1,7 @@
 // idgov AssemblyScript policy SDK: the public surface for policies.
 // (Not `index.ts`: the json-as transform would treat that name as library source.)
 export { Json, JsonKind } from "./json/view";
+export { select } from "./json/select";
 export { JsonValue, JsonType, parseJsonString } from "./json/value";
 export { quote, ObjectWriter, stringArrayJson } from "./json/writer";
 export { ValidationRequest, AdmissionRequest, UserInfo, GroupVersionName } from "./protocol/request";
@@ -13,4 +14,4 @@ export { globMatch, anyGlobMatches, globProblem, DNS_LABEL_CHARS } from "./match
 export { nowMillis, parseRfc3339, formatRfc3339, parseDuration, formatDuration, INVALID_TIME } from "./time";
 export { logLine } from "./abi/log";
 export { ImageReference, parseImageReference } from "./k8s/image";
-export { podSpecOf, podSpecIn, createsPods, containersOf, ContainerRef } from "./k8s/workload";
+export { podSpecOf, podSpecPath, createsPods, containersOf, containersIn, containerListPaths, ContainerRef } from "./k8s/workload";

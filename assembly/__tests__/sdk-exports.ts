@@ -67,3 +67,28 @@ export function requestSummary(text: string): string {
 }
 import { clusterObjectName } from "../identity/sources";
 export function signalsObjectName(username: string): string { return clusterObjectName(username); }
+import { select } from "../json/select";
+/** `select` on `text`; results joined as "<kind>|<raw>" lines. */
+export function selectPaths(text: string, paths: string): string {
+  const bytes = String.UTF8.encode(text);
+  keep.push(bytes);
+  const found = select(Json.of(changetype<usize>(bytes), bytes.byteLength), paths.split("\n"));
+  const out = new Array<string>();
+  for (let i = 0; i < found.length; i++) out.push(found[i].typeName + "|" + found[i].raw());
+  return out.join("\n");
+}
+/** Chained field() calls for each dotted path, same output shape as selectPaths. */
+export function chainedPaths(text: string, paths: string): string {
+  const bytes = String.UTF8.encode(text);
+  keep.push(bytes);
+  const root = Json.of(changetype<usize>(bytes), bytes.byteLength);
+  const list = paths.split("\n");
+  const out = new Array<string>();
+  for (let i = 0; i < list.length; i++) {
+    let v = root;
+    const segments = list[i].split(".");
+    for (let s = 0; s < segments.length; s++) v = v.field(segments[s]);
+    out.push(v.typeName + "|" + v.raw());
+  }
+  return out.join("\n");
+}

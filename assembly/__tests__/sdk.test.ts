@@ -18,6 +18,8 @@ type Sdk = {
   duration(s: string): bigint;
   requestSummary(text: string): string;
   signalsObjectName(username: string): string;
+  selectPaths(text: string, paths: string): string;
+  chainedPaths(text: string, paths: string): string;
 };
 let sdk: Sdk;
 beforeAll(async () => { sdk = (await compileTestModule("assembly/__tests__/sdk-exports.ts")) as Sdk; });
@@ -208,6 +210,48 @@ describe("identity signals cluster object names", () => {
     fc.assert(fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 300 }), fc.emailAddress(),
       fc.stringMatching(/^system:serviceaccount:[a-z0-9-]{1,20}:[a-z0-9.-]{1,20}$/)), (u) => {
       expect(sdk.signalsObjectName(u)).toBe(objectName(u));
+    }), { numRuns: 500 });
+  });
+});
+
+describe("select: several nested values in one pass", () => {
+  it("finds what chained field() calls find", () => {
+    const pod = JSON.stringify({ metadata: { name: "web", labels: { a: "1" }, annotations: { big: "x".repeat(5000) } },
+      spec: { containers: [{ name: "c", image: "i" }], initContainers: [] } });
+    const paths = "metadata.name\nmetadata.labels\nspec.containers\nspec.ephemeralContainers\nspec\nnope.deeper";
+    expect(sdk.selectPaths(pod, paths)).toBe(sdk.chainedPaths(pod, paths));
+    expect(sdk.selectPaths(pod, "metadata.name").split("\n")).toEqual(['string|"web"']);
+  });
+
+  it("lets the last duplicate win, whole subtrees included", () => {
+    const doc = '{"spec":{"a":1,"b":2},"spec":{"a":3}}';
+    expect(sdk.selectPaths(doc, "spec.a\nspec.b")).toBe("number|3\nmissing|");
+    expect(sdk.selectPaths(doc, "spec.a\nspec.b")).toBe(sdk.chainedPaths(doc, "spec.a\nspec.b"));
+  });
+
+  const key = fc.constantFrom("a", "b", "spec", "x\"y", "é");
+  const doc = fc.letrec((tie) => ({
+    obj: fc.array(fc.tuple(key, fc.oneof({ depthSize: "small" }, fc.integer(), fc.string(), fc.constant(null), tie("obj"), fc.array(tie("obj"), { maxLength: 2 }))), { maxLength: 5 })
+      .map((members) => "{" + members.map(([k, v]) => JSON.stringify(k) + ":" + (typeof v === "string" && v.startsWith("{") ? v : JSON.stringify(v))).join(",") + "}"),
+  })).obj;
+  // Keys contain no ".", so every path splits back into its segments; paths may repeat.
+  const paths = fc.array(fc.array(key, { minLength: 1, maxLength: 3 }).map((segments) => segments.join(".")), { minLength: 1, maxLength: 5 });
+
+  it("equals chained field() calls on valid documents with duplicate keys (property)", () => {
+    fc.assert(fc.property(doc, paths, (text, list) => {
+      const joined = list.join("\n");
+      expect(sdk.selectPaths(text, joined)).toBe(sdk.chainedPaths(text, joined));
+    }), { numRuns: 500 });
+  });
+
+  it("on malformed documents never trusts more than field() does, and never traps (property)", () => {
+    fc.assert(fc.property(doc, paths, fc.nat(), fc.constantFrom(" ", ",", ":", '"', "}", "x"), (text, list, at, junk) => {
+      const i = at % text.length;
+      const broken = text.slice(0, i) + junk + text.slice(i + 1);
+      const joined = list.join("\n");
+      const selected = sdk.selectPaths(broken, joined).split("\n");
+      const chained = sdk.chainedPaths(broken, joined).split("\n");
+      selected.forEach((s, k) => { if (s !== chained[k]) expect(s.startsWith("malformed JSON|") || s.startsWith("missing|")).toBe(true); });
     }), { numRuns: 500 });
   });
 });

@@ -75,6 +75,19 @@ describe("trusted-registries decisions", () => {
   });
 });
 
+describe("malformed objects", () => {
+  it("rejects an object that is not valid JSON inside, instead of seeing no containers", async () => {
+    // Balanced brackets but a missing ':' inside spec: only a full read notices.
+    const text = JSON.stringify({ request: fixture("pod-trusted.json"), settings }).replace('"restartPolicy":"Always"', '"restartPolicy" "Always"');
+    const { evaluateInProcess, compilePolicy } = await import("../../../harness/dist/index.js");
+    const compiled = await compilePolicy(join(dir, "build/policy.wasm"));
+    const outcome = evaluateInProcess(compiled, "validate", Buffer.from(text));
+    expect(outcome.kind).toBe("ok");
+    const response = JSON.parse(Buffer.from((outcome as { data: Uint8Array }).data).toString());
+    expect(response).toEqual({ accepted: false, message: "trusted-registries: the Pod object is not valid JSON", code: 400 });
+  });
+});
+
 describe("trusted-registries settings", () => {
   it("rejects {} naming allowedRegistries", async () => {
     const r = await policy.validateSettings({});
