@@ -301,3 +301,79 @@ export function decodeStringContent(start: usize, end: usize): string | null {
   if (end > run) parts.push(String.UTF8.decodeUnsafe(run, end - run));
   return parts.join("");
 }
+
+/**
+ * Walks the members of the object whose `{` is at `start`: the one place that
+ * knows the member grammar (key, colon, value, comma or closing brace).
+ *
+ *   const m = new MemberCursor(start, end);
+ *   while (m.next()) {                        // a key and the start of its value
+ *     const valueEnd = skipValue(m.valueStart, end);   // or descend into it
+ *     if (!m.endValue(valueEnd)) break;       // false at `}` or on malformed input
+ *   }
+ *   m.close                                   // after `}`, or SCAN_ERROR when malformed
+ */
+export class MemberCursor {
+  /** The current key's raw bytes, between its quotes. */
+  keyStart: usize = 0;
+  keyEnd: usize = 0;
+  /** First byte of the current value. */
+  valueStart: usize = 0;
+  /** Position after the closing `}` once the object ended well; SCAN_ERROR otherwise. */
+  close: usize = SCAN_ERROR;
+  private p: usize;
+  private first: bool = true;
+  private plain: i32 = -1; // is the current key plain? -1 = not computed yet
+
+  constructor(start: usize, private end: usize) {
+    this.p = skipWhitespace(start + 1, end);
+  }
+
+  /** Moves to the next member; false when the object ended or is malformed (see `close`). */
+  next(): bool {
+    const end = this.end;
+    let p = this.p;
+    if (this.first) {
+      this.first = false;
+      if (p < end && load<u8>(p) == 0x7d) { this.close = p + 1; return false; }
+    }
+    if (p >= end || load<u8>(p) != 0x22) return false;
+    const keyEnd = skipString(p, end);
+    if (keyEnd == SCAN_ERROR) return false;
+    this.keyStart = p + 1;
+    this.keyEnd = keyEnd - 1;
+    this.plain = -1;
+    p = skipWhitespace(keyEnd, end);
+    this.p = p;
+    if (p >= end || load<u8>(p) != 0x3a) return false;
+    this.valueStart = skipWhitespace(p + 1, end);
+    this.p = this.valueStart;
+    return true;
+  }
+
+  /** Where reading stopped: the start of the current member, value or separator (for error messages). */
+  get position(): usize { return this.p; }
+
+  /** Does the current key equal `key`? (Plain keys compare bytes; escaped ones are decoded.) */
+  keyIs(key: string): bool {
+    if (this.plain < 0) this.plain = isPlainKey(this.keyStart, this.keyEnd) ? 1 : 0;
+    return this.plain == 1 ? plainKeyEquals(this.keyStart, this.keyEnd, key) : keyEquals(this.keyStart, this.keyEnd, key);
+  }
+
+  /** The current key decoded (null on a bad escape). */
+  key(): string | null { return decodeStringContent(this.keyStart, this.keyEnd); }
+
+  /** The current value ends at `valueEnd`: moves past the separator; false at `}` or when malformed. */
+  endValue(valueEnd: usize): bool {
+    if (valueEnd == SCAN_ERROR) return false;
+    const end = this.end;
+    const p = skipWhitespace(valueEnd, end);
+    this.p = p;
+    if (p >= end) return false;
+    const c = load<u8>(p);
+    if (c == 0x7d) { this.close = p + 1; return false; }
+    if (c != 0x2c) return false;
+    this.p = skipWhitespace(p + 1, end);
+    return true;
+  }
+}

@@ -3,7 +3,7 @@
 // requested path and skips everything else, so a 1 MiB Pod is read once
 // instead of once per field lookup. Semantics equal chained field() calls:
 // the last duplicate key wins, and malformed input makes every result Invalid.
-import { SCAN_ERROR, skipWhitespace, skipString, skipValue, keyEquals } from "./scan";
+import { SCAN_ERROR, skipValue, MemberCursor } from "./scan";
 import { Json, JsonKind, kindAt } from "./view";
 
 /** A trie of path segments; `results` lists the requested paths ending here. */
@@ -45,19 +45,12 @@ function reset(node: PathNode, found: Json[]): void {
 
 /** Walks the object at `start`; returns the position after its `}` or SCAN_ERROR. */
 function walk(start: usize, end: usize, node: PathNode, found: Json[]): usize {
-  let p = skipWhitespace(start + 1, end);
-  if (p < end && load<u8>(p) == 0x7d) return p + 1;
-  while (p < end) {
-    if (load<u8>(p) != 0x22) return SCAN_ERROR;
-    const keyEnd = skipString(p, end);
-    if (keyEnd == SCAN_ERROR) return SCAN_ERROR;
-    const keyStart = p + 1, keyStop = keyEnd - 1;
-    p = skipWhitespace(keyEnd, end);
-    if (p >= end || load<u8>(p) != 0x3a) return SCAN_ERROR;
-    p = skipWhitespace(p + 1, end);
+  const m = new MemberCursor(start, end);
+  while (m.next()) {
+    const p = m.valueStart;
     let matched: PathNode | null = null;
     for (let i = 0; i < node.keys.length; i++) {
-      if (keyEquals(keyStart, keyStop, unchecked(node.keys[i]))) { matched = unchecked(node.children[i]); break; }
+      if (m.keyIs(unchecked(node.keys[i]))) { matched = unchecked(node.children[i]); break; }
     }
     let valueEnd: usize;
     if (matched === null) {
@@ -70,15 +63,9 @@ function walk(start: usize, end: usize, node: PathNode, found: Json[]): usize {
         for (let r = 0; r < matched.results.length; r++) unchecked(found[unchecked(matched.results[r])] = new Json(p, valueEnd, kindAt(p)));
       }
     }
-    if (valueEnd == SCAN_ERROR) return SCAN_ERROR;
-    p = skipWhitespace(valueEnd, end);
-    if (p >= end) return SCAN_ERROR;
-    const c = load<u8>(p);
-    if (c == 0x7d) return p + 1;
-    if (c != 0x2c) return SCAN_ERROR;
-    p = skipWhitespace(p + 1, end);
+    if (!m.endValue(valueEnd)) break;
   }
-  return SCAN_ERROR;
+  return m.close;
 }
 
 /**

@@ -1,7 +1,7 @@
 // A read-only view of one JSON value inside a byte buffer. Navigating
 // (`field`, `elements`) scans just enough bytes; nothing is copied or parsed
 // until asked (`asString`, `parse`). A 20 KB Pod costs only the bytes it skips.
-import { SCAN_ERROR, skipWhitespace, skipString, skipValue, keyEquals, isPlainKey, plainKeyEquals, decodeStringContent } from "./scan";
+import { SCAN_ERROR, skipWhitespace, skipValue, decodeStringContent, MemberCursor } from "./scan";
 import { JsonValue, parseJson } from "./value";
 
 export enum JsonKind { Missing, Invalid, Null, Bool, Number, String, Array, Object }
@@ -108,23 +108,15 @@ export class Json {
     return out;
   }
 
-  /** Keys of an object, in document order (duplicates included). */
+  /** Keys of an object, in document order (duplicates included); stops at malformed input. */
   keys(): string[] {
     const out = new Array<string>();
     if (this.kind != JsonKind.Object) return out;
-    const end = this.end;
-    let p = skipWhitespace(this.start + 1, end);
-    while (p < end && load<u8>(p) == 0x22) {
-      const keyEnd = skipString(p, end);
-      if (keyEnd == SCAN_ERROR) break;
-      const key = decodeStringContent(p + 1, keyEnd - 1);
+    const m = new MemberCursor(this.start, this.end);
+    while (m.next()) {
+      const key = m.key();
       if (key !== null) out.push(key);
-      p = skipWhitespace(keyEnd, end);
-      if (p >= end || load<u8>(p) != 0x3a) break;
-      p = skipValue(skipWhitespace(p + 1, end), end);
-      if (p == SCAN_ERROR) break;
-      p = skipWhitespace(p, end);
-      if (p < end && load<u8>(p) == 0x2c) p = skipWhitespace(p + 1, end);
+      if (!m.endValue(skipValue(m.valueStart, this.end))) break;
     }
     return out;
   }
@@ -138,28 +130,14 @@ export class Json {
   members(): JsonMembers {
     const out = new JsonMembers();
     if (this.kind != JsonKind.Object) return out;
-    const end = this.end;
-    let p = skipWhitespace(this.start + 1, end);
-    if (p < end && load<u8>(p) == 0x7d) return out;
-    let close: usize = SCAN_ERROR;
-    while (p < end) {
-      if (load<u8>(p) != 0x22) break;
-      const keyEnd = skipString(p, end);
-      if (keyEnd == SCAN_ERROR) break;
-      const key = decodeStringContent(p + 1, keyEnd - 1);
-      p = skipWhitespace(keyEnd, end);
-      if (p >= end || load<u8>(p) != 0x3a) break;
-      p = skipWhitespace(p + 1, end);
-      const valueEnd = skipValue(p, end);
-      if (valueEnd == SCAN_ERROR) break;
-      if (key !== null) { out.keys.push(key); out.values.push(new Json(p, valueEnd, kindAt(p))); }
-      p = skipWhitespace(valueEnd, end);
-      if (p >= end) break;
-      const c = load<u8>(p);
-      if (c == 0x7d) { close = p + 1; break; }
-      if (c != 0x2c) break;
-      p = skipWhitespace(p + 1, end);
+    const m = new MemberCursor(this.start, this.end);
+    while (m.next()) {
+      const key = m.key();
+      const valueEnd = skipValue(m.valueStart, this.end);
+      if (key !== null && valueEnd != SCAN_ERROR) { out.keys.push(key); out.values.push(new Json(m.valueStart, valueEnd, kindAt(m.valueStart))); }
+      if (!m.endValue(valueEnd)) break;
     }
+    const close = m.close, end = this.end;
     if (close != end) {
       // Malformed: what keys() and field() say about it.
       const invalid = Json.invalid(close == SCAN_ERROR ? this.start : close);
@@ -248,31 +226,17 @@ export class JsonMembers {
  * repeats). Returns the position after the closing `}`, or SCAN_ERROR.
  */
 export function scanMembers(start: usize, end: usize, keys: string[], found: Json[]): usize {
-  let p = skipWhitespace(start + 1, end);
-  if (p < end && load<u8>(p) == 0x7d) return p + 1;
-  while (p < end) {
-    if (load<u8>(p) != 0x22) return SCAN_ERROR;
-    const keyEnd = skipString(p, end);
-    if (keyEnd == SCAN_ERROR) return SCAN_ERROR;
-    const keyStart = p + 1, keyStop = keyEnd - 1;
-    p = skipWhitespace(keyEnd, end);
-    if (p >= end || load<u8>(p) != 0x3a) return SCAN_ERROR;
-    p = skipWhitespace(p + 1, end);
-    const valueEnd = skipValue(p, end);
-    if (valueEnd == SCAN_ERROR) return SCAN_ERROR;
-    const plain = isPlainKey(keyStart, keyStop);
-    for (let i = 0; i < keys.length; i++) {
-      const key = unchecked(keys[i]);
-      if (plain ? plainKeyEquals(keyStart, keyStop, key) : keyEquals(keyStart, keyStop, key)) unchecked(found[i] = new Json(p, valueEnd, kindAt(p)));
+  const m = new MemberCursor(start, end);
+  while (m.next()) {
+    const valueEnd = skipValue(m.valueStart, end);
+    if (valueEnd != SCAN_ERROR) {
+      for (let i = 0; i < keys.length; i++) {
+        if (m.keyIs(unchecked(keys[i]))) unchecked(found[i] = new Json(m.valueStart, valueEnd, kindAt(m.valueStart)));
+      }
     }
-    p = skipWhitespace(valueEnd, end);
-    if (p >= end) return SCAN_ERROR;
-    const c = load<u8>(p);
-    if (c == 0x7d) return p + 1;
-    if (c != 0x2c) return SCAN_ERROR;
-    p = skipWhitespace(p + 1, end);
+    if (!m.endValue(valueEnd)) break;
   }
-  return SCAN_ERROR;
+  return m.close;
 }
 
 function missingAll(count: i32): Json[] {

@@ -3,7 +3,7 @@
 // and one over `request` record where each field is; values are decoded only
 // when a policy asks. `object`/`oldObject` stay views into the payload.
 import { Json, JsonKind, scanMembers, kindAt } from "../json/view";
-import { SCAN_ERROR, skipWhitespace, skipString, skipValue, keyEquals } from "../json/scan";
+import { SCAN_ERROR, skipWhitespace, skipValue, MemberCursor } from "../json/scan";
 import { JsonValue } from "../json/value";
 
 /** `{group, version, kind}` or `{group, version, resource}`. */
@@ -101,37 +101,27 @@ export class ValidationRequest {
         ? "the validation request must be a JSON object, got " + (load<u8>(p) == 0x5b ? "array" : "string")
         : "the validation request is not valid JSON (byte " + (p - ptr).toString() + ")";
     } else {
-      p = skipWhitespace(p + 1, end);
-      let closed = p < end && load<u8>(p) == 0x7d;
-      if (closed) p++;
-      while (!closed) {
-        if (p >= end || load<u8>(p) != 0x22) break;
-        const keyEnd = skipString(p, end);
-        if (keyEnd == SCAN_ERROR) break;
-        const keyStart = p + 1, keyStop = keyEnd - 1;
-        p = skipWhitespace(keyEnd, end);
-        if (p >= end || load<u8>(p) != 0x3a) break;
-        const v = skipWhitespace(p + 1, end);
+      const m = new MemberCursor(p, end);
+      while (m.next()) {
+        const v = m.valueStart;
         let valueEnd: usize;
-        if (keyEquals(keyStart, keyStop, "request") && v < end && load<u8>(v) == 0x7b) {
+        if (m.keyIs("request") && v < end && load<u8>(v) == 0x7b) {
+          // Record the request's own members while passing over it.
           const fields = missingFields(REQUEST_KEYS.length);
           valueEnd = scanMembers(v, end, REQUEST_KEYS, fields);
           if (valueEnd != SCAN_ERROR) { request = new Json(v, valueEnd, JsonKind.Object); requestFields = fields; }
         } else {
           valueEnd = skipValue(v, end);
-          if (valueEnd != SCAN_ERROR && keyEquals(keyStart, keyStop, "request")) { request = new Json(v, valueEnd, kindAt(v)); requestFields = missingFields(REQUEST_KEYS.length); }
-          if (valueEnd != SCAN_ERROR && keyEquals(keyStart, keyStop, "settings")) settings = new Json(v, valueEnd, kindAt(v));
+          if (valueEnd != SCAN_ERROR) {
+            if (m.keyIs("request")) { request = new Json(v, valueEnd, kindAt(v)); requestFields = missingFields(REQUEST_KEYS.length); }
+            else if (m.keyIs("settings")) settings = new Json(v, valueEnd, kindAt(v));
+          }
         }
-        if (valueEnd == SCAN_ERROR) { p = valueEnd; break; }
-        p = skipWhitespace(valueEnd, end);
-        if (p >= end) break;
-        const c = load<u8>(p);
-        if (c == 0x7d) { closed = true; p++; break; }
-        if (c != 0x2c) break;
-        p = skipWhitespace(p + 1, end);
+        if (!m.endValue(valueEnd)) break;
       }
-      if (!closed || p == SCAN_ERROR || skipWhitespace(p, end) != end) {
-        problem = "the validation request is not valid JSON (byte " + (p == SCAN_ERROR ? 0 : p - ptr).toString() + ")";
+      const close = m.close;
+      if (close == SCAN_ERROR || skipWhitespace(close, end) != end) {
+        problem = "the validation request is not valid JSON (byte " + ((close == SCAN_ERROR ? m.position : close) - ptr).toString() + ")";
       } else if (!request.isObject) {
         problem = "the validation request has no \"request\" object";
       } else if (settings.exists && !settings.isObject) {
