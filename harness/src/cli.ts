@@ -6,6 +6,7 @@ import { IdgovError } from "./errors.js";
 import { runCommand } from "./commands/run.js";
 import { registerSignalsCommand } from "./commands/signals.js";
 import { scaffoldCommand } from "./commands/scaffold.js";
+import { annotateCommand } from "./commands/annotate.js";
 import { benchCommand } from "./commands/bench.js";
 import type { CliCommand, CliIO } from "./commands/command.js";
 
@@ -18,7 +19,7 @@ const signalsCommand: CliCommand = {
 };
 
 /** Registered commands; add new ones here (one file each under commands/). */
-export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, scaffoldCommand, benchCommand];
+export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, scaffoldCommand, benchCommand, annotateCommand];
 
 function packageVersion(): string {
   try {

@@ -48,3 +48,5 @@ export { IdgovError } from "./errors.js";
 
 /** `{"request": <request>, "settings": <settings>}` bytes, as the host sends to `validate` (for evaluateInProcess). */
 export { validatePayload } from "./admission/payload.js";
+export { annotate, annotatedMetadata, readAnnotateInput } from "./oci/annotate.js";
+export type { AnnotateInput } from "./oci/annotate.js";
