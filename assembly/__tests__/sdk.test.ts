@@ -230,10 +230,15 @@ describe("select: several nested values in one pass", () => {
   });
 
   const key = fc.constantFrom("a", "b", "spec", "x\"y", "é");
-  const doc = fc.letrec((tie) => ({
-    obj: fc.array(fc.tuple(key, fc.oneof({ depthSize: "small" }, fc.integer(), fc.string(), fc.constant(null), tie("obj"), fc.array(tie("obj"), { maxLength: 2 }))), { maxLength: 5 })
-      .map((members) => "{" + members.map(([k, v]) => JSON.stringify(k) + ":" + (typeof v === "string" && v.startsWith("{") ? v : JSON.stringify(v))).join(",") + "}"),
-  })).obj;
+  // Objects are lists of members (so keys can repeat), serialised by hand.
+  type Tree = { members: [string, Tree | number | string | null | Tree[]][] };
+  const tree: fc.Arbitrary<Tree> = fc.letrec((tie) => ({
+    obj: fc.record({ members: fc.array(fc.tuple(key, fc.oneof({ depthSize: "small" }, fc.integer(), fc.string(), fc.constant(null), tie("obj"), fc.array(tie("obj"), { maxLength: 2 }))), { maxLength: 5 }) }),
+  })).obj as fc.Arbitrary<Tree>;
+  const write = (v: unknown): string => Array.isArray(v) ? "[" + v.map(write).join(",") + "]"
+    : v !== null && typeof v === "object" ? "{" + (v as Tree).members.map(([k, x]) => JSON.stringify(k) + ":" + write(x)).join(",") + "}"
+    : JSON.stringify(v);
+  const doc = tree.map(write);
   // Keys contain no ".", so every path splits back into its segments; paths may repeat.
   const paths = fc.array(fc.array(key, { minLength: 1, maxLength: 3 }).map((segments) => segments.join(".")), { minLength: 1, maxLength: 5 });
 
