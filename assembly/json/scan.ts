@@ -303,6 +303,47 @@ export function decodeStringContent(start: usize, end: usize): string | null {
 }
 
 /**
+ * What MemberCursor and ElementCursor share: the position, the closing
+ * bracket, and the step from the end of a value to the next one.
+ */
+class ContainerCursor {
+  /** Position after the closing bracket once the container ended well; SCAN_ERROR otherwise. */
+  close: usize = SCAN_ERROR;
+  protected p: usize;
+  protected first: bool = true;
+
+  constructor(start: usize, protected end: usize, private closer: u8) {
+    this.p = skipWhitespace(start + 1, end);
+  }
+
+  /** On the first call: is the container empty? (Then `close` is set.) */
+  protected emptyAtStart(): bool {
+    if (!this.first) return false;
+    this.first = false;
+    const p = this.p;
+    if (p < this.end && load<u8>(p) == this.closer) { this.close = p + 1; return true; }
+    return false;
+  }
+
+  /** Where reading stopped: the start of the current member, value or separator (for error messages). */
+  get position(): usize { return this.p; }
+
+  /** The current value ends at `valueEnd`: moves past the separator; false at the closing bracket or when malformed. */
+  endValue(valueEnd: usize): bool {
+    if (valueEnd == SCAN_ERROR) return false;
+    const end = this.end;
+    const p = skipWhitespace(valueEnd, end);
+    this.p = p;
+    if (p >= end) return false;
+    const c = load<u8>(p);
+    if (c == this.closer) { this.close = p + 1; return false; }
+    if (c != 0x2c) return false;
+    this.p = skipWhitespace(p + 1, end);
+    return true;
+  }
+}
+
+/**
  * Walks the members of the object whose `{` is at `start`: the one place that
  * knows the member grammar (key, colon, value, comma or closing brace).
  *
@@ -313,30 +354,21 @@ export function decodeStringContent(start: usize, end: usize): string | null {
  *   }
  *   m.close                                   // after `}`, or SCAN_ERROR when malformed
  */
-export class MemberCursor {
+export class MemberCursor extends ContainerCursor {
   /** The current key's raw bytes, between its quotes. */
   keyStart: usize = 0;
   keyEnd: usize = 0;
   /** First byte of the current value. */
   valueStart: usize = 0;
-  /** Position after the closing `}` once the object ended well; SCAN_ERROR otherwise. */
-  close: usize = SCAN_ERROR;
-  private p: usize;
-  private first: bool = true;
   private plain: i32 = -1; // is the current key plain? -1 = not computed yet
 
-  constructor(start: usize, private end: usize) {
-    this.p = skipWhitespace(start + 1, end);
-  }
+  constructor(start: usize, end: usize) { super(start, end, 0x7d); }
 
   /** Moves to the next member; false when the object ended or is malformed (see `close`). */
   next(): bool {
+    if (this.emptyAtStart()) return false;
     const end = this.end;
     let p = this.p;
-    if (this.first) {
-      this.first = false;
-      if (p < end && load<u8>(p) == 0x7d) { this.close = p + 1; return false; }
-    }
     if (p >= end || load<u8>(p) != 0x22) return false;
     const keyEnd = skipString(p, end);
     if (keyEnd == SCAN_ERROR) return false;
@@ -351,9 +383,6 @@ export class MemberCursor {
     return true;
   }
 
-  /** Where reading stopped: the start of the current member, value or separator (for error messages). */
-  get position(): usize { return this.p; }
-
   /** Does the current key equal `key`? (Plain keys compare bytes; escaped ones are decoded.) */
   keyIs(key: string): bool {
     if (this.plain < 0) this.plain = isPlainKey(this.keyStart, this.keyEnd) ? 1 : 0;
@@ -362,18 +391,29 @@ export class MemberCursor {
 
   /** The current key decoded (null on a bad escape). */
   key(): string | null { return decodeStringContent(this.keyStart, this.keyEnd); }
+}
 
-  /** The current value ends at `valueEnd`: moves past the separator; false at `}` or when malformed. */
-  endValue(valueEnd: usize): bool {
-    if (valueEnd == SCAN_ERROR) return false;
-    const end = this.end;
-    const p = skipWhitespace(valueEnd, end);
-    this.p = p;
-    if (p >= end) return false;
-    const c = load<u8>(p);
-    if (c == 0x7d) { this.close = p + 1; return false; }
-    if (c != 0x2c) return false;
-    this.p = skipWhitespace(p + 1, end);
+/**
+ * Walks the elements of the array whose `[` is at `start`: the array twin of
+ * MemberCursor (value, then comma or closing bracket).
+ *
+ *   const c = new ElementCursor(start, end);
+ *   while (c.next()) {                          // c.valueStart: first byte of an element
+ *     const valueEnd = skipValue(c.valueStart, end);
+ *     if (!c.endValue(valueEnd)) break;         // false at `]` or on malformed input
+ *   }
+ *   c.close                                     // after `]`, or SCAN_ERROR when malformed
+ */
+export class ElementCursor extends ContainerCursor {
+  valueStart: usize = 0;
+
+  constructor(start: usize, end: usize) { super(start, end, 0x5d); }
+
+  /** Moves to the next element; false when the array ended or is malformed (see `close`). */
+  next(): bool {
+    if (this.emptyAtStart()) return false;
+    if (this.p >= this.end) return false;
+    this.valueStart = this.p;
     return true;
   }
 }

@@ -1,7 +1,7 @@
 // A read-only view of one JSON value inside a byte buffer. Navigating
 // (`field`, `elements`) scans just enough bytes; nothing is copied or parsed
 // until asked (`asString`, `parse`). A 20 KB Pod costs only the bytes it skips.
-import { SCAN_ERROR, skipWhitespace, skipValue, decodeStringContent, MemberCursor } from "./scan";
+import { SCAN_ERROR, skipWhitespace, skipValue, decodeStringContent, MemberCursor, ElementCursor } from "./scan";
 import { JsonValue, parseJson } from "./value";
 
 export enum JsonKind { Missing, Invalid, Null, Bool, Number, String, Array, Object }
@@ -54,20 +54,14 @@ export class Json {
     const out = new Array<Json>();
     if (this.kind != JsonKind.Array) return out;
     const end = this.end;
-    let p = skipWhitespace(this.start + 1, end);
-    if (p < end && load<u8>(p) == 0x5d) return out;
-    while (p < end) {
-      const valueEnd = skipValue(p, end);
-      if (valueEnd == SCAN_ERROR) { out.push(Json.invalid(p)); return out; }
-      out.push(new Json(p, valueEnd, kindAt(p)));
-      p = skipWhitespace(valueEnd, end);
-      if (p >= end) break;
-      const c = load<u8>(p);
-      if (c == 0x5d) return out;
-      if (c != 0x2c) { out.push(Json.invalid(p)); return out; }
-      p = skipWhitespace(p + 1, end);
+    const c = new ElementCursor(this.start, end);
+    while (c.next()) {
+      const valueEnd = skipValue(c.valueStart, end);
+      if (valueEnd == SCAN_ERROR) { out.push(Json.invalid(c.valueStart)); return out; }
+      out.push(new Json(c.valueStart, valueEnd, kindAt(c.valueStart)));
+      if (!c.endValue(valueEnd)) break;
     }
-    out.push(Json.invalid(p));
+    if (c.close == SCAN_ERROR) out.push(Json.invalid(c.position));
     return out;
   }
 
@@ -79,9 +73,9 @@ export class Json {
     const out = new Array<Json[]>();
     if (this.kind != JsonKind.Array) return out;
     const end = this.end;
-    let p = skipWhitespace(this.start + 1, end);
-    if (p < end && load<u8>(p) == 0x5d) return out;
-    while (p < end) {
+    const c = new ElementCursor(this.start, end);
+    while (c.next()) {
+      const p = c.valueStart;
       let found = missingAll(keys.length);
       let valueEnd: usize;
       if (load<u8>(p) == 0x7b) {
@@ -97,14 +91,9 @@ export class Json {
       }
       out.push(found);
       if (valueEnd == SCAN_ERROR) return out;
-      p = skipWhitespace(valueEnd, end);
-      if (p >= end) break;
-      const c = load<u8>(p);
-      if (c == 0x5d) return out;
-      if (c != 0x2c) { out.push(missingAll(keys.length)); return out; }
-      p = skipWhitespace(p + 1, end);
+      if (!c.endValue(valueEnd)) break;
     }
-    out.push(missingAll(keys.length));
+    if (c.close == SCAN_ERROR) out.push(missingAll(keys.length));
     return out;
   }
 
@@ -167,20 +156,16 @@ export class Json {
     const out = new Array<string>();
     if (this.kind != JsonKind.Array) return out;
     const end = this.end;
-    let p = skipWhitespace(this.start + 1, end);
-    if (p < end && load<u8>(p) == 0x5d) return out;
-    while (p < end) {
+    const c = new ElementCursor(this.start, end);
+    while (c.next()) {
+      const p = c.valueStart;
       const valueEnd = skipValue(p, end);
       if (valueEnd == SCAN_ERROR) return out;
       if (load<u8>(p) == 0x22) {
         const s = decodeStringContent(p + 1, valueEnd - 1);
         if (s !== null) out.push(s);
       }
-      p = skipWhitespace(valueEnd, end);
-      if (p >= end) break;
-      const c = load<u8>(p);
-      if (c == 0x5d || c != 0x2c) return out;
-      p = skipWhitespace(p + 1, end);
+      if (!c.endValue(valueEnd)) break;
     }
     return out;
   }
