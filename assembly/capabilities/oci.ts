@@ -8,14 +8,6 @@ export function manifestDigest(image: string): JsonValue {
   return callHost("oci", "v1/manifest_digest", utf8(quote(image))).json();
 }
 
-/** Digest string of an image ("" with `error` set when the host failed). */
-export function digestOf(image: string): string {
-  const v = manifestDigest(image);
-  if (v.isError) return "";
-  const d = v.get("digest");
-  return d !== null && d.isString ? d.stringValue : "";
-}
-
 /**
  * Sigstore verification with public keys (`v2/verify`, type SigstorePubKeyVerify).
  * `{"is_trusted":true,"digest":…}` on success; a failed verification is a host
