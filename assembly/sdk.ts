@@ -3,7 +3,7 @@
 export { Json, JsonKind } from "./json/view";
 export { select } from "./json/select";
 export { JsonValue, JsonType, parseJsonString } from "./json/value";
-export { quote, ObjectWriter, StringBuilder, stringArrayJson } from "./json/writer";
+export { quote, ObjectWriter, StringBuilder, stringArrayJson, utf8 } from "./json/writer";
 export { ValidationRequest, AdmissionRequest, UserInfo, GroupVersionName } from "./protocol/request";
 export {
   ValidationResponse, SettingsValidationResponse, RejectOptions,
@@ -16,3 +16,10 @@ export { nowMillis, parseRfc3339, formatRfc3339, parseDuration, formatDuration, 
 export { logLine } from "./abi/log";
 export { ImageReference, parseImageReference, isRegistryHost } from "./k8s/image";
 export { podSpecPath, createsPods, containersIn, containerListPaths, ContainerRef, PodContainers } from "./k8s/workload";
+export { CallResult, Failure } from "./abi/result";
+export { callHost, hostJson, classifyHostError } from "./capabilities/host";
+export { getResource, GetResourceRequest, listResources, ListResourcesRequest, canI, CanIRequest } from "./capabilities/kubernetes";
+export { manifestDigest, verifyPubKeys, verifyKeyless } from "./capabilities/oci";
+export { dnsLookupHost } from "./capabilities/net";
+export { isCertificateTrusted } from "./capabilities/crypto";
+export { log, LogLevel } from "./capabilities/tracing";
