@@ -4,7 +4,6 @@
 //  3. a ConfigMap per subject read through the kubernetes/get_resource capability.
 import { Json } from "../json/view";
 import { JsonValue, parseJsonString } from "../json/value";
-import { formatNumber } from "../json/value";
 import { CallResult, Failure } from "../abi/result";
 import { hostJson } from "../capabilities/host";
 import { SignalBuilder, Signal, SIGNAL_KINDS, CLAIM_KINDS, RECORD_FIELDS, SOURCE_SETTINGS, SOURCE_CLAIMS, SOURCE_CLUSTER } from "./signal";
@@ -170,5 +169,3 @@ export function signalsFromClusterObject(answer: CallResult, username: string): 
   return result;
 }
 
-// Re-exported for policies that echo numbers.
-export { formatNumber };
