@@ -396,7 +396,7 @@ export function parseSuite(text: string, file: string): Suite {
   const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
-    throw new SuiteLoadError(file, err.linePos?.[0]?.line, "", `not valid YAML: ${err.message.split("\n")[0]}`);
+    throw new SuiteLoadError(file, err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line, "", `not valid YAML: ${err.message.split("\n")[0]}`);
   }
   const c: Checker = new Checker(file, doc, lineCounter);
   let root: unknown;
