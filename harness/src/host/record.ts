@@ -10,7 +10,7 @@
 import { writeFileSync } from "node:fs";
 import YAML from "yaml";
 import { IdgovError } from "../errors.js";
-import type { CapabilityAnswer, CapabilityCall, HostCapabilityProvider } from "./provider.js";
+import { askInOrder, noAnswerError, type CapabilityAnswer, type CapabilityCall, type HostCapabilityProvider } from "./provider.js";
 import { REQUEST_SCHEMAS } from "./requests.js";
 
 export interface RecordedCall {
@@ -59,10 +59,7 @@ export function recordedRequestText(call: CapabilityCall): string {
 
 function responseOf(recorded: RecordedCall): Record<string, string> {
   const a = recorded.answer;
-  if (a === undefined) {
-    const what = `${recorded.call.namespace}/${recorded.call.operation}`;
-    return { type: "Error", message: `idgov has no answer for ${what} ${new TextDecoder().decode(recorded.call.payload)}` };
-  }
+  if (a === undefined) return { type: "Error", message: noAnswerError(recorded.call) };
   if (!a.ok) return { type: "Error", message: a.error };
   return { type: "Success", payload: typeof a.payload === "string" ? a.payload : new TextDecoder().decode(a.payload) };
 }
@@ -88,27 +85,9 @@ export class RecordingProvider implements HostCapabilityProvider {
   answer(call: CapabilityCall): CapabilityAnswer | undefined | Promise<CapabilityAnswer | undefined> {
     const entry: RecordedCall = { call };
     this.recorded.push(entry);
-    return this.ask(call, 0, entry);
-  }
-
-  private ask(call: CapabilityCall, from: number, entry: RecordedCall): CapabilityAnswer | undefined | Promise<CapabilityAnswer | undefined> {
-    for (let i = from; i < this.inner.length; i++) {
-      const provider = this.inner[i];
-      let answer: CapabilityAnswer | undefined | Promise<CapabilityAnswer | undefined>;
-      try {
-        answer = provider.answer(call);
-      } catch (e) {
-        answer = { ok: false, error: `${provider.name} failed: ${(e as Error).message}` };
-      }
-      if (answer instanceof Promise) {
-        return answer.then(
-          (a) => (a === undefined ? this.ask(call, i + 1, entry) : (entry.answer = a)),
-          (e: unknown) => (entry.answer = { ok: false, error: `${provider.name} failed: ${(e as Error)?.message ?? String(e)}` }),
-        );
-      }
-      if (answer !== undefined) return (entry.answer = answer);
-    }
-    return undefined;
+    const answer = askInOrder(this.inner, call);
+    if (answer instanceof Promise) return answer.then((a) => (entry.answer = a));
+    return (entry.answer = answer);
   }
 
   /** Writes the session file (kwctl's format). */
