@@ -7,7 +7,7 @@ import path from "node:path";
 import YAML from "yaml";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import Ajv from "ajv";
-import { BIN, REPO_ROOT, sharedDir, tmp } from "./helpers.js";
+import { BIN, REPO_ROOT, podRequest, sharedDir, tmp, watFile } from "./helpers.js";
 import { webhookReceives, type WebhookMatch } from "../dist/testing/admission-rules.js";
 import { parsePolicyManifest } from "../dist/testing/manifest.js";
 import { mergeSettings, parseSuite } from "../dist/testing/suite.js";
@@ -236,6 +236,37 @@ describe("cases", () => {
     const r = idgov(["test", f]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/:2: policy: registry:\/\/ghcr\.io\/x\/y:v1: .*pull the module/);
+  });
+});
+
+describe("mutating policies", () => {
+  it("expects the JSON Patch and fields of the mutated object; a manifest that is not mutating rejects the patch", async () => {
+    const wasm = await watFile("rust_shape"); // answers with the ValidationResponse given as settings
+    const mutated = { apiVersion: "v1", kind: "Pod", metadata: { name: "nginx", labels: { app: "web", team: "a" } }, spec: { containers: [{ name: "nginx", image: "registry.example.com/nginx:1.27" }] } };
+    const settings = JSON.stringify({ accepted: true, mutated_object: mutated });
+    const manifest =
+      "apiVersion: policies.kubewarden.io/v1\nkind: ClusterAdmissionPolicy\nmetadata: {name: m}\nspec:\n  module: registry://x/y:v1\n  mutating: false\n" +
+      "  rules:\n  - {apiGroups: [''], apiVersions: [v1], resources: [pods], operations: [CREATE]}\n";
+    const files = { "req.json": JSON.stringify(podRequest()), "m.yaml": manifest };
+    const f = suiteFile(
+      `version: 1\npolicy: ${wasm}\nsettings: ${settings}\ncases:\n  - name: mutates\n    request: req.json\n    expect:\n      accepted: true\n` +
+        "      patch:\n        - {op: replace, path: /spec/containers/0/image, value: registry.example.com/nginx:1.27}\n        - {op: add, path: /metadata/labels/team, value: a}\n" +
+        "      mutated: {/metadata/labels/team: a, /spec/containers/0/image: registry.example.com/nginx:1.27}\n" +
+        "  - name: wrong field\n    request: req.json\n    expect: {mutated: {/metadata/labels/team: b}}\n",
+      files,
+    );
+    const r = idgov(["test", f]);
+    expect(r.stdout).toContain("✓ mutates");
+    expect(r.stdout).toContain("mutated/metadata/labels/team:\n        - expected: \"b\"\n        + actual:   \"a\"");
+    expect(r.code).toBe(1);
+    const viaManifest = suiteFile(
+      `version: 1\npolicy: {manifest: m.yaml, module: ${wasm}}\nsettings: ${settings}\ncases:\n  - name: not allowed to mutate\n    request: req.json\n` +
+        "    expect: {accepted: false, patch: null, message: {contains: 'Request rejected by policy clusterwide-m. The policy attempted to mutate the request'}}\n",
+      files,
+    );
+    const m = idgov(["test", viaManifest]);
+    expect(m.stdout).toMatch(/1 passed, 0 failed/);
+    expect(m.code).toBe(0);
   });
 });
 
