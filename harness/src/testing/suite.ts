@@ -1,7 +1,8 @@
 // Test suites (`*.test.yaml`, schema harness/schema/test-suite.schema.json): loading and
 // checking. Every problem is reported as `<file>:<line>: <field>: <what to do>` (SuiteLoadError,
 // exit code 2 of `idgov test`). Paths inside a suite resolve relative to the suite file.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { readSourceText } from "../admission/input.js";
 import path from "node:path";
 import YAML, { LineCounter, isMap, isPair, isScalar, type Document, type Node } from "yaml";
 import { IdgovError, describeError } from "../errors.js";
@@ -490,11 +491,9 @@ export function parseSuite(text: string, file: string): Suite {
 export function loadSuite(file: string): Suite {
   let text: string;
   try {
-    if (statSync(file).isDirectory()) throw new SuiteLoadError(file, undefined, "", "is a folder; give suite files or let idgov test find them");
-    text = readFileSync(file, "utf8");
+    text = readSourceText(file, { what: "suite" }); // size-capped like every other input
   } catch (e) {
-    if (e instanceof SuiteLoadError) throw e;
-    throw new SuiteLoadError(file, undefined, "", `cannot read the suite: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+    throw new SuiteLoadError(file, undefined, "", describeError(e));
   }
   return parseSuite(text, file);
 }
