@@ -167,6 +167,7 @@ function warnings(kind: string, s: Signal, req: Requirements, now: number, out: 
 export function decide(payloadText: string, nowMs: number): string {
   const { request, settings } = JSON.parse(payloadText) as { request: Obj; settings: Obj };
   if (settings.cluster !== undefined) throw new Error("the TypeScript baseline does not implement the cluster source");
+  if ((settings.rules as Obj[]).some((r) => r.require?.denyAmlRiskAbove !== undefined)) throw new Error("the TypeScript baseline does not implement denyAmlRiskAbove");
   const rules: Rule[] = (settings.rules as Obj[]).map((r) => ({
     name: r.name, operations: r.match?.operations ?? [], resources: r.match?.resources ?? [], namespaces: r.match?.namespaces, require: requirements(r.require),
   }));
