@@ -8,10 +8,11 @@ import { signalsCommand } from "./commands/signals.js";
 import { scaffoldCommand } from "./commands/scaffold.js";
 import { annotateCommand } from "./commands/annotate.js";
 import { benchCommand } from "./commands/bench.js";
+import { newCommand } from "./commands/new.js";
 import type { CliCommand, CliIO } from "./commands/command.js";
 
 /** Registered commands; add new ones here (one file each under commands/). */
-export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, scaffoldCommand, benchCommand, annotateCommand];
+export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, newCommand, scaffoldCommand, benchCommand, annotateCommand];
 
 function packageVersion(): string {
   try {

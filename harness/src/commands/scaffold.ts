@@ -3,12 +3,13 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { artifactHubPackageYaml } from "../scaffold/artifacthub.js";
+import { configureNewPolicy } from "./new.js";
 import type { CliCommand, CliIO } from "./command.js";
 
 export const scaffoldCommand: CliCommand = {
   name: "scaffold",
   register(program: Command, io: CliIO): Command {
-    const scaffold = program.command("scaffold").description("generate files from a policy's metadata");
+    const scaffold = program.command("scaffold").description("generate a policy folder, or files from a policy's metadata");
     scaffold
       .command("artifacthub")
       .description("print artifacthub-pkg.yml for a policy folder (from its metadata.yml), like kwctl scaffold artifacthub")
@@ -20,6 +21,7 @@ export const scaffoldCommand: CliCommand = {
         if (opts.output) writeFileSync(opts.output, text);
         else io.stdout(text);
       });
+    configureNewPolicy(scaffold.command("policy").description("create a policy folder, like `idgov new`"), io);
     return scaffold;
   },
 };
