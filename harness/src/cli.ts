@@ -9,10 +9,11 @@ import { scaffoldCommand } from "./commands/scaffold.js";
 import { annotateCommand } from "./commands/annotate.js";
 import { benchCommand } from "./commands/bench.js";
 import { newCommand } from "./commands/new.js";
-import type { CliCommand, CliIO } from "./commands/command.js";
+import { testCommand } from "./commands/test.js";
+import { CommandExit, type CliCommand, type CliIO } from "./commands/command.js";
 
 /** Registered commands; add new ones here (one file each under commands/). */
-export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, newCommand, scaffoldCommand, benchCommand, annotateCommand];
+export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, newCommand, scaffoldCommand, benchCommand, annotateCommand, testCommand];
 
 function packageVersion(): string {
   try {
@@ -50,6 +51,10 @@ export async function main(argv: string[] = process.argv, io: CliIO = defaultIO(
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode; // commander already printed its message (or help/version)
+    if (err instanceof CommandExit) {
+      if (err.message !== "") io.stderr(`Error: ${oneLine(err.message)}\n`);
+      return err.exitCode;
+    }
     // IdgovError messages say what to do; other errors are shown the same way (one line, no
     // stack) and IDGOV_DEBUG=1 adds the stack for harness bugs.
     const message = err instanceof Error ? err.message : String(err);
