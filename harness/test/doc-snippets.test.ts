@@ -3,8 +3,8 @@
 // the repo root, `ts` blocks are vitest test files, `ts policy` blocks are AssemblyScript
 // policy.ts files built with the build driver, and `norun` marks the few that cannot run
 // in a test. Each block runs in a scratch copy of the repo layout (links to the repo's
-// folders, a real policies/ folder of links) so that a snippet writing files (`idgov new`)
-// leaves the repo untouched.
+// folders, a copy of policies/) so that a snippet writing files (`idgov new`, `idgov
+// annotate`) leaves the repo untouched.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
@@ -61,7 +61,7 @@ const RUNNABLE = new Set(["console", "sh", "bash", "ts"]);
 const runnable = all.filter((s) => RUNNABLE.has(s.lang) && !s.flags.includes("norun"));
 
 let scratchCount = 0;
-/** A scratch repo: links to the repo's top-level entries, policies/ a real folder of links. */
+/** A scratch repo: links to the repo's top-level entries, policies/ a copy (timestamps kept, so builds stay fresh). */
 function scratchRepo(): string {
   const root = path.join(tmp, `snippet-${scratchCount++}`);
   mkdirSync(path.join(root, "policies"), { recursive: true });
@@ -69,9 +69,8 @@ function scratchRepo(): string {
     if (["policies", ".git", "vitest.config.ts", ".vitest-results.json"].includes(entry)) continue;
     symlinkSync(path.join(REPO_ROOT, entry), path.join(root, entry));
   }
-  for (const policy of readdirSync(path.join(REPO_ROOT, "policies"))) {
-    symlinkSync(path.join(REPO_ROOT, "policies", policy), path.join(root, "policies", policy));
-  }
+  const copy = spawnSync("cp", ["-a", ...readdirSync(path.join(REPO_ROOT, "policies")).map((p) => path.join(REPO_ROOT, "policies", p)), path.join(root, "policies")]);
+  if (copy.status !== 0) throw new Error(`cannot copy policies/ into ${root}: ${copy.stderr}`);
   return root;
 }
 
