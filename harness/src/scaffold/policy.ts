@@ -43,23 +43,23 @@ export function policyTemplate(name: string, options: NewPolicyOptions = {}): Re
 // Entry: parse settings → decide (rules.ts) → respond. The build generates the waPC and
 // WASI entry points around these two functions.
 import {
-  ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue,
-  accept, rejectWithCode, settingsValid, settingsInvalid,
+  ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue, SettingsSchema,
+  accept, rejectWithCode,
 } from "../../assembly/sdk";
-import { parseSettings } from "./settings";
+import { parseSettings, Settings } from "./settings";
 import { violation } from "./rules";
 
 const POLICY = "${name}";
+const SETTINGS = new SettingsSchema<Settings>(POLICY, parseSettings);
 
 export function validateSettings(settings: JsonValue): SettingsValidationResponse {
-  const parsed = parseSettings(settings);
-  return parsed.problems.ok ? settingsValid() : settingsInvalid(parsed.problems.message());
+  return SETTINGS.validateSettings(settings);
 }
 
 export function validate(vr: ValidationRequest): ValidationResponse {
-  const parsed = parseSettings(vr.settingsValue());
-  // policy-server validated the settings at load time; still never decide on bad ones.
-  if (!parsed.problems.ok) return rejectWithCode(POLICY + ": invalid settings: " + parsed.problems.message(), 500);
+  // policy-server validated the settings at load time; still never decide on bad ones (500).
+  const parsed = SETTINGS.fromRequest(vr);
+  if (!parsed.ok) return SETTINGS.rejection(parsed);
   const reason = violation(vr.request.namespace, parsed.settings);
   return reason === null ? accept() : rejectWithCode(POLICY + ": " + reason, 403);
 }
@@ -76,25 +76,21 @@ export function violation(namespace: string, settings: Settings): string | null 
 `,
     "settings.ts": `// Settings of ${name}: parsed and validated together, every problem reported at
 // once with its path (malformed settings become a message, never a trap).
-import { JsonValue, SettingsProblems } from "../../assembly/sdk";
+import { JsonValue, SettingsProblems, ParsedSettings } from "../../assembly/sdk";
 
 export class Settings {
   forbiddenNamespaces: string[] = [];
 }
 
-export class ParsedSettings {
-  constructor(public settings: Settings, public problems: SettingsProblems) {}
-}
-
 const KEYS: string[] = ["forbiddenNamespaces"];
 
-export function parseSettings(value: JsonValue): ParsedSettings {
+export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
   const problems = new SettingsProblems();
   const settings = new Settings();
-  if (!problems.object(value, "", KEYS)) return new ParsedSettings(settings, problems); // unknown keys are errors
+  if (!problems.object(value, "", KEYS)) return new ParsedSettings<Settings>(settings, problems); // unknown keys are errors
   const namespaces = value.get("forbiddenNamespaces");
   if (namespaces !== null) settings.forbiddenNamespaces = problems.stringList(namespaces, "forbiddenNamespaces", true);
-  return new ParsedSettings(settings, problems);
+  return new ParsedSettings<Settings>(settings, problems);
 }
 `,
     "metadata.yml": `# Kubewarden policy metadata (idgov annotate / kwctl annotate -m metadata.yml -u README.md).
