@@ -34,16 +34,16 @@ export { jsonAnswer, errorAnswer } from "./host/provider.js";
 export type { HostCapabilityProvider, CapabilityCall, CapabilityAnswer } from "./host/provider.js";
 export type { CallbackRequest } from "./host/requests.js";
 
-export { compilePolicy } from "./runtime/module.js";
-export type { CompiledPolicy, CompileOptions, PolicyInfo, RunnableMode, FreshInstanceMode } from "./runtime/module.js";
-export { SnapshotRunner, planSnapshot } from "./runtime/snapshot.js";
-export type { SnapshotPlan } from "./runtime/snapshot.js";
-export type { Metadata, ContextAwareResource, ExecutionMode } from "./runtime/metadata.js";
+export { compilePolicy } from "./runtime/loading/module.js";
+export type { CompiledPolicy, CompileOptions, PolicyInfo, RunnableMode, FreshInstanceMode } from "./runtime/loading/module.js";
+export { SnapshotRunner, planSnapshot } from "./runtime/wapc/snapshot.js";
+export type { SnapshotPlan } from "./runtime/wapc/snapshot.js";
+export type { Metadata, ContextAwareResource, ExecutionMode } from "./runtime/loading/metadata.js";
 export { evaluateInProcess } from "./runtime/evaluator.js";
 export type { RawOutcome, HostCallFn, HostCallOutcome } from "./runtime/types.js";
 export { dateToNs } from "./runtime/types.js";
-export { DEFAULT_TIMEOUT_MS, DEFAULT_MEMORY_LIMIT_MIB, TIMEOUT_MESSAGE } from "./runtime/limits.js";
-export { appendCustomSection } from "./runtime/wasm-binary.js";
+export { DEFAULT_TIMEOUT_MS, DEFAULT_MEMORY_LIMIT_MIB, TIMEOUT_MESSAGE } from "./runtime/isolation/limits.js";
+export { appendCustomSection } from "./runtime/loading/wasm-binary.js";
 export { IdgovError } from "./errors.js";
 
 /** `{"request": <request>, "settings": <settings>}` bytes, as the host sends to `validate` (for evaluateInProcess). */

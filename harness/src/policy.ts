@@ -1,11 +1,11 @@
 // A loaded policy: compiled once, evaluated on a fresh instance per call, answers
 // converted exactly as policy-server / kwctl convert them.
 import { IdgovError } from "./errors.js";
-import { compilePolicy, type CompileOptions, type CompiledPolicy, type PolicyInfo } from "./runtime/module.js";
-import type { ContextAwareResource } from "./runtime/metadata.js";
-import { normalizeTimeout, TIMEOUT_MESSAGE } from "./runtime/limits.js";
+import { compilePolicy, type CompileOptions, type CompiledPolicy, type PolicyInfo } from "./runtime/loading/module.js";
+import type { ContextAwareResource } from "./runtime/loading/metadata.js";
+import { normalizeTimeout, TIMEOUT_MESSAGE } from "./runtime/isolation/limits.js";
 import { InProcessEvaluator, type Evaluator } from "./runtime/evaluator.js";
-import { WorkerEvaluator } from "./runtime/worker-evaluator.js";
+import { WorkerEvaluator } from "./runtime/isolation/worker-evaluator.js";
 import { dateToNs, type RawOutcome } from "./runtime/types.js";
 import { HostDispatcher } from "./host/dispatcher.js";
 import type { HostCapabilityProvider } from "./host/provider.js";

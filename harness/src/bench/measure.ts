@@ -8,10 +8,10 @@ import { readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import v8 from "node:v8";
 import vm from "node:vm";
-import type { CompiledPolicy } from "../runtime/module.js";
+import type { CompiledPolicy } from "../runtime/loading/module.js";
 import type { EvalJob, HostCallFn, RawOutcome } from "../runtime/types.js";
-import { SnapshotRunner } from "../runtime/snapshot.js";
-import { WapcEnv, callGuest, initInstance, runStartFunctions, runWapc, type WapcProbe } from "../runtime/wapc-host.js";
+import { SnapshotRunner } from "../runtime/wapc/snapshot.js";
+import { WapcEnv, callGuest, initInstance, runStartFunctions, runWapc, type WapcProbe } from "../runtime/wapc/wapc-host.js";
 import { checkValidationResponse, fromValidationResponse, type AdmissionResponse, type ValidationResponse } from "../admission/response.js";
 import { IdgovError } from "../errors.js";
 

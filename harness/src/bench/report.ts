@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { compilePolicy } from "../runtime/module.js";
+import { compilePolicy } from "../runtime/loading/module.js";
 import { validatePayload } from "../admission/payload.js";
 import { dateToNs } from "../runtime/types.js";
 import { benchScaling, benchValidate, fileBytes, lineFit, machineInfo, type MachineInfo, type ScalingPoint, type ValidateBench } from "./measure.js";

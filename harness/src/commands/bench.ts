@@ -5,7 +5,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { IdgovError } from "../errors.js";
-import { compilePolicy } from "../runtime/module.js";
+import { compilePolicy } from "../runtime/loading/module.js";
 import { readAdmissionRequest, readDocument } from "../admission/request.js";
 import { normalizeSettings } from "../admission/settings.js";
 import { validatePayload } from "../admission/payload.js";

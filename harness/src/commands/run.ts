@@ -11,7 +11,7 @@ import { FixtureProvider } from "../host/fixtures.js";
 import { ReplayProvider } from "../host/replay.js";
 import type { HostCapabilityProvider } from "../host/provider.js";
 import { HostCapabilityAllowList } from "../host/allow-list.js";
-import { DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_TIMEOUT_MS } from "../runtime/limits.js";
+import { DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_TIMEOUT_MS } from "../runtime/isolation/limits.js";
 import { formatLog } from "../log.js";
 import type { CliCommand, CliIO } from "./command.js";
 

@@ -5,8 +5,8 @@
 // as the JSON custom section `io.kubewarden.metadata`.
 import { readFileSync } from "node:fs";
 import { IdgovError } from "../errors.js";
-import { parseMetadataYaml, METADATA_SECTION, type Metadata } from "../runtime/metadata.js";
-import { appendCustomSection } from "../runtime/wasm-binary.js";
+import { parseMetadataYaml, METADATA_SECTION, type Metadata } from "../runtime/loading/metadata.js";
+import { appendCustomSection } from "../runtime/loading/wasm-binary.js";
 import { loadPolicy } from "../policy.js";
 
 export interface AnnotateInput {

@@ -1,10 +1,10 @@
 // Running guest calls: the in-process evaluator (no isolation, no time limit) and the
 // common interface the worker evaluator implements too.
 import type { EvalJob, HostCallFn, HostCallOutcome, RawOutcome } from "./types.js";
-import type { CompiledPolicy } from "./module.js";
-import { runWapc } from "./wapc-host.js";
-import { SnapshotRunner } from "./snapshot.js";
-import { runWasi } from "./wasi-runner.js";
+import type { CompiledPolicy } from "./loading/module.js";
+import { runWapc } from "./wapc/wapc-host.js";
+import { SnapshotRunner } from "./wapc/snapshot.js";
+import { runWasi } from "./wasi/wasi-runner.js";
 import { describeError } from "../errors.js";
 
 /** A host-call handler that may answer asynchronously (only the worker evaluator can wait for it). */

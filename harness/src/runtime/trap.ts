@@ -1,5 +1,5 @@
 // Trap and error texts, worded like wasmtime's so messages read as they do in policy-server.
-import { WasiExit } from "./wasi-shim.js";
+import { WasiExit } from "./wapc/wasi-shim.js";
 
 /** Thrown by a host import when the guest hands it something unusable (bad pointer, bad UTF-8). */
 export class HostImportError extends Error {

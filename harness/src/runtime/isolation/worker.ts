@@ -1,11 +1,11 @@
 // Worker thread entry: runs guest calls for a WorkerEvaluator. Host calls block this
 // thread (Atomics.wait) until the main thread has answered over the reply port.
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
-import type { EvalJob, HostCallFn, HostCallOutcome } from "./types.js";
-import type { CompiledPolicy } from "./module.js";
-import { evaluateInProcess } from "./evaluator.js";
-import { setWasiFilePrefix } from "./wasi-runner.js";
-import { suppressWasiExperimentalWarning } from "./quiet-wasi.js";
+import type { EvalJob, HostCallFn, HostCallOutcome } from "../types.js";
+import type { CompiledPolicy } from "../loading/module.js";
+import { evaluateInProcess } from "../evaluator.js";
+import { setWasiFilePrefix } from "../wasi/wasi-runner.js";
+import { suppressWasiExperimentalWarning } from "../wasi/quiet-wasi.js";
 
 export interface WorkerInit {
   control: SharedArrayBuffer;
@@ -20,7 +20,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: "hostcall"; id: number; binding: string; namespace: string; operation: string; payload: Uint8Array }
-  | { type: "result"; id: number; outcome: import("./types.js").RawOutcome };
+  | { type: "result"; id: number; outcome: import("../types.js").RawOutcome };
 
 const init = workerData as WorkerInit;
 const control = new Int32Array(init.control);

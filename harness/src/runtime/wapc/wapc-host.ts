@@ -2,10 +2,10 @@
 // per call, `_start` then `wapc_init` if exported, then `__guest_call(op_len, payload_len)`.
 // The imports live in a WapcEnv whose per-evaluation state `begin()` replaces, so the same
 // host code serves true fresh instances (runWapc) and restored snapshots (snapshot.ts).
-import { formatLog } from "../log.js";
-import type { EvalJob, HostCallFn, RawOutcome } from "./types.js";
+import { formatLog } from "../../log.js";
+import type { EvalJob, HostCallFn, RawOutcome } from "../types.js";
 import { createWasiShim, WasiExit, type WasiShim } from "./wasi-shim.js";
-import { HostImportError, trapText } from "./trap.js";
+import { HostImportError, trapText } from "../trap.js";
 
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });

@@ -5,12 +5,12 @@ import { Worker, MessageChannel, type MessagePort } from "node:worker_threads";
 import { readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { EvalJob, HostCallOutcome, RawOutcome } from "./types.js";
-import type { CompiledPolicy } from "./module.js";
-import type { AsyncHostCallFn, Evaluator } from "./evaluator.js";
+import type { EvalJob, HostCallOutcome, RawOutcome } from "../types.js";
+import type { CompiledPolicy } from "../loading/module.js";
+import type { AsyncHostCallFn, Evaluator } from "../evaluator.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker.js";
-import { describeError } from "../errors.js";
-import { formatLog } from "../log.js";
+import { describeError } from "../../errors.js";
+import { formatLog } from "../../log.js";
 
 interface LiveWorker {
   worker: Worker;

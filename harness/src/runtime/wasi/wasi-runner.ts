@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { threadId } from "node:worker_threads";
 import type { WASI as WasiClass } from "node:wasi";
-import { formatLog } from "../log.js";
-import type { EvalJob, HostCallFn, RawOutcome } from "./types.js";
-import { HostImportError, trapText } from "./trap.js";
+import { formatLog } from "../../log.js";
+import type { EvalJob, HostCallFn, RawOutcome } from "../types.js";
+import { HostImportError, trapText } from "../trap.js";
 import { suppressWasiExperimentalWarning } from "./quiet-wasi.js";
 
 const require = createRequire(import.meta.url);

@@ -3,11 +3,11 @@
 // Kubewarden's linker would.
 import { readFileSync, statSync, existsSync } from "node:fs";
 import path from "node:path";
-import { IdgovError } from "../errors.js";
+import { IdgovError } from "../../errors.js";
 import { isWasm, limitMemory, mibToPages } from "./wasm-binary.js";
 import { type Metadata, metadataFromModule, parseMetadataYaml } from "./metadata.js";
-import { DEFAULT_MEMORY_LIMIT_MIB, normalizeMemoryLimit } from "./limits.js";
-import { planSnapshot, type SnapshotPlan } from "./snapshot.js";
+import { DEFAULT_MEMORY_LIMIT_MIB, normalizeMemoryLimit } from "../isolation/limits.js";
+import { planSnapshot, type SnapshotPlan } from "../wapc/snapshot.js";
 
 export type RunnableMode = "kubewarden-wapc" | "wasi";
 
