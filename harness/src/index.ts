@@ -4,10 +4,11 @@
  *
  *   const policy = await loadPolicy("policies/my-policy", { timeoutMs: 2000 });
  *   const settings = await policy.validateSettings({ ... });        // { valid, message?, logs }
- *   const { response, logs } = await policy.validate(readAdmissionRequest("req.json"), { ... }, { now: "2026-01-01T00:00:00Z" });
+ *   const { response, logs } = await policy.validate(readRequest("req.json"), { ... }, { now: "2026-01-01T00:00:00Z" });
+ *   // validate / validateSettings also take JSON text or bytes (an HTTP body) as they are
  *   await policy.close();
  */
-export { loadPolicy, Policy } from "./policy.js";
+export { loadPolicy, Policy, askProtocolVersion } from "./policy.js";
 export type { LoadPolicyOptions, ValidateOptions, HostContextOptions, ValidateResult, SettingsResult } from "./policy.js";
 
 export { readAdmissionRequest, toAdmissionRequest, readDocument } from "./admission/request.js";
@@ -47,6 +48,13 @@ export { appendCustomSection } from "./runtime/loading/wasm-binary.js";
 export { IdgovError } from "./errors.js";
 
 /** `{"request": <request>, "settings": <settings>}` bytes, as the host sends to `validate` (for evaluateInProcess). */
-export { validatePayload } from "./admission/payload.js";
+export { validatePayload, prepareRequest, prepareSettings, readRequest, stringifyJson } from "./admission/payload.js";
+export type { PreparedRequest, PreparedSettings, PrepareRequestOptions, JsonText } from "./admission/payload.js";
+export { MAX_JSON_DEPTH } from "./admission/input.js";
+export { admissionAnswer, settingsAnswer, protocolVersionAnswer } from "./admission/outcome.js";
+export type { AdmissionAnswer, SettingsAnswer, RequestFacts } from "./admission/outcome.js";
+export { openHostCapabilities } from "./host/sources.js";
+export type { HostCapabilitySources, OpenedSources } from "./host/sources.js";
+export { MAX_LOG_LINE_CHARS, MAX_LOG_CHARS, MAX_ERROR_CHARS, MAX_RESPONSE_BYTES } from "./runtime/output.js";
 export { annotate, annotatedMetadata, readAnnotateInput } from "./oci/annotate.js";
 export type { AnnotateInput } from "./oci/annotate.js";

@@ -15,11 +15,9 @@ import {
 } from "./response.js";
 import { checkSettingsResponse, type SettingsValidationResponse } from "./settings.js";
 
-/** Why the guest gave no usable settings answer (absent when it answered, valid or not). */
-export type SettingsFailure = "timeout" | "guest-failure" | "init-failure" | "wasi-failure" | "invalid-response" | "crash";
-
 export interface SettingsAnswer extends SettingsValidationResponse {
-  failure?: SettingsFailure;
+  /** Set when the execution time limit stopped the guest (so a caller does not call the settings invalid). */
+  timedOut?: true;
 }
 
 export interface AdmissionAnswer {
@@ -75,29 +73,27 @@ export function admissionAnswer(mode: RunnableMode, request: RequestFacts, outco
 
 /** `validate_settings`'s outcome → kwctl's settings answer (valid, message), and why the guest did not answer. */
 export function settingsAnswer(mode: RunnableMode, outcome: RawOutcome): SettingsAnswer {
-  const failed = (failure: SettingsFailure, message: string): SettingsAnswer => ({ valid: false, message, failure });
+  const failed = (message: string): SettingsAnswer => ({ valid: false, message });
   switch (outcome.kind) {
     case "ok": {
       const { value, problem } = decodeGuestJson(outcome.data, checkSettingsResponse);
       if (problem !== undefined) {
-        return failed(
-          "invalid-response",
-          mode === "wasi" ? `Cannot deserialize settings validation response: ${problem}` : `error: InvalidResponseWithError(Error(${rustDebugString(problem)}))`,
+        return failed(mode === "wasi" ? `Cannot deserialize settings validation response: ${problem}` : `error: InvalidResponseWithError(Error(${rustDebugString(problem)}))`,
         );
       }
       const r = value as SettingsValidationResponse;
       return r.message == null ? { valid: r.valid } : { valid: r.valid, message: r.message };
     }
     case "guest-failure":
-      return failed("guest-failure", `Error invoking settings validation callback: GuestCallFailure(${rustDebugString(outcome.message)})`);
+      return failed(`Error invoking settings validation callback: GuestCallFailure(${rustDebugString(outcome.message)})`);
     case "init-failure":
-      return failed("init-failure", `Error invoking settings validation callback: ${outcome.message}`);
+      return failed(`Error invoking settings validation callback: ${outcome.message}`);
     case "wasi-failure":
-      return failed("wasi-failure", outcome.stderr !== "" ? outcome.stderr : (outcome.trap ?? `exit status ${outcome.exitCode}`));
+      return failed(outcome.stderr !== "" ? outcome.stderr : (outcome.trap ?? `exit status ${outcome.exitCode}`));
     case "timeout":
-      return failed("timeout", TIMEOUT_MESSAGE);
+      return { valid: false, message: TIMEOUT_MESSAGE, timedOut: true };
     case "crash":
-      return failed("crash", outcome.message);
+      return failed(outcome.message);
   }
 }
 

@@ -4,12 +4,11 @@
 import { Option, type Command } from "commander";
 import { IdgovError } from "../errors.js";
 import { loadPolicy, type Policy } from "../policy.js";
-import { readAdmissionRequest, readDocument } from "../admission/request.js";
+import { readDocument } from "../admission/request.js";
 import { normalizeSettings, parseSettingsJson, type Settings } from "../admission/settings.js";
+import { prepareSettings, readRequest } from "../admission/payload.js";
 import type { PolicyMode } from "../admission/response.js";
-import { FixtureProvider } from "../host/fixtures.js";
-import { ReplayProvider } from "../host/replay.js";
-import type { HostCapabilityProvider } from "../host/provider.js";
+import { openHostCapabilities } from "../host/sources.js";
 import { HostCapabilityAllowList } from "../host/allow-list.js";
 import { DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_TIMEOUT_MS } from "../runtime/isolation/limits.js";
 import { formatLog } from "../log.js";
@@ -67,12 +66,15 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
 
   const policy: Policy = await loadPolicy(policyPath, { timeoutMs, memoryLimitMiB });
   try {
-    const request = readAdmissionRequestOrRaw(requestFile, opts.raw ?? policy.info.metadata?.policyType === "raw");
-    const settings = settingsFrom(opts);
-    const providers: HostCapabilityProvider[] = [];
-    if (opts.hostCapabilitiesFixtures) providers.push(FixtureProvider.fromFile(opts.hostCapabilitiesFixtures));
-    const replay = opts.replayHostCapabilitiesInteractions ? ReplayProvider.fromFile(opts.replayHostCapabilitiesInteractions) : undefined;
-    if (replay) providers.push(replay);
+    // Request and settings are read and normalised once, for both evaluations.
+    const raw = opts.raw ?? policy.info.metadata?.policyType === "raw";
+    const request = readRequest(requestFile, { raw });
+    const settingsSource = settingsFile !== undefined ? `settings ${settingsFile}` : opts.settingsJson !== undefined ? "--settings-json" : "settings";
+    const settings = prepareSettings(settingsFrom(opts), settingsSource);
+    const { providers, replay } = openHostCapabilities({
+      fixtures: opts.hostCapabilitiesFixtures || undefined,
+      replay: opts.replayHostCapabilitiesInteractions || undefined,
+    });
 
     const log = (lines: string[]) => {
       for (const line of lines) io.stderr(`${line}\n`);
@@ -93,13 +95,16 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
 
     const settingsResult = await policy.validateSettings(settings, host);
     log(settingsResult.logs);
+    if (settingsResult.timedOut) {
+      throw new IdgovError(`the policy timed out while validating the settings (${settingsResult.message ?? ""}); raise --timeout or use --disable-timeout`);
+    }
     if (!settingsResult.valid) throw new IdgovError(`Provided settings are not valid: ${settingsResult.message ?? ""}`);
 
     const result = await policy.validate(request, settings, {
       ...host,
       mode: opts.mode,
       message: opts.message,
-      raw: opts.raw,
+      raw,
       allowedToMutate: true,
       policyId: "policy-from-cli",
     });
@@ -113,11 +118,6 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
   } finally {
     await policy.close();
   }
-}
-
-function readAdmissionRequestOrRaw(file: string, raw: boolean): unknown {
-  if (raw) return readDocument(file, { what: "request" }).value;
-  return readAdmissionRequest(file);
 }
 
 export const runCommand: CliCommand = {

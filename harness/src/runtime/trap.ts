@@ -34,3 +34,19 @@ export function trapText(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
 }
+
+const WASM32_MAX_BYTES = 4 * 1024 * 1024 * 1024;
+const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`;
+
+/**
+ * A guest that cannot grow its memory any further aborts, which reaches the host only as
+ * `unreachable`: when a trap comes from a guest holding more than half of its memory cap (the
+ * AssemblyScript and TinyGo allocators at least double on growth), say that it most likely
+ * ran out of memory. Empty otherwise.
+ */
+export function outOfMemoryNote(trap: string, memoryBytes: number, limitBytes: number | undefined): string {
+  if (!/unreachable/.test(trap)) return "";
+  const limit = Math.min(limitBytes ?? WASM32_MAX_BYTES, WASM32_MAX_BYTES);
+  if (memoryBytes * 2 <= limit) return "";
+  return ` (the policy had grown its memory to ${mib(memoryBytes)} of its ${mib(limit)} limit: it most likely ran out of memory; raise --memory-limit / memoryLimitMiB or send a smaller request)`;
+}

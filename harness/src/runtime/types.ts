@@ -16,6 +16,8 @@ export interface EvalJob {
   payload: Uint8Array;
   /** Fixed realtime clock (ns since the epoch) for clock_time_get; default: the real clock. */
   nowNs?: bigint;
+  /** The guest's memory cap in bytes (for the out-of-memory note on traps); default 4 GiB. */
+  memoryLimitBytes?: number;
 }
 
 /** Result of one guest invocation, before any Kubewarden response conversion. */

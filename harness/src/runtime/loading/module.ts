@@ -200,7 +200,13 @@ export async function compilePolicy(source: string | Uint8Array, options: Compil
   if (!isWasm(bytes)) {
     throw new IdgovError(`${where} is not a WebAssembly module (it does not start with \\0asm); build the policy first (make build)`);
   }
-  const limited = memoryLimitMiB === null ? bytes : limitMemory(bytes, mibToPages(memoryLimitMiB));
+  let limited: Uint8Array;
+  try {
+    limited = memoryLimitMiB === null ? bytes : limitMemory(bytes, mibToPages(memoryLimitMiB));
+  } catch (e) {
+    // e.g. a truncated download: name the file
+    throw new IdgovError(`${where} is not a valid WebAssembly module: ${(e as Error).message}`);
+  }
   let module: WebAssembly.Module;
   try {
     module = await WebAssembly.compile(limited as Uint8Array<ArrayBuffer>);

@@ -97,7 +97,7 @@ export class SnapshotRunner {
     env.begin(job, hostCall);
     this.restore();
     this.probe?.restored?.();
-    if (this.image!.initLogs.length > 0) env.logs.push(...this.image!.initLogs);
+    if (this.image!.initLogs.length > 0) env.log.push(...this.image!.initLogs);
     const outcome = callGuest(this.instance!, env);
     if (this.memory!.buffer.byteLength > Math.max(SNAPSHOT_MEMORY_CAP_BYTES, this.image!.memory.length)) this.drop();
     return outcome;
