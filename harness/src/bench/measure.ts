@@ -212,38 +212,30 @@ function breakdownOf(phases: Record<string, number[]>): Breakdown {
   return { ...m, totalUs: Math.round(total * 100) / 100 } as unknown as Breakdown;
 }
 
-function freshBreakdown(ev: Evaluation, n: number): Breakdown {
-  const clock = new Clock();
-  const p = { restoreUs: [] as number[], copyInUs: [] as number[], guestUs: [] as number[], copyOutUs: [] as number[], convertUs: [] as number[] };
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    const outcome = evaluate(ev, ev.job, { probe: clock });
-    const t1 = performance.now();
-    toAdmission(outcome, ev);
-    const t2 = performance.now();
-    p.restoreUs.push(clock.restoredAt - t0);
-    p.copyInUs.push(clock.reqEnd - clock.reqStart);
-    p.guestUs.push(clock.respStart - clock.restoredAt - (clock.reqEnd - clock.reqStart));
-    p.copyOutUs.push(t1 - clock.respStart);
-    p.convertUs.push(t2 - t1);
-  }
-  return breakdownOf(p);
-}
-
-function newInstanceBreakdown(ev: Evaluation, n: number): Breakdown {
-  const fresh: Evaluation = { ...ev, compiled: onNewInstances(ev.compiled) };
-  const p = { instantiateUs: [] as number[], initUs: [] as number[], copyInUs: [] as number[], guestUs: [] as number[], copyOutUs: [] as number[], convertUs: [] as number[] };
+/**
+ * Where one evaluation's time goes, from the probes: on the snapshot path (restore) or on new
+ * instances (instantiate, init); then copy-in, guest, copy-out and conversion alike.
+ */
+function phases(ev: Evaluation, n: number, newInstances: boolean): Breakdown {
+  const run: Evaluation = newInstances ? { ...ev, compiled: onNewInstances(ev.compiled) } : ev;
+  const setup: Record<string, number[]> = newInstances ? { instantiateUs: [], initUs: [] } : { restoreUs: [] };
+  const p: Record<string, number[]> = { ...setup, copyInUs: [], guestUs: [], copyOutUs: [], convertUs: [] };
   for (let i = 0; i < n; i++) {
     const clock = new Clock();
     const t0 = performance.now();
-    const outcome = evaluate(fresh, fresh.job, { probe: clock });
+    const outcome = evaluate(run, run.job, { probe: clock });
     const t1 = performance.now();
-    toAdmission(outcome, fresh);
+    toAdmission(outcome, run);
     const t2 = performance.now();
-    p.instantiateUs.push(clock.instantiatedAt - t0);
-    p.initUs.push(clock.initialisedAt - clock.instantiatedAt);
+    const guestStart = newInstances ? clock.initialisedAt : clock.restoredAt;
+    if (newInstances) {
+      p.instantiateUs.push(clock.instantiatedAt - t0);
+      p.initUs.push(clock.initialisedAt - clock.instantiatedAt);
+    } else {
+      p.restoreUs.push(clock.restoredAt - t0);
+    }
     p.copyInUs.push(clock.reqEnd - clock.reqStart);
-    p.guestUs.push(clock.respStart - clock.initialisedAt - (clock.reqEnd - clock.reqStart));
+    p.guestUs.push(clock.respStart - guestStart - (clock.reqEnd - clock.reqStart));
     p.copyOutUs.push(t1 - clock.respStart);
     p.convertUs.push(t2 - t1);
   }
@@ -336,8 +328,8 @@ export function benchValidate(input: BenchInput): ValidateBench {
 
   const breakdownSamples = Math.max(20, Math.min(input.samples, 1000));
   const breakdown = {
-    fresh: freshBreakdown(ev, breakdownSamples),
-    newInstance: newInstanceBreakdown(ev, breakdownSamples),
+    fresh: phases(ev, breakdownSamples, false),
+    newInstance: phases(ev, breakdownSamples, true),
   };
 
   return {

@@ -24,7 +24,7 @@ export interface EvalJob {
 export type RawOutcome =
   /** waPC: the guest's response bytes. WASI: stdout of a successful run (stderr is in `stderr`). */
   | { kind: "ok"; data: Uint8Array; stderr?: string; logs: string[] }
-  /** waPC: `__guest_call` failed; `message` is the guest error or trap text (what follows "Guest call failure: "). */
+  /** waPC: `__guest_call` failed; `message` is the guest error or trap text (the text policy-server prefixes with its guest-call-failure label). */
   | { kind: "guest-failure"; message: string; logs: string[] }
   /** Instantiation, `_start` or `wapc_init` failed. */
   | { kind: "init-failure"; message: string; logs: string[] }
