@@ -121,7 +121,7 @@ for (const isolation of ["in-process", "worker"] as const) {
       const r = await p.validate(podRequest(), {});
       // an out-of-memory abort reaches the host only as `unreachable`: the message says memory
       expect(r.response.status).toEqual({
-        message: `${GUEST_FAILURE}wasm trap: wasm \`unreachable\` instruction executed (the policy had grown its memory to 16 MiB of its 16 MiB limit: ` +
+        message: `${GUEST_FAILURE}wasm trap: wasm \`unreachable\` instruction executed (the policy had grown its memory to 15 MiB of its 16 MiB limit: ` +
           "it most likely ran out of memory; raise --memory-limit / memoryLimitMiB or send a smaller request)",
         code: 500,
       });

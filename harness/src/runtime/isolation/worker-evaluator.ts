@@ -27,8 +27,25 @@ interface Pending {
   timer?: NodeJS.Timeout;
 }
 
+/** Private WASI directories of live workers: removed at exit when a Policy was never closed. */
+const liveDirs = new Set<string>();
+let exitHookInstalled = false;
+
+function workerDirectory(): string {
+  const dir = makeWasiDirectory();
+  liveDirs.add(dir);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  return dir;
+}
+
 /** Removes a worker's private WASI directory and whatever a terminated run left in it. */
 function removeWorkerFiles(dir: string): void {
+  liveDirs.delete(dir);
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -77,7 +94,7 @@ export class WorkerEvaluator implements Evaluator {
   private spawn(): LiveWorker {
     const control = new SharedArrayBuffer(4);
     const channel = new MessageChannel();
-    const fileDir = makeWasiDirectory();
+    const fileDir = workerDirectory();
     const init: WorkerInit = { control, replyPort: channel.port2, fileDir };
     const worker = new Worker(new URL("./worker.js", import.meta.url), {
       workerData: init,
