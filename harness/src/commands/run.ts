@@ -5,8 +5,7 @@ import { Option, type Command } from "commander";
 import { IdgovError } from "../errors.js";
 import { loadPolicy, type Policy } from "../policy.js";
 import { readDocument } from "../admission/request.js";
-import { normalizeSettings, parseSettingsJson, type Settings } from "../admission/settings.js";
-import { prepareSettings, readRequest } from "../admission/payload.js";
+import { prepareSettings, readRequest, type PreparedSettings } from "../admission/payload.js";
 import type { PolicyMode } from "../admission/response.js";
 import { openHostCapabilities } from "../host/sources.js";
 import { HostCapabilityAllowList } from "../host/allow-list.js";
@@ -39,15 +38,16 @@ function positiveNumber(flag: string, value: string): number {
   return n;
 }
 
-function settingsFrom(opts: RunOptions): Settings {
+/** The settings, read and normalised once for both evaluations (`--settings-json` text is sent as it is). */
+function settingsFrom(opts: RunOptions): PreparedSettings {
   const file = opts.settings ?? opts.settingsPath;
   if (file !== undefined && opts.settingsJson !== undefined) throw new IdgovError("give either --settings <file> or --settings-json '<json>', not both");
-  if (opts.settingsJson !== undefined) return parseSettingsJson(opts.settingsJson);
+  if (opts.settingsJson !== undefined) return prepareSettings(opts.settingsJson, "--settings-json");
   if (file !== undefined) {
     const { value, source } = readDocument(file, { what: "settings" });
-    return normalizeSettings(value, `settings ${source}`);
+    return prepareSettings(value, `settings ${source}`);
   }
-  return {};
+  return prepareSettings({});
 }
 
 /** The `idgov run` flow, on already-parsed options. Returns the AdmissionResponse line it printed. */
@@ -69,8 +69,7 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
     // Request and settings are read and normalised once, for both evaluations.
     const raw = opts.raw ?? policy.info.metadata?.policyType === "raw";
     const request = readRequest(requestFile, { raw });
-    const settingsSource = settingsFile !== undefined ? `settings ${settingsFile}` : opts.settingsJson !== undefined ? "--settings-json" : "settings";
-    const settings = prepareSettings(settingsFrom(opts), settingsSource);
+    const settings = settingsFrom(opts);
     const { providers, replay } = openHostCapabilities({
       fixtures: opts.hostCapabilitiesFixtures || undefined,
       replay: opts.replayHostCapabilitiesInteractions || undefined,
