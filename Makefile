@@ -41,7 +41,8 @@ build: build-harness build-policies
 test: build
 	@rm -f .vitest-results.json
 	@npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json; \
-	  status=$$?; node .ci/summary.mjs .vitest-results.json; exit $$status
+	  status=$$?; echo "policy test suites (idgov test): JUnit report in test-results/idgov-suites.xml"; \
+	  node .ci/summary.mjs .vitest-results.json; exit $$status
 
 demo: build
 	@node harness/dist/demo.js
@@ -50,4 +51,4 @@ bench: build
 	@node harness/bin/idgov.js bench --project
 
 clean:
-	rm -rf harness/dist bench/dist policies/*/build .vitest-results.json
+	rm -rf harness/dist bench/dist policies/*/build .vitest-results.json test-results

@@ -23,6 +23,7 @@ export interface RunOptions {
   allowContextAware?: boolean;
   hostCapabilitiesFixtures?: string;
   replayHostCapabilitiesInteractions?: string;
+  recordHostCapabilitiesInteractions?: string;
   now?: string;
   mode: PolicyMode;
   message?: string;
@@ -70,9 +71,10 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
     const raw = opts.raw ?? policy.info.metadata?.policyType === "raw";
     const request = readRequest(requestFile, { raw });
     const settings = settingsFrom(opts);
-    const { providers, replay } = openHostCapabilities({
+    const { providers, replay, recorder } = openHostCapabilities({
       fixtures: opts.hostCapabilitiesFixtures || undefined,
       replay: opts.replayHostCapabilitiesInteractions || undefined,
+      record: opts.recordHostCapabilitiesInteractions !== undefined,
     });
 
     const log = (lines: string[]) => {
@@ -108,6 +110,7 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
       policyId: "policy-from-cli",
     });
     log(result.logs);
+    recorder?.write(opts.recordHostCapabilitiesInteractions!);
     if (replay && replay.remaining > 0) {
       log([formatLog("warning", "idgov", `Some of the recorded exchanges have not been replayed (${replay.remaining} left)`)]);
     }
@@ -139,6 +142,7 @@ export const runCommand: CliCommand = {
       .option("--allow-context-aware", "grant the Kubernetes resources listed in the policy metadata (contextAwareResources)")
       .option("--host-capabilities-fixtures <file>", "answer host capabilities from a YAML/JSON list of {namespace, operation, request, response|error}")
       .option("--replay-host-capabilities-interactions <file>", "replay a kwctl host-capabilities session file (FIFO, requests must match)")
+      .option("--record-host-capabilities-interactions <file>", "write every host-capability exchange to a kwctl session file (replays with the option above)")
       .option("--now <RFC3339>", "fixed wall clock for the policy (e.g. 2026-01-02T15:04:05Z)")
       .addOption(new Option("--mode <mode>", "policy mode").choices(["protect", "monitor"]).default("protect"))
       .option("--message <text>", "custom rejection message (the policy's own message moves to status.details.causes)")

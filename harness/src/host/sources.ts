@@ -3,6 +3,7 @@
 // so a fixture file or a session is read and checked the same way everywhere.
 import { FixtureProvider } from "./fixtures.js";
 import { ReplayProvider } from "./replay.js";
+import { RecordingProvider } from "./record.js";
 import type { HostCapabilityProvider } from "./provider.js";
 
 /**
@@ -13,12 +14,20 @@ export type HostCapabilitySources =
   | HostCapabilityProvider
   | HostCapabilityProvider[]
   | string
-  | { fixtures?: string; replay?: string; providers?: HostCapabilityProvider[] };
+  | {
+      fixtures?: string;
+      replay?: string;
+      providers?: HostCapabilityProvider[];
+      /** Record every exchange (kwctl session format): the result's `recorder` wraps the providers. */
+      record?: boolean;
+    };
 
 export interface OpenedSources {
   providers: HostCapabilityProvider[];
   /** The replay provider, when a session file was named (so a caller can report unreplayed exchanges). */
   replay?: ReplayProvider;
+  /** The recorder (the only provider then), when recording was asked for; write() saves the session. */
+  recorder?: RecordingProvider;
 }
 
 const isProvider = (v: unknown): v is HostCapabilityProvider =>
@@ -46,5 +55,6 @@ export function openHostCapabilities(sources: HostCapabilitySources | undefined,
   const replay = spec.replay !== undefined ? ReplayProvider.fromFile(spec.replay) : undefined;
   if (replay) providers.push(replay);
   if (spec.providers) providers.push(...spec.providers);
-  return replay ? { providers, replay } : { providers };
+  const recorder = spec.record ? new RecordingProvider(providers) : undefined;
+  return { providers: recorder ? [recorder] : providers, ...(replay ? { replay } : {}), ...(recorder ? { recorder } : {}) };
 }
