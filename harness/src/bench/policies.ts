@@ -35,11 +35,11 @@ export function repoRoot(): string {
 
 /**
  * The plain-TypeScript decision of a project policy (payload text → ValidationResponse JSON):
- * `bench/dist/baselines/<policy>.js` exporting `decide(payloadText, nowMs)`, if there is one.
+ * `bench/dist/<policy>.js` exporting `decide(payloadText, nowMs)`, if there is one.
  */
 export async function baselineFor(policy: string, nowMs: number, root = repoRoot()): Promise<((payloadText: string) => string) | undefined> {
   if (!/^[a-z0-9-]+$/.test(policy)) return undefined;
-  const file = path.join(root, "bench/dist/baselines", `${policy}.js`);
+  const file = path.join(root, "bench/dist", `${policy}.js`);
   if (!existsSync(file)) return undefined;
   const mod = (await import(pathToFileURL(file).href)) as { decide?: (text: string, nowMs: number) => string };
   const decide = mod.decide;
