@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 POLICIES := $(patsubst %/policy.ts,%,$(wildcard policies/*/policy.ts))
-HARNESS_SRC := $(shell find harness/src -name '*.ts' 2>/dev/null)
+HARNESS_SRC := $(shell find harness/src bench/baselines -name '*.ts' 2>/dev/null)
 SDK_SRC := $(shell find assembly -name '*.ts' -not -path '*/__tests__/*' 2>/dev/null)
 
 .PHONY: help install build build-harness build-policies test demo bench clean
@@ -25,9 +25,10 @@ install: node_modules/.installed
 
 # The identity vocabulary's tables are generated from its data file; when the
 # generator rewrites them (exit 2) the harness is compiled again with the new table.
-harness/dist/.built: node_modules/.installed $(HARNESS_SRC) harness/tsconfig.json assembly/identity/vocabulary.json
+harness/dist/.built: node_modules/.installed $(HARNESS_SRC) harness/tsconfig.json bench/tsconfig.json assembly/identity/vocabulary.json
 	npx tsc -p harness/tsconfig.json
 	@node harness/dist/build/vocabulary.js || { [ $$? -eq 2 ] && npx tsc -p harness/tsconfig.json; }
+	npx tsc -p bench/tsconfig.json
 	@touch $@
 
 build-harness: harness/dist/.built
@@ -50,7 +51,7 @@ demo: build
 	@node harness/dist/demo.js
 
 bench: build
-	@node harness/dist/bench/report.js
+	@node harness/bin/idgov.js bench --project
 
 clean:
-	rm -rf harness/dist policies/*/build .vitest-results.json test-results
+	rm -rf harness/dist bench/dist policies/*/build .vitest-results.json test-results

@@ -4,17 +4,14 @@
 import { Option, type Command } from "commander";
 import { IdgovError } from "../errors.js";
 import { loadPolicy, type Policy } from "../policy.js";
-import { readAdmissionRequest, readDocument } from "../admission/request.js";
-import { normalizeSettings, parseSettingsJson, type Settings } from "../admission/settings.js";
+import { readDocument } from "../admission/request.js";
+import { prepareSettings, readRequest, type PreparedSettings } from "../admission/payload.js";
 import type { PolicyMode } from "../admission/response.js";
-import { FixtureProvider } from "../host/fixtures.js";
-import { ReplayProvider } from "../host/replay.js";
-import { RecordingProvider } from "../host/record.js";
-import type { HostCapabilityProvider } from "../host/provider.js";
+import { openHostCapabilities } from "../host/sources.js";
 import { HostCapabilityAllowList } from "../host/allow-list.js";
 import { CONTEXT_AWARE_DENIED_HINT } from "../host/dispatcher.js";
 import { staleSources } from "../build/staleness.js";
-import { DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_TIMEOUT_MS } from "../runtime/limits.js";
+import { DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_TIMEOUT_MS } from "../runtime/isolation/limits.js";
 import { formatLog } from "../log.js";
 import type { CliCommand, CliIO } from "./command.js";
 
@@ -44,15 +41,16 @@ function positiveNumber(flag: string, value: string): number {
   return n;
 }
 
-function settingsFrom(opts: RunOptions): Settings {
+/** The settings, read and normalised once for both evaluations (`--settings-json` text is sent as it is). */
+function settingsFrom(opts: RunOptions): PreparedSettings {
   const file = opts.settings ?? opts.settingsPath;
   if (file !== undefined && opts.settingsJson !== undefined) throw new IdgovError("give either --settings <file> or --settings-json '<json>', not both");
-  if (opts.settingsJson !== undefined) return parseSettingsJson(opts.settingsJson);
+  if (opts.settingsJson !== undefined) return prepareSettings(opts.settingsJson, "--settings-json");
   if (file !== undefined) {
     const { value, source } = readDocument(file, { what: "settings" });
-    return normalizeSettings(value, `settings ${source}`);
+    return prepareSettings(value, `settings ${source}`);
   }
-  return {};
+  return prepareSettings({});
 }
 
 /** The `idgov run` flow, on already-parsed options. Returns the AdmissionResponse line it printed. */
@@ -72,13 +70,15 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
   warnIfStale(policyPath, io);
   const policy: Policy = await loadPolicy(policyPath, { timeoutMs, memoryLimitMiB });
   try {
-    const request = readAdmissionRequestOrRaw(requestFile, opts.raw ?? policy.info.metadata?.policyType === "raw");
+    // Request and settings are read and normalised once, for both evaluations.
+    const raw = opts.raw ?? policy.info.metadata?.policyType === "raw";
+    const request = readRequest(requestFile, { raw });
     const settings = settingsFrom(opts);
-    const providers: HostCapabilityProvider[] = [];
-    if (opts.hostCapabilitiesFixtures) providers.push(FixtureProvider.fromFile(opts.hostCapabilitiesFixtures));
-    const replay = opts.replayHostCapabilitiesInteractions ? ReplayProvider.fromFile(opts.replayHostCapabilitiesInteractions) : undefined;
-    if (replay) providers.push(replay);
-    const recorder = opts.recordHostCapabilitiesInteractions ? new RecordingProvider(providers) : undefined;
+    const { providers, replay, recorder } = openHostCapabilities({
+      fixtures: opts.hostCapabilitiesFixtures || undefined,
+      replay: opts.replayHostCapabilitiesInteractions || undefined,
+      record: opts.recordHostCapabilitiesInteractions !== undefined,
+    });
 
     const log = (lines: string[]) => {
       for (const line of lines) io.stderr(`${line}\n`);
@@ -87,18 +87,21 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
       now: opts.now,
       allowedHostCapabilities: patterns,
       allowContextAware: opts.allowContextAware ?? false,
-      hostCapabilities: recorder ? [recorder] : providers,
+      hostCapabilities: providers,
     };
 
     const settingsResult = await policy.validateSettings(settings, host);
     log(settingsResult.logs);
+    if (settingsResult.timedOut) {
+      throw new IdgovError(`the policy timed out while validating the settings (${settingsResult.message ?? ""}); raise --timeout or use --disable-timeout`);
+    }
     if (!settingsResult.valid) throw new IdgovError(`Provided settings are not valid: ${settingsResult.message ?? ""}`);
 
     const result = await policy.validate(request, settings, {
       ...host,
       mode: opts.mode,
       message: opts.message,
-      raw: opts.raw,
+      raw,
       allowedToMutate: true,
       policyId: "policy-from-cli",
     });
@@ -130,11 +133,6 @@ function warnIfStale(policyPath: string, io: CliIO): void {
   if (changed.length === 0) return;
   const shown = changed.slice(0, 3).join(", ") + (changed.length > 3 ? ` and ${changed.length - 3} more` : "");
   io.stderr(`${formatLog("warning", "idgov", `build/policy.wasm is older than ${shown}: running the previous build; run \`make build\` to evaluate your changes`)}\n`);
-}
-
-function readAdmissionRequestOrRaw(file: string, raw: boolean): unknown {
-  if (raw) return readDocument(file, { what: "request" }).value;
-  return readAdmissionRequest(file);
 }
 
 export const runCommand: CliCommand = {
