@@ -8,6 +8,12 @@ import { registerSignalsCommand } from "./commands/signals.js";
 import { scaffoldCommand } from "./commands/scaffold.js";
 import { annotateCommand } from "./commands/annotate.js";
 import { benchCommand } from "./commands/bench.js";
+import { pushCommand } from "./commands/push.js";
+import { pullCommand } from "./commands/pull.js";
+import { policiesCommand } from "./commands/policies.js";
+import { rmCommand } from "./commands/rm.js";
+import { inspectCommand } from "./commands/inspect.js";
+import { digestCommand } from "./commands/digest.js";
 import type { CliCommand, CliIO } from "./commands/command.js";
 
 const signalsCommand: CliCommand = {
@@ -19,7 +25,8 @@ const signalsCommand: CliCommand = {
 };
 
 /** Registered commands; add new ones here (one file each under commands/). */
-export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, scaffoldCommand, benchCommand, annotateCommand];
+export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, scaffoldCommand, benchCommand, annotateCommand,
+  pushCommand, pullCommand, policiesCommand, rmCommand, inspectCommand, digestCommand];
 
 function packageVersion(): string {
   try {

@@ -13,8 +13,10 @@ import { dateToNs } from "../runtime/types.js";
 import { benchValidate, machineInfo, type Stats, type ValidateBench } from "../bench/measure.js";
 import { baselineFor } from "../bench/policies.js";
 import type { CliCommand, CliIO } from "./command.js";
+import { resolvePolicySource } from "../oci/policy-source.js";
+import { addRegistryOptions, registryOptionsFrom, type RegistryFlags } from "./registry-options.js";
 
-export interface BenchOptions {
+export interface BenchOptions extends RegistryFlags {
   request?: string;
   settings?: string;
   samples: string;
@@ -62,7 +64,7 @@ export function formatBench(r: ValidateBench): string {
 export async function runBench(policyPath: string, opts: BenchOptions, io: CliIO): Promise<ValidateBench> {
   if (opts.request === undefined) throw new IdgovError("missing --request <file>: give an AdmissionRequest or AdmissionReview (JSON or YAML)");
   const samples = positiveInteger("--samples", opts.samples);
-  const compiled = await compilePolicy(policyPath);
+  const compiled = await compilePolicy(await resolvePolicySource(policyPath, { ...registryOptionsFrom(opts), log: (l) => io.stderr(`${l}\n`) }));
   const request = readAdmissionRequest(opts.request);
   const settings = opts.settings !== undefined ? normalizeSettings(readDocument(opts.settings, { what: "settings" }).value, `settings ${opts.settings}`) : {};
   const now = opts.now ?? new Date().toISOString();
@@ -88,16 +90,16 @@ export async function runBench(policyPath: string, opts: BenchOptions, io: CliIO
 export const benchCommand: CliCommand = {
   name: "bench",
   register(program: Command, io: CliIO): Command {
-    return program
+    return addRegistryOptions(program
       .command("bench")
       .description("Measure validate / validate_settings as policy-server runs them (fresh instance per evaluation), a reused instance, and V8 JSON.parse of the same bytes")
-      .argument("<policy>", "a .wasm module, or a policy directory (uses <dir>/build/policy.wasm and <dir>/metadata.yml)")
+      .argument("<policy>", "a .wasm module, a policy directory (uses <dir>/build/policy.wasm and <dir>/metadata.yml) or a registry://… reference")
       .option("-r, --request <file>", "AdmissionRequest or AdmissionReview, JSON or YAML")
       .option("-s, --settings <file>", "policy settings, JSON or YAML (default {})")
       .option("-n, --samples <N>", "samples per variant, after a warm-up of N/5", "1000")
       .option("--now <RFC3339>", "fixed wall clock for the policy (default: now)")
       .option("--no-baseline", "skip the plain-TypeScript baseline of the project's own policies")
-      .option("--json", "print one JSON object (requestBytes, fresh, reused, jsonParse, ratio, ...)")
+      .option("--json", "print one JSON object (requestBytes, fresh, reused, jsonParse, ratio, ...)"))
       .action(async (policyPath: string, opts: BenchOptions) => {
         await runBench(policyPath, opts, io);
       });
