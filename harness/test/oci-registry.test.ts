@@ -60,6 +60,11 @@ describe("plain-HTTP registry", { timeout: 180_000 }, () => {
     expect(again.status, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual({ immutable_ref: first });
     expect(again.stderr).toContain("already had 2 of 2 blobs");
+    // Promotion: the pulled bytes pushed to another repository keep the digest.
+    const promoted = path.join(cache, "promoted.wasm");
+    expect((await idgov(["pull", `registry://${first}`, "-o", promoted, ...reg.flags], env())).status).toBe(0);
+    const prod = await idgov(["push", promoted, `${reg.host}/prod/trusted-registries:v0.1.0`, ...reg.flags], env());
+    expect(prod.stdout.trim().split("@")[1]).toBe(first.split("@")[1]);
   });
 
   it("stores pulls like kwctl's store; policies lists them, rm removes them, inspect reads the metadata back", async () => {
