@@ -63,8 +63,10 @@ bench: build
 # Each policy is pushed as <REGISTRY>/<name>:v<io.kubewarden.policy.version>; its manifest uses
 # the policy's example settings (test_data/settings-recommended.yaml, else test_data/settings.yaml).
 IDGOV := node harness/bin/idgov.js
-publish: build
+# stdout carries only the manifests (build logs go to stderr), so `make -s publish … > policies.yaml` works.
+publish:
 	@test -n "$(REGISTRY)" || { echo "usage: make publish REGISTRY=host[:port]/path [PUBLISH_FLAGS='--insecure | --ca-cert ca.pem | --docker-config config.json']" >&2; exit 2; }
+	@$(MAKE) -s build >&2
 	@for p in $(POLICIES); do \
 	  name=$$(basename $$p); module=$$p/build/annotated-policy.wasm; \
 	  version=$$($(IDGOV) inspect $$module -o json | node -e 'let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>console.log(JSON.parse(s).metadata.annotations["io.kubewarden.policy.version"]))') || exit 1; \

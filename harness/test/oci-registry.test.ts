@@ -60,6 +60,9 @@ describe("plain-HTTP registry", { timeout: 180_000 }, () => {
     expect(again.status, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual({ immutable_ref: first });
     expect(again.stderr).toContain("already had 2 of 2 blobs");
+    const bench = await idgov(["bench", `registry://${first}`, "-r", REQUEST, "-s", SETTINGS, "-n", "5", "--no-baseline", "--json", ...reg.flags], env());
+    expect(bench.status, bench.stderr).toBe(0);
+    expect(JSON.parse(bench.stdout).allowed).toBe(false);
     // Promotion: the pulled bytes pushed to another repository keep the digest.
     const promoted = path.join(cache, "promoted.wasm");
     expect((await idgov(["pull", `registry://${first}`, "-o", promoted, ...reg.flags], env())).status).toBe(0);
@@ -177,7 +180,7 @@ describe("plain-HTTP registry", { timeout: 180_000 }, () => {
       child.on("exit", (code) => resolve({ status: code ?? 1, stdout, stderr }));
     });
     expect(out.status, out.stderr).toBe(0);
-    const docs = YAML.parseAllDocuments(out.stdout).map((d) => d.toJS()).filter(Boolean);
+    const docs = YAML.parseAllDocuments(out.stdout).map((d) => d.toJS());
     expect(docs.map((d) => d.metadata.name).sort()).toEqual(["identity-assurance", "trusted-registries"]);
     for (const d of docs) {
       expect(d.kind).toBe("ClusterAdmissionPolicy");

@@ -1,12 +1,10 @@
 // `idgov inspect <file | ref>`: embedded metadata as a table (or -o yaml|json), the module's
 // imports/exports and execution mode, and whether policy-server would load it.
-import { existsSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
 import { Option, type Command } from "commander";
 import YAML from "yaml";
-import { IdgovError } from "../errors.js";
 import { formatInspect, inspectModule, type InspectReport } from "../inspect/report.js";
 import { RegistryClient } from "../oci/client.js";
+import { annotatedModuleFile, readModuleFile } from "../oci/policy-source.js";
 import { isRegistryUri, parseReference, registryUri } from "../oci/reference.js";
 import type { CliCommand, CliIO } from "./command.js";
 import { addRegistryOptions, registryOptionsFrom, type RegistryFlags } from "./registry-options.js";
@@ -20,15 +18,8 @@ async function report(target: string, opts: InspectOptions): Promise<InspectRepo
     const pulled = await new RegistryClient(registry).pullPolicy(ref);
     return inspectModule(pulled.wasm, registryUri(ref), { reference: registryUri(ref), manifestDigest: pulled.manifestDigest });
   }
-  let file = target.startsWith("file://") ? new URL(target).pathname : target;
-  if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, "build", "annotated-policy.wasm");
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new IdgovError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file (give a .wasm file, a policy folder or a registry:// reference)" : (e as Error).message}`);
-  }
-  return inspectModule(bytes, file);
+  const file = annotatedModuleFile(target);
+  return inspectModule(readModuleFile(file), file);
 }
 
 export const inspectCommand: CliCommand = {

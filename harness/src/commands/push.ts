@@ -1,11 +1,10 @@
 // `idgov push <module> <registry/repo:tag>`: kwctl's layout and annotations (oci/layout.ts),
 // printing the immutable `host/repo@sha256:…` reference.
-import { existsSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
 import { Option, type Command } from "commander";
 import { IdgovError } from "../errors.js";
 import { RegistryClient } from "../oci/client.js";
 import { manifestAnnotations } from "../oci/layout.js";
+import { annotatedModuleFile, readModuleFile } from "../oci/policy-source.js";
 import { immutableReference, parseReference } from "../oci/reference.js";
 import { metadataFromModule, METADATA_SECTION } from "../runtime/metadata.js";
 import type { CliCommand, CliIO } from "./command.js";
@@ -13,25 +12,10 @@ import { addRegistryOptions, registryOptionsFrom, type RegistryFlags } from "./r
 
 interface PushOptions extends RegistryFlags { force?: boolean; output: "text" | "json" }
 
-/** The module file a push argument names (a policy folder means its annotated build). */
-function moduleFile(arg: string): string {
-  if (existsSync(arg) && statSync(arg).isDirectory()) {
-    const file = path.join(arg, "build", "annotated-policy.wasm");
-    if (!existsSync(file)) throw new IdgovError(`${file} not found: run \`make build\` (or \`idgov annotate ${arg}\`) first`);
-    return file;
-  }
-  return arg;
-}
-
 export async function pushPolicy(arg: string, destination: string, opts: PushOptions, io: CliIO): Promise<string> {
   const ref = parseReference(destination);
-  const file = moduleFile(arg);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new IdgovError(`cannot read module ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
-  }
+  const file = annotatedModuleFile(arg);
+  const bytes = readModuleFile(file);
   let module: WebAssembly.Module;
   try {
     module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);

@@ -2,7 +2,7 @@
 // `kwctl scaffold artifacthub`. `idgov scaffold manifest`: a ClusterAdmissionPolicy or
 // AdmissionPolicy for a module, like `kwctl scaffold manifest`, after the module's own
 // validate_settings accepted the settings.
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Option, type Command } from "commander";
@@ -11,7 +11,7 @@ import { formatLog } from "../log.js";
 import { loadPolicy } from "../policy.js";
 import { artifactHubPackageYaml } from "../scaffold/artifacthub.js";
 import { MANIFEST_KINDS, scaffoldManifest, type ManifestKind } from "../scaffold/manifest.js";
-import { resolvePolicySource } from "../oci/policy-source.js";
+import { annotatedModuleFile, resolvePolicySource } from "../oci/policy-source.js";
 import { isRegistryUri, parseReference, registryUri } from "../oci/reference.js";
 import type { CliCommand, CliIO } from "./command.js";
 import { addRegistryOptions, registryOptionsFrom, type RegistryFlags } from "./registry-options.js";
@@ -34,8 +34,7 @@ export async function scaffoldManifestFor(target: string, opts: ManifestOptions,
     uri = registryUri(parseReference(target));
     file = await resolvePolicySource(target, { ...registryOptionsFrom(opts), log: (l) => io.stderr(`${l}\n`) });
   } else {
-    file = target.startsWith("file://") ? await resolvePolicySource(target) : target;
-    if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, "build", "annotated-policy.wasm");
+    file = annotatedModuleFile(target);
     if (!existsSync(file)) throw new IdgovError(`${file} not found (give an annotated .wasm file, a built policy folder or a registry:// reference)`);
     uri = pathToFileURL(path.resolve(file)).href;
   }
