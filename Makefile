@@ -52,7 +52,8 @@ registry-tool:
 test: build registry-tool
 	@rm -f .vitest-results.json
 	@npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json; \
-	  status=$$?; node .ci/summary.mjs .vitest-results.json; exit $$status
+	  status=$$?; echo "policy test suites (idgov test): JUnit report in test-results/idgov-suites.xml"; \
+	  node .ci/summary.mjs .vitest-results.json; exit $$status
 
 demo: build
 	@node harness/dist/demo.js
@@ -77,4 +78,4 @@ publish:
 	done
 
 clean:
-	rm -rf harness/dist policies/*/build .vitest-results.json
+	rm -rf harness/dist policies/*/build .vitest-results.json test-results
