@@ -4,7 +4,8 @@
 //  3. a ConfigMap per subject read through the kubernetes/get_resource capability.
 import { Json } from "../json/view";
 import { JsonValue, parseJsonString } from "../json/value";
-import { formatNumber } from "../json/value";
+import { CallResult, Failure } from "../abi/result";
+import { hostJson } from "../capabilities/host";
 import { SignalBuilder, Signal, SIGNAL_KINDS, CLAIM_KINDS, RECORD_FIELDS, SOURCE_SETTINGS, SOURCE_CLAIMS, SOURCE_CLUSTER } from "./signal";
 
 /** A record object (`{status, verifiedAt, …}`) → Signal; every field type-checked. */
@@ -138,15 +139,14 @@ export class ClusterSignals {
 
 /**
  * Source 3: signals from the subject's ConfigMap (`data.subject` must equal the
- * username; each signal kind is a key holding a JSON record). `object` is what
- * get_resource returned (an Error value when the host failed).
+ * username; each signal kind is a key holding a JSON record). `answer` is what
+ * get_resource returned; a missing ConfigMap (NotFound) means no signals.
  */
-export function signalsFromClusterObject(object: JsonValue, username: string): ClusterSignals {
+export function signalsFromClusterObject(answer: CallResult, username: string): ClusterSignals {
   const result = new ClusterSignals();
+  const object = hostJson(answer);
   if (object.isError) {
-    // kubernetes/get_resource reports a missing object as "Cannot find v1/ConfigMap named …".
-    const message = object.stringValue;
-    if (!(message.includes("Cannot find") || message.includes("not found") || message.includes("NotFound"))) result.error = message;
+    if (answer.failure != Failure.NotFound) result.error = object.stringValue;
     return result;
   }
   const data = object.get("data");
@@ -169,5 +169,3 @@ export function signalsFromClusterObject(object: JsonValue, username: string): C
   return result;
 }
 
-// Re-exported for policies that echo numbers.
-export { formatNumber };

@@ -3,10 +3,9 @@
 // matches) → judge (rules.ts) → respond with reasons and audit annotations.
 import {
   ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue,
-  accept, rejectWithCode, settingsValid, settingsInvalid, nowMillis,
+  accept, rejectWithCode, settingsValid, settingsInvalid, nowMillis, getResource, GetResourceRequest,
 } from "../../assembly/sdk";
 import { SignalSet, signalsFromSettings, signalsFromClaims, signalsFromClusterObject, clusterObjectName } from "../../assembly/identity";
-import { getResource, GetResourceRequest } from "../../assembly/capabilities/kubernetes";
 import { parseSettings, parseRequestSettings, Settings } from "./settings";
 import { RequestFacts, matchingRules, isExempt, judge, rejectionMessage, Verdict } from "./rules";
 
