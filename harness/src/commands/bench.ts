@@ -13,8 +13,10 @@ import { benchValidate, machineInfo, type Stats, type ValidateBench } from "../b
 import { baselineFor } from "../bench/policies.js";
 import { runProjectBench } from "../bench/report.js";
 import type { CliCommand, CliIO } from "./command.js";
+import { resolvePolicySource } from "../oci/policy-source.js";
+import { addRegistryOptions, registryOptionsFrom, type RegistryFlags } from "./registry-options.js";
 
-export interface BenchOptions {
+export interface BenchOptions extends RegistryFlags {
   request?: string;
   settings?: string;
   samples: string;
@@ -67,7 +69,7 @@ export function formatBench(r: ValidateBench): string {
 export async function runBench(policyPath: string, opts: BenchOptions, io: CliIO): Promise<ValidateBench> {
   if (opts.request === undefined) throw new IdgovError("missing --request <file>: give an AdmissionRequest or AdmissionReview (JSON or YAML)");
   const samples = positiveInteger("--samples", opts.samples);
-  const compiled = await compilePolicy(policyPath);
+  const compiled = await compilePolicy(await resolvePolicySource(policyPath, { ...registryOptionsFrom(opts), log: (l) => io.stderr(`${l}\n`) }));
   const request = readRequest(opts.request);
   const settings = prepareSettings(opts.settings !== undefined ? readSettings(opts.settings) : {});
   const now = opts.now ?? new Date().toISOString();
@@ -93,10 +95,10 @@ export async function runBench(policyPath: string, opts: BenchOptions, io: CliIO
 export const benchCommand: CliCommand = {
   name: "bench",
   register(program: Command, io: CliIO): Command {
-    return program
+    return addRegistryOptions(program
       .command("bench")
       .description("Measure validate / validate_settings as policy-server runs them (fresh instance per evaluation), a reused instance, and V8 JSON.parse of the same bytes")
-      .argument("[policy]", "a .wasm module, or a policy directory (uses <dir>/build/policy.wasm and <dir>/metadata.yml)")
+      .argument("[policy]", "a .wasm module, a policy directory (uses <dir>/build/policy.wasm and <dir>/metadata.yml) or a registry://… reference")
       .option("-r, --request <file>", "AdmissionRequest or AdmissionReview, JSON or YAML")
       .option("-s, --settings <file>", "policy settings, JSON or YAML (default {})")
       .option("-n, --samples <N>", "samples per variant, after a warm-up of N/5", "1000")
@@ -106,7 +108,7 @@ export const benchCommand: CliCommand = {
       .option("--project", "what `make bench` runs: every policy of this repository at 1 KB, 20 KB, 1 MiB and 3 MiB, report under bench/results/")
       .option("--samples-scale <x>", "with --project: multiply every sample count", "1")
       .option("--out <dir>", "with --project: where latest.{md,json,svg} go (default bench/results)")
-      .option("--no-readme", "with --project: do not refresh README's Performance section")
+      .option("--no-readme", "with --project: do not refresh README's Performance section"))
       .action(async (policyPath: string | undefined, opts: BenchOptions) => {
         if (opts.project) {
           if (policyPath !== undefined) throw new IdgovError("--project benchmarks every policy of the repository: give no <policy>");

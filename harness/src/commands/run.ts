@@ -14,8 +14,10 @@ import { staleSources } from "../build/staleness.js";
 import { DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_TIMEOUT_MS } from "../runtime/isolation/limits.js";
 import { formatLog } from "../log.js";
 import type { CliCommand, CliIO } from "./command.js";
+import { resolvePolicySource } from "../oci/policy-source.js";
+import { addRegistryOptions, registryOptionsFrom, type RegistryFlags } from "./registry-options.js";
 
-export interface RunOptions {
+export interface RunOptions extends RegistryFlags {
   request?: string;
   requestPath?: string;
   settings?: string;
@@ -41,8 +43,8 @@ function positiveNumber(flag: string, value: string): number {
   return n;
 }
 
-/** The settings, read and normalised once for both evaluations (`--settings-json` text is sent as it is). */
-function settingsFrom(opts: RunOptions): PreparedSettings {
+/** The settings, read and normalised once for both evaluations (`--settings-json` text is sent as it is); shared with `scaffold manifest`. */
+export function settingsFrom(opts: Pick<RunOptions, "settings" | "settingsPath" | "settingsJson">): PreparedSettings {
   const file = opts.settings ?? opts.settingsPath;
   if (file !== undefined && opts.settingsJson !== undefined) throw new IdgovError("give either --settings <file> or --settings-json '<json>', not both");
   if (opts.settingsJson !== undefined) return prepareSettings(opts.settingsJson, "--settings-json");
@@ -68,7 +70,8 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
   HostCapabilityAllowList.parse(patterns); // reject bad patterns before doing any work
 
   warnIfStale(policyPath, io);
-  const policy: Policy = await loadPolicy(policyPath, { timeoutMs, memoryLimitMiB });
+  const modulePath = await resolvePolicySource(policyPath, { ...registryOptionsFrom(opts), log: (l) => io.stderr(`${l}\n`) });
+  const policy: Policy = await loadPolicy(modulePath, { timeoutMs, memoryLimitMiB });
   try {
     // Request and settings are read and normalised once, for both evaluations.
     const raw = opts.raw ?? policy.info.metadata?.policyType === "raw";
@@ -138,10 +141,10 @@ function warnIfStale(policyPath: string, io: CliIO): void {
 export const runCommand: CliCommand = {
   name: "run",
   register(program: Command, io: CliIO): Command {
-    return program
+    return addRegistryOptions(program
       .command("run")
       .description("Evaluate a request against a policy, like `kwctl run`: one AdmissionResponse JSON line on stdout, logs on stderr")
-      .argument("<policy>", "a .wasm module, or a policy directory (uses <dir>/build/policy.wasm and <dir>/metadata.yml)")
+      .argument("<policy>", "a .wasm module, a policy directory (uses <dir>/build/policy.wasm and <dir>/metadata.yml) or a registry://… reference (pulled into the store when missing)")
       .option("-r, --request <file>", "AdmissionRequest or AdmissionReview, JSON or YAML; - reads stdin")
       .addOption(new Option("--request-path <file>", "alias of --request (kwctl spelling)").hideHelp())
       .option("-s, --settings <file>", "policy settings, JSON or YAML (default {})")
@@ -162,7 +165,7 @@ export const runCommand: CliCommand = {
       .option("--raw", "the request is a raw document (default: metadata policyType raw)")
       .option("--timeout <seconds>", `execution time limit per evaluation (default ${DEFAULT_TIMEOUT_MS / 1000}, like policy-server)`)
       .option("--disable-timeout", "no execution time limit (like kwctl)")
-      .option("--memory-limit <MiB>", `cap on the policy's linear memory (default ${DEFAULT_MEMORY_LIMIT_MIB})`)
+      .option("--memory-limit <MiB>", `cap on the policy's linear memory (default ${DEFAULT_MEMORY_LIMIT_MIB})`))
       .action(async (policyPath: string, opts: RunOptions) => {
         await runPolicy(policyPath, opts, io);
       });
