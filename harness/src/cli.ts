@@ -8,6 +8,8 @@ import { registerSignalsCommand } from "./commands/signals.js";
 import { scaffoldCommand } from "./commands/scaffold.js";
 import { annotateCommand } from "./commands/annotate.js";
 import { benchCommand } from "./commands/bench.js";
+import { serveCommand } from "./commands/serve.js";
+import { logCommand } from "./commands/log.js";
 import type { CliCommand, CliIO } from "./commands/command.js";
 
 const signalsCommand: CliCommand = {
@@ -19,7 +21,7 @@ const signalsCommand: CliCommand = {
 };
 
 /** Registered commands; add new ones here (one file each under commands/). */
-export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, scaffoldCommand, benchCommand, annotateCommand];
+export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, scaffoldCommand, benchCommand, annotateCommand, serveCommand, logCommand];
 
 function packageVersion(): string {
   try {
