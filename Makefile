@@ -7,13 +7,14 @@ POLICIES := $(patsubst %/policy.ts,%,$(wildcard policies/*/policy.ts))
 HARNESS_SRC := $(shell find harness/src -name '*.ts' 2>/dev/null)
 SDK_SRC := $(shell find assembly -name '*.ts' -not -path '*/__tests__/*' 2>/dev/null)
 
-.PHONY: help install build build-harness build-policies test demo bench clean
+.PHONY: help install build build-harness build-policies test demo bench bench-serve clean
 
 help:
 	@echo "make demo    build and show the flagship policy deciding real requests"
 	@echo "make test    build and run every test (ends with 'N passed, N failed')"
 	@echo "make build   build the harness and every policy into policies/<name>/build/"
 	@echo "make bench   benchmark every policy (report under bench/results/)"
+	@echo "make bench-serve  load-test idgov serve with autocannon (bench/results/serve-latest.md)"
 	@echo "make clean   remove build outputs"
 
 # npm ci when node_modules is missing or older than the lockfile.
@@ -47,6 +48,9 @@ demo: build
 
 bench: build
 	@node harness/dist/bench/report.js
+
+bench-serve: build
+	@node harness/dist/bench/serve-load.js
 
 clean:
 	rm -rf harness/dist policies/*/build .vitest-results.json
