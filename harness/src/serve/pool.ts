@@ -92,7 +92,7 @@ export class EvaluationPool {
       await Promise.all(lanes.map((l) => l.close()));
       throw e;
     }
-    return new EvaluationPool(lanes, facts, options.maxQueue ?? 4096 * options.workers);
+    return new EvaluationPool(lanes, facts, options.maxQueue ?? 512 * options.workers);
   }
 
   get size(): number {
