@@ -14,7 +14,7 @@ import { BIN, REPO_ROOT, podRequest, tmpFile, watFile } from "./helpers.js";
 import { parseServeConfig } from "../dist/serve/config.js";
 import { startServe, type RunningServer } from "../dist/serve/start.js";
 import { runPolicy } from "../dist/commands/run.js";
-import { TIMEOUT_MESSAGE } from "../dist/index.js";
+import { FixtureProvider, TIMEOUT_MESSAGE } from "../dist/index.js";
 import { verifyDecisionLog } from "../dist/serve/decision-log.js";
 
 const NOW = "2026-11-25T12:00:00Z";
@@ -22,6 +22,9 @@ const FLAGSHIP = path.join(REPO_ROOT, "policies/identity-assurance");
 const TRUSTED = path.join(REPO_ROOT, "policies/trusted-registries");
 const SETTINGS_FILE = path.join(FLAGSHIP, "test_data/settings-recommended.yaml");
 const recommended = YAML.parse(readFileSync(SETTINGS_FILE, "utf8")) as Record<string, unknown>;
+const CLUSTER_SETTINGS_FILE = path.join(FLAGSHIP, "test_data/settings-cluster.yaml");
+const CLUSTER_ANSWERS = path.join(FLAGSHIP, "test_data/host-capabilities-cluster.yaml");
+const clusterSettings = YAML.parse(readFileSync(CLUSTER_SETTINGS_FILE, "utf8")) as Record<string, unknown>;
 const fixtures = readdirSync(path.join(FLAGSHIP, "test_data"))
   .filter((f) => f.endsWith(".json") && !f.startsWith("didit-"))
   .map((f) => ({ file: path.join(FLAGSHIP, "test_data", f), request: JSON.parse(readFileSync(path.join(FLAGSHIP, "test_data", f), "utf8")) as Record<string, unknown> }));
@@ -77,6 +80,8 @@ describe("idgov serve", () => {
     const config = parseServeConfig(
       YAML.stringify({
         ia: { module: FLAGSHIP, settings: recommended },
+        "ia-cluster": { module: FLAGSHIP, settings: clusterSettings, contextAwareResources: [{ apiVersion: "v1", kind: "ConfigMap" }], hostCapabilities: ["kubernetes/get_resource"] },
+        "ia-cluster-no-capabilities": { module: FLAGSHIP, settings: clusterSettings, contextAwareResources: [{ apiVersion: "v1", kind: "ConfigMap" }] },
         "ia-monitor": { module: FLAGSHIP, settings: recommended, policyMode: "monitor", message: "custom" },
         runaway: { module: loopModule, timeoutEvalSeconds: 1 },
         grp: {
@@ -99,6 +104,7 @@ describe("idgov serve", () => {
       workers: 2,
       timeoutMs: 2000,
       now: NOW,
+      providers: [FixtureProvider.fromFile(CLUSTER_ANSWERS)],
       decisionLog: { file: logFile, key: keys.privateKey, checkpointEvery: 50 },
       accessLog: (line) => accessLog.push(line),
     });
@@ -126,6 +132,21 @@ describe("idgov serve", () => {
     // both outcomes are among the fixtures, so the comparison covers denials and acceptances
     const outcomes = new Set(answers.map(({ r }) => r.json.response.allowed));
     expect(outcomes).toEqual(new Set([true, false]));
+  });
+
+  it("answers host capabilities from the same fixtures as `idgov run`, gated by the policy's hostCapabilities", async () => {
+    const quiet = { stdout: () => {}, stderr: () => {} };
+    for (const f of fixtures) {
+      const line = await runPolicy(FLAGSHIP, { request: f.file, settings: CLUSTER_SETTINGS_FILE, now: NOW, mode: "protect", allowedHostCapabilities: ["kubernetes/get_resource"], allowContextAware: true, hostCapabilitiesFixtures: CLUSTER_ANSWERS }, quiet);
+      const served = await post(port, "/validate/ia-cluster", review(f.request));
+      expect(served.json.response).toEqual(JSON.parse(line));
+    }
+    const alice = fixtures.find((f) => f.file.endsWith("exec-prod-alice-verified-claims.json"))!.request;
+    expect((await post(port, "/validate/ia-cluster", review(alice))).json.response.allowed).toBe(true);
+    // policy-server: no hostCapabilities in policies.yml grants none, so the ConfigMap read fails closed
+    const denied = await post(port, "/validate/ia-cluster-no-capabilities", review(alice));
+    expect(denied.json.response.allowed).toBe(false);
+    expect(denied.json.response.status.message).toMatch(/cluster signals unavailable/);
   });
 
   it("applies monitor mode and the custom message on /validate, not on /audit", async () => {
@@ -285,6 +306,14 @@ describe("idgov serve (process)", () => {
     const r = spawnSync(process.execPath, [BIN, "serve", "-c", config, "--port", "0", "--readiness-port", "0", "--workers", "1"], { encoding: "utf8", timeout: 60_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^Error: refusing to start: policy "strict": settings are invalid: allowedRegistries: is required/);
+  });
+
+  it("refuses half-given TLS and an unsigned decision log with one-line errors", () => {
+    const config = configFile({ ia: { module: FLAGSHIP, settings: recommended } });
+    const run = (args: string[]) => spawnSync(process.execPath, [BIN, "serve", "-c", config, ...args], { encoding: "utf8", timeout: 60_000 });
+    expect(run(["--cert", config]).stderr).toMatch(/^Error: give both --cert and --key for HTTPS/);
+    expect(run(["--decision-log", path.join(path.dirname(config), "d.jsonl")]).stderr).toMatch(/^Error: --decision-log needs --decision-log-key/);
+    expect(run(["--workers", "0"]).stderr).toMatch(/^Error: --workers expects a whole number from 1 to 256, got "0"/);
   });
 
   it("answers an AdmissionReview over HTTPS as `idgov run` does", async () => {
