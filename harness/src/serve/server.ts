@@ -130,6 +130,8 @@ export function admissionRoutes(deps: AdmissionRouteDeps): Route[] {
       decision = await decider.decide(entry, request, uid, raw ? "validate" : origin, raw);
     } catch (e) {
       if (e instanceof PoolUnavailableError) throw new HttpError(503, e.message);
+      // JSON.parse reads any depth, re-serialising the payload for the guest does not.
+      if (e instanceof RangeError) throw new HttpError(400, `the request nests too deeply to evaluate (${e.message}); policy-server's JSON reader stops at 128 levels`);
       // A harness failure is still a decision: fail closed, as policy-server does for traps.
       const response = rejectInternalServerError(uid, describeError(e));
       decision = { response, vanilla: response, modules: [], logs: [] };
