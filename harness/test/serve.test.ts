@@ -71,6 +71,7 @@ describe("idgov serve", () => {
   let server: RunningServer;
   let port: number;
   const accessLog: string[] = [];
+  let keepAccessLog = true;
   let loopModule: string;
   const logFile = tmpFile("decisions.jsonl", "");
   const keys = generateKeyPairSync("ed25519");
@@ -106,7 +107,9 @@ describe("idgov serve", () => {
       now: NOW,
       providers: [FixtureProvider.fromFile(CLUSTER_ANSWERS)],
       decisionLog: { file: logFile, key: keys.privateKey, checkpointEvery: 50 },
-      accessLog: (line) => accessLog.push(line),
+      accessLog: (line) => {
+        if (keepAccessLog) accessLog.push(line);
+      },
     });
     port = server.port;
   });
@@ -245,7 +248,9 @@ describe("idgov serve", () => {
       gc?.();
       return process.memoryUsage().heapUsed;
     };
-    const body = JSON.stringify(review(podRequest()));
+    // a 4 KiB request, so that keeping each one by accident (40 MiB) is far above the bound
+    const padded = podRequest({ object: { apiVersion: "v1", kind: "Pod", metadata: { name: "p", annotations: { note: "x".repeat(3000) } }, spec: { containers: [{ name: "c", image: "nginx:1.27" }] } } });
+    const body = JSON.stringify(review(padded));
     const burst = async (n: number) => {
       let next = 0;
       await Promise.all(
@@ -259,13 +264,17 @@ describe("idgov serve", () => {
         }),
       );
     };
+    keepAccessLog = false; // the test's own copy of the access log would grow the heap
+    accessLog.length = 0;
     await burst(2000); // warm up: JIT, connection pools, metric series
     const start = heap();
+    const startRss = process.memoryUsage().rss;
     await burst(10_000);
     const growth = heap() - start;
-    // 10,000 decisions held by accident would be tens of MiB (each response ~300 bytes,
-    // each request 1 KiB, plus closures); 16 MiB allows for GC timing noise.
-    expect(growth).toBeLessThan(16 * 1024 * 1024);
+    // Holding each request (4 KiB) or its decision by accident grows the heap by 10+ MiB over
+    // 10,000 requests; 8 MiB leaves room for GC noise. RSS (workers included) catches gross leaks.
+    expect(growth).toBeLessThan(8 * 1024 * 1024);
+    expect(process.memoryUsage().rss - startRss).toBeLessThan(128 * 1024 * 1024);
   }, 240_000);
 
   it("writes a decision log that verifies after shutdown", async () => {
