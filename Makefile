@@ -41,7 +41,8 @@ build: build-harness build-policies
 test: build
 	@rm -f .vitest-results.json
 	@npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json; \
-	  status=$$?; node .ci/summary.mjs .vitest-results.json; exit $$status
+	  status=$$?; echo "policy test suites (idgov test): JUnit report in test-results/idgov-suites.xml"; \
+	  node .ci/summary.mjs .vitest-results.json; exit $$status
 
 demo: build
 	@node harness/dist/demo.js
@@ -53,4 +54,4 @@ bench-serve: build
 	@node harness/dist/bench/serve-load.js
 
 clean:
-	rm -rf harness/dist policies/*/build .vitest-results.json
+	rm -rf harness/dist policies/*/build .vitest-results.json test-results

@@ -8,9 +8,10 @@ import { registerSignalsCommand } from "./commands/signals.js";
 import { scaffoldCommand } from "./commands/scaffold.js";
 import { annotateCommand } from "./commands/annotate.js";
 import { benchCommand } from "./commands/bench.js";
+import { testCommand } from "./commands/test.js";
 import { serveCommand } from "./commands/serve.js";
 import { logCommand } from "./commands/log.js";
-import type { CliCommand, CliIO } from "./commands/command.js";
+import { CommandExit, type CliCommand, type CliIO } from "./commands/command.js";
 
 const signalsCommand: CliCommand = {
   name: "signals",
@@ -21,7 +22,7 @@ const signalsCommand: CliCommand = {
 };
 
 /** Registered commands; add new ones here (one file each under commands/). */
-export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, scaffoldCommand, benchCommand, annotateCommand, serveCommand, logCommand];
+export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, scaffoldCommand, benchCommand, annotateCommand, testCommand, serveCommand, logCommand];
 
 function packageVersion(): string {
   try {
@@ -54,6 +55,10 @@ export async function main(argv: string[] = process.argv, io: CliIO = defaultIO(
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode; // commander already printed its message (or help/version)
+    if (err instanceof CommandExit) {
+      if (err.message !== "") io.stderr(`Error: ${oneLine(err.message)}\n`);
+      return err.exitCode;
+    }
     // IdgovError messages say what to do; other errors are shown the same way (one line, no
     // stack) and IDGOV_DEBUG=1 adds the stack for harness bugs.
     const message = err instanceof Error ? err.message : String(err);

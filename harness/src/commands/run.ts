@@ -9,6 +9,7 @@ import { normalizeSettings, parseSettingsJson, type Settings } from "../admissio
 import type { PolicyMode } from "../admission/response.js";
 import { FixtureProvider } from "../host/fixtures.js";
 import { ReplayProvider } from "../host/replay.js";
+import { RecordingProvider } from "../host/record.js";
 import type { HostCapabilityProvider } from "../host/provider.js";
 import { HostCapabilityAllowList } from "../host/allow-list.js";
 import { DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_TIMEOUT_MS } from "../runtime/limits.js";
@@ -25,6 +26,7 @@ export interface RunOptions {
   allowContextAware?: boolean;
   hostCapabilitiesFixtures?: string;
   replayHostCapabilitiesInteractions?: string;
+  recordHostCapabilitiesInteractions?: string;
   now?: string;
   mode: PolicyMode;
   message?: string;
@@ -73,6 +75,7 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
     if (opts.hostCapabilitiesFixtures) providers.push(FixtureProvider.fromFile(opts.hostCapabilitiesFixtures));
     const replay = opts.replayHostCapabilitiesInteractions ? ReplayProvider.fromFile(opts.replayHostCapabilitiesInteractions) : undefined;
     if (replay) providers.push(replay);
+    const recorder = opts.recordHostCapabilitiesInteractions ? new RecordingProvider(providers) : undefined;
 
     const log = (lines: string[]) => {
       for (const line of lines) io.stderr(`${line}\n`);
@@ -88,7 +91,7 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
       now: opts.now,
       allowedHostCapabilities: patterns,
       allowContextAware: opts.allowContextAware ?? false,
-      hostCapabilities: providers,
+      hostCapabilities: recorder ? [recorder] : providers,
     };
 
     const settingsResult = await policy.validateSettings(settings, host);
@@ -104,6 +107,7 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
       policyId: "policy-from-cli",
     });
     log(result.logs);
+    recorder?.write(opts.recordHostCapabilitiesInteractions!);
     if (replay && replay.remaining > 0) {
       log([formatLog("warning", "idgov", `Some of the recorded exchanges have not been replayed (${replay.remaining} left)`)]);
     }
@@ -140,6 +144,7 @@ export const runCommand: CliCommand = {
       .option("--allow-context-aware", "grant the Kubernetes resources listed in the policy metadata (contextAwareResources)")
       .option("--host-capabilities-fixtures <file>", "answer host capabilities from a YAML/JSON list of {namespace, operation, request, response|error}")
       .option("--replay-host-capabilities-interactions <file>", "replay a kwctl host-capabilities session file (FIFO, requests must match)")
+      .option("--record-host-capabilities-interactions <file>", "write every host-capability exchange to a kwctl session file (replays with the option above)")
       .option("--now <RFC3339>", "fixed wall clock for the policy (e.g. 2026-01-02T15:04:05Z)")
       .addOption(new Option("--mode <mode>", "policy mode").choices(["protect", "monitor"]).default("protect"))
       .option("--message <text>", "custom rejection message (the policy's own message moves to status.details.causes)")

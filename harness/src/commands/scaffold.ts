@@ -1,8 +1,14 @@
 // `idgov scaffold artifacthub <policy dir>`: artifacthub-pkg.yml from metadata.yml, like
 // `kwctl scaffold artifacthub`.
-import { writeFileSync } from "node:fs";
-import type { Command } from "commander";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { Option, type Command } from "commander";
+import YAML from "yaml";
+import { IdgovError } from "../errors.js";
+import { readDocument } from "../admission/request.js";
 import { artifactHubPackageYaml } from "../scaffold/artifacthub.js";
+import { OPERATIONS, parseExtra, scaffoldAdmissionRequest, type Operation } from "../scaffold/admission-request.js";
+import { scaffoldTestSuite } from "../scaffold/test-suite.js";
 import type { CliCommand, CliIO } from "./command.js";
 
 export const scaffoldCommand: CliCommand = {
@@ -19,6 +25,53 @@ export const scaffoldCommand: CliCommand = {
         const text = artifactHubPackageYaml(dir, { createdAt: opts.createdAt });
         if (opts.output) writeFileSync(opts.output, text);
         else io.stdout(text);
+      });
+    scaffold
+      .command("admission-request")
+      .description("print a realistic AdmissionRequest for an object (CREATE, UPDATE, DELETE or CONNECT), with the requester you name")
+      .addOption(new Option("--operation <op>", "the operation").choices([...OPERATIONS]).makeOptionMandatory())
+      .requiredOption("--object <file>", "the object (JSON or YAML); DELETE: the object deleted; CONNECT: the Pod connected to")
+      .option("--old-object <file>", "UPDATE: the object before the change")
+      .option("--subresource <name>", "e.g. exec, attach, portforward (CONNECT), scale, status")
+      .option("--namespace <ns>", "namespace (default: the object's metadata.namespace)")
+      .option("--resource <plural>", "plural resource name when the kind's is irregular (default: derived from the kind)")
+      .option("--user <name>", "requester username (default kubernetes-admin)")
+      .option("--group <group...>", "requester groups (repeatable; default system:authenticated)")
+      .option("--extra <key=value...>", "requester extra, e.g. OIDC claims (repeatable)")
+      .option("-o, --output <file>", "write to a file (.yaml/.yml: YAML, else JSON) instead of stdout")
+      .action((opts: { operation: Operation; object: string; oldObject?: string; subresource?: string; namespace?: string; resource?: string; user?: string; group?: string[]; extra?: string[]; output?: string }) => {
+        const request = scaffoldAdmissionRequest({
+          operation: opts.operation,
+          object: readDocument(opts.object, { what: "object" }).value,
+          ...(opts.oldObject !== undefined ? { oldObject: readDocument(opts.oldObject, { what: "old object" }).value } : {}),
+          ...(opts.subresource !== undefined ? { subResource: opts.subresource } : {}),
+          ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+          ...(opts.resource !== undefined ? { resource: opts.resource } : {}),
+          ...(opts.user !== undefined ? { user: opts.user } : {}),
+          ...(opts.group !== undefined ? { groups: opts.group } : {}),
+          extra: parseExtra(opts.extra ?? []),
+        });
+        const yaml = opts.output !== undefined && /\.ya?ml$/.test(opts.output);
+        const text = yaml ? YAML.stringify(request, { lineWidth: 0 }) : `${JSON.stringify(request, null, 2)}\n`;
+        if (opts.output !== undefined) writeFileSync(opts.output, text);
+        else io.stdout(text);
+      });
+    scaffold
+      .command("test")
+      .description("write a starter test suite from a policy folder's test_data/ (expectations = today's answers; review them)")
+      .argument("<policy-dir>", "policy folder with test_data/ (and build/policy.wasm)")
+      .option("-o, --output <file>", "suite file to write (default <policy-dir>/tests/<name>.test.yaml; - prints it)")
+      .option("--force", "overwrite an existing suite file")
+      .action(async (dir: string, opts: { output?: string; force?: boolean }) => {
+        const out = opts.output ?? path.join(dir, "tests", `${path.basename(path.resolve(dir))}.test.yaml`);
+        if (out !== "-" && existsSync(out) && !opts.force) throw new IdgovError(`${out} exists; give another --output or --force to overwrite it`);
+        const text = await scaffoldTestSuite(dir, out === "-" ? path.join(dir, "tests", "starter.test.yaml") : out);
+        if (out === "-") io.stdout(text);
+        else {
+          mkdirSync(path.dirname(out), { recursive: true });
+          writeFileSync(out, text);
+          io.stderr(`wrote ${out}: review the expectations, then run idgov test ${out}\n`);
+        }
       });
     return scaffold;
   },

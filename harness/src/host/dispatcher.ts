@@ -5,7 +5,7 @@ import { formatLog } from "../log.js";
 import type { HostCallOutcome } from "../runtime/types.js";
 import type { ContextAwareResource } from "../runtime/metadata.js";
 import { HostCapabilityAllowList } from "./allow-list.js";
-import type { CapabilityAnswer, CapabilityCall, HostCapabilityProvider } from "./provider.js";
+import { askInOrder, noAnswerError, type CapabilityAnswer, type CapabilityCall, type HostCapabilityProvider } from "./provider.js";
 import { decodeCapabilityPayload, KNOWN_OPERATIONS, PayloadError } from "./requests.js";
 import { tracingLogLine } from "./tracing.js";
 
@@ -77,33 +77,23 @@ export class HostDispatcher {
         );
       }
     }
-    return this.ask(call, 0);
+    return this.ask(call);
   }
 
-  private ask(call: CapabilityCall, from: number): HostCallOutcome | Promise<HostCallOutcome> {
-    for (let i = from; i < this.providers.length; i++) {
-      const provider = this.providers[i];
-      let answer: CapabilityAnswer | undefined | Promise<CapabilityAnswer | undefined>;
-      try {
-        answer = provider.answer(call);
-      } catch (e) {
-        answer = { ok: false, error: `${provider.name} failed: ${(e as Error).message}` };
-      }
-      if (answer instanceof Promise) {
-        return answer.then(
-          (a) => (a === undefined ? this.ask(call, i + 1) : this.toOutcome(call, a)),
-          (e: unknown) => this.toOutcome(call, { ok: false, error: `${provider.name} failed: ${(e as Error)?.message ?? String(e)}` }),
-        );
-      }
-      if (answer !== undefined) return this.toOutcome(call, answer);
-    }
+  private ask(call: CapabilityCall): HostCallOutcome | Promise<HostCallOutcome> {
+    const answer = askInOrder(this.providers, call);
+    if (answer instanceof Promise) return answer.then((a) => (a === undefined ? this.noAnswer(call) : this.toOutcome(call, a)));
+    return answer === undefined ? this.noAnswer(call) : this.toOutcome(call, answer);
+  }
+
+  private noAnswer(call: CapabilityCall): HostCallOutcome {
     const what = `${call.namespace}/${call.operation} ${new TextDecoder().decode(call.payload)}`;
     const hint =
       "give answers with --host-capabilities-fixtures <file> or --replay-host-capabilities-interactions <file> " +
       "(library: the hostCapabilities option of validate)";
     return {
       ok: false,
-      error: `Callback evaluation failure: idgov has no answer for ${what}`,
+      error: `Callback evaluation failure: ${noAnswerError(call)}`,
       logs: [formatLog("error", "host", `no host-capability answer for ${what}; ${hint}`)],
     };
   }

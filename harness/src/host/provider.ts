@@ -34,3 +34,36 @@ export function jsonAnswer(value: unknown): CapabilityAnswer {
 export function errorAnswer(message: string): CapabilityAnswer {
   return { ok: false, error: message };
 }
+
+/**
+ * Asks `providers` in order; the first answer wins (undefined: none answered). A provider that
+ * throws or rejects answers with an error naming it. Synchronous unless a provider is async.
+ */
+export function askInOrder(
+  providers: readonly HostCapabilityProvider[],
+  call: CapabilityCall,
+  from = 0,
+): CapabilityAnswer | undefined | Promise<CapabilityAnswer | undefined> {
+  for (let i = from; i < providers.length; i++) {
+    const provider = providers[i];
+    let answer: CapabilityAnswer | undefined | Promise<CapabilityAnswer | undefined>;
+    try {
+      answer = provider.answer(call);
+    } catch (e) {
+      answer = { ok: false, error: `${provider.name} failed: ${(e as Error).message}` };
+    }
+    if (answer instanceof Promise) {
+      return answer.then(
+        (a) => (a === undefined ? askInOrder(providers, call, i + 1) : a),
+        (e: unknown) => ({ ok: false as const, error: `${provider.name} failed: ${(e as Error)?.message ?? String(e)}` }),
+      );
+    }
+    if (answer !== undefined) return answer;
+  }
+  return undefined;
+}
+
+/** The host error a guest sees when no provider answers a call (recorded as such in sessions). */
+export function noAnswerError(call: Pick<CapabilityCall, "namespace" | "operation" | "payload">): string {
+  return `idgov has no answer for ${call.namespace}/${call.operation} ${new TextDecoder().decode(call.payload)}`;
+}

@@ -56,6 +56,8 @@ export function parseSession(text: string, source: string): RecordedExchange[] {
 export class ReplayProvider implements HostCapabilityProvider {
   readonly name: string;
   private queue: RecordedExchange[];
+  /** Calls that did not match the next recorded exchange (or came after the last one), in order. */
+  readonly unexpected: { call: CapabilityCall; expected?: CallbackRequest }[] = [];
 
   constructor(readonly exchanges: RecordedExchange[], name = "replay") {
     this.name = name;
@@ -80,12 +82,17 @@ export class ReplayProvider implements HostCapabilityProvider {
   /** Starts the replay over from the first exchange. */
   reset(): void {
     this.queue = [...this.exchanges];
+    this.unexpected.length = 0;
   }
 
   answer(call: CapabilityCall): CapabilityAnswer {
     const next = this.queue.shift();
-    if (!next) return { ok: false, error: "the list of recorded responses is empty" };
+    if (!next) {
+      this.unexpected.push({ call });
+      return { ok: false, error: "the list of recorded responses is empty" };
+    }
     if (!sameRequest(next.request, call.typed)) {
+      this.unexpected.push({ call, expected: next.request });
       return {
         ok: false,
         error: `Replay error: unexpected request. Was expecting ${renderRequest(next.request)}, got ${renderRequest(call.typed)} instead`,

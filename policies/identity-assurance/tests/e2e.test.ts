@@ -1,5 +1,7 @@
 // End-to-end: the BUILT identity-assurance module (build/policy.wasm and
-// build/policy-wasi.wasm) run through the harness on fixture requests.
+// build/policy-wasi.wasm) run through the harness, where TypeScript reads better than a table
+// (generated claims, every requirement failing alone, thousands of subjects, the WASI build).
+// Fixture-by-fixture cases of each rule are the YAML suites in tests/*.test.yaml (`idgov test`).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -76,49 +78,6 @@ describe("fixture requests with the recommended settings", () => {
       'identity-assurance: CONNECT pods/exec in namespace "prod" denied for user "bob@example.com": rule "prod-exec": ' +
       "liveness: not approved (declined), faceMatch: not approved (in_review), aml: missing. Verify your identity again, then retry.");
     expect(r.auditAnnotations?.["idgov-decision"]).toBe("denied");
-  });
-
-  it("denies attach for a user whose settings signals went stale", async () => {
-    const r = await decide(fixture("attach-prod-carol.json"), recommended);
-    expect(r.allowed).toBe(false);
-    expect(r.status?.message).toContain("idDocument: stale since 2026-10-01T08:00:00Z (verified 2026-09-01T08:00:00Z, maxAge 30d)");
-    expect(r.status?.message).toContain("liveness: stale since");
-  });
-
-  it("does not gate the same exec outside production", async () => {
-    const r = await decide(fixture("exec-staging-bob.json"), recommended);
-    expect(r).toMatchObject({ allowed: true });
-    expect(r.auditAnnotations ?? null).toBeNull();
-  });
-
-  it("allows a verified user to create a production secret and scale a deployment", async () => {
-    expect((await decide(fixture("secret-create-prod-alice.json"), recommended)).allowed).toBe(true);
-    const scale = await decide(fixture("deployment-scale-prod-alice.json"), recommended);
-    expect(scale.allowed).toBe(true);
-    expect(scale.auditAnnotations?.["idgov-rules"]).toBe("prod-scale");
-  });
-
-  it("denies a secret update by an unverified user", async () => {
-    const r = await decide(fixture("secret-update-prod-bob.json"), recommended);
-    expect(r.allowed).toBe(false);
-    expect(r.status?.message).toMatch(/^identity-assurance: UPDATE secrets in namespace "prod" denied for user "bob@example.com": rule "prod-secrets": /);
-  });
-
-  it("exempts controller service accounts and system:masters", async () => {
-    const settings = clone(recommended);
-    settings.rules.push({ name: "prod-replicasets", match: { resources: ["replicasets"], namespaces: ["prod"] }, require: { assurance: "IAL2" } });
-    const rs = await decide(fixture("replicaset-create-prod-controller.json"), settings);
-    expect(rs.allowed).toBe(true);
-    expect(rs.auditAnnotations?.["idgov-decision"]).toBe("exempt");
-    const root = await decide(fixture("exec-prod-masters.json"), recommended);
-    expect(root.allowed).toBe(true);
-    expect(root.auditAnnotations?.["idgov-decision"]).toBe("exempt");
-  });
-
-  it("gates a cluster-scoped RBAC binding with a rule that has no namespaces", async () => {
-    const r = await decide(fixture("clusterrolebinding-create-dave.json"), recommended);
-    expect(r.allowed).toBe(false);
-    expect(r.status?.message).toContain('CREATE clusterrolebindings denied for user "dave@example.com": rule "rbac-bindings": idDocument: missing');
   });
 
   it("never matches a cluster-scoped object with a namespaced rule", async () => {
