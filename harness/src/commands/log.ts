@@ -21,10 +21,10 @@ export function verifyLogFile(file: string, publicKeyFile: string, io: CliIO): v
 export const logCommand: CliCommand = {
   name: "log",
   register(program: Command, io: CliIO): Command {
-    const log = program.command("log").description("Work with the decision logs `idgov serve --decision-log` writes");
+    const log = program.command("log").description("work with the decision logs `idgov serve --decision-log` writes");
     log
       .command("verify")
-      .description("Verify a decision log's hash chain and Ed25519-signed checkpoints; exit 1 at the first broken record or a missing tail")
+      .description("verify a decision log's hash chain and Ed25519-signed checkpoints; exit 1 at the first broken record or a missing tail")
       .argument("<file>", "the decision log (JSON Lines)")
       .requiredOption("--public-key <pem>", "the Ed25519 public key matching --decision-log-key")
       .action((file: string, opts: { publicKey: string }) => verifyLogFile(file, opts.publicKey, io));

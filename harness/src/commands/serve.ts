@@ -103,7 +103,7 @@ export const serveCommand: CliCommand = {
   register(program: Command, io: CliIO): Command {
     return program
       .command("serve")
-      .description("Serve policies over HTTP(S) like Kubewarden's policy-server: POST /validate/{id}, /audit/{id}, /validate_raw/{id}; GET /readiness, /metrics")
+      .description("serve policies over HTTP(S) like Kubewarden's policy-server: POST /validate/{id}, /audit/{id}, /validate_raw/{id}; GET /readiness, /metrics")
       .requiredOption("-c, --config <policies.yml>", "policy-server's policies.yml: policy id → {module, settings, allowedToMutate, contextAwareResources, policyMode, message, timeoutEvalSeconds, hostCapabilities} or a group {policies, expression, message}")
       .option("--addr <address>", "address to bind", "0.0.0.0")
       .option("-p, --port <port>", "API port", "3000")
