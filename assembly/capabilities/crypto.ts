@@ -1,14 +1,14 @@
 // `crypto/v1/is_certificate_trusted`. Byte arrays travel as JSON arrays of
 // integers 0–255 (Rust Vec<u8>), not as strings.
-import { callHost } from "../abi/host";
-import { JsonValue } from "../json/value";
-import { ObjectWriter, utf8 } from "../json/writer";
+import { callHost } from "./host";
+import { CallResult } from "../abi/result";
+import { ObjectWriter, utf8, joinStrings } from "../json/writer";
 
 function bytesJson(text: string): string {
   const bytes = Uint8Array.wrap(String.UTF8.encode(text));
   const parts = new Array<string>(bytes.length);
   for (let i = 0; i < bytes.length; i++) parts[i] = bytes[i].toString();
-  return "[" + parts.join(",") + "]";
+  return "[" + joinStrings(parts, ",") + "]";
 }
 
 function pemCertificate(pem: string): string {
@@ -17,16 +17,16 @@ function pemCertificate(pem: string): string {
 
 /**
  * Is the PEM certificate trusted by `chainPems` (or Mozilla's roots when empty),
- * and valid until `notAfter` (RFC 3339, "" = now)? `{"trusted":bool,"reason":…}` or an Error JsonValue.
+ * and valid until `notAfter` (RFC 3339, "" = now)? `{"trusted":bool,"reason":…}` or a failed CallResult.
  */
-export function isCertificateTrusted(certPem: string, chainPems: string[] = [], notAfter: string = ""): JsonValue {
+export function isCertificateTrusted(certPem: string, chainPems: string[] = [], notAfter: string = ""): CallResult {
   let chain = "null";
   if (chainPems.length > 0) {
     const items = new Array<string>(chainPems.length);
     for (let i = 0; i < chainPems.length; i++) items[i] = pemCertificate(chainPems[i]);
-    chain = "[" + items.join(",") + "]";
+    chain = "[" + joinStrings(items, ",") + "]";
   }
   const w = new ObjectWriter().raw("cert", pemCertificate(certPem)).raw("cert_chain", chain);
   if (notAfter.length > 0) w.string("not_after", notAfter); else w.raw("not_after", "null");
-  return callHost("crypto", "v1/is_certificate_trusted", utf8(w.toString())).json();
+  return callHost("crypto", "v1/is_certificate_trusted", utf8(w.toString()));
 }
