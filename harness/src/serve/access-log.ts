@@ -6,10 +6,7 @@ import type { AdmissionRequest } from "../admission/request.js";
 import type { DecisionFields } from "./decision-log.js";
 import type { ModuleFacts } from "./pool.js";
 import type { RequestOrigin } from "./metrics.js";
-
-/** Audit annotations idgov policies write (assembly: policies' annotate()): which rules, which signal sources. */
-export const RULES_ANNOTATION = "idgov-rules";
-export const SIGNAL_SOURCES_ANNOTATION = "idgov-signal-sources";
+import { AUDIT_ANNOTATIONS } from "../signals/vocabulary.js";
 
 export interface DecisionContext {
   policyId: string;
@@ -50,8 +47,11 @@ export function decisionFields(d: DecisionContext): DecisionFields {
   }
   if (versions.length > 0) fields.policy_version = versions.join(",");
   if (d.response.status?.code !== undefined) fields.code = d.response.status.code;
-  if (annotations[RULES_ANNOTATION] !== undefined) fields.rule = annotations[RULES_ANNOTATION];
-  if (annotations[SIGNAL_SOURCES_ANNOTATION] !== undefined) fields.signal_sources = annotations[SIGNAL_SOURCES_ANNOTATION];
+  // which rules decided and which signal sources were used, as idgov policies annotate them
+  const rule = annotations[AUDIT_ANNOTATIONS.rules];
+  const sources = annotations[AUDIT_ANNOTATIONS.signalSources];
+  if (rule !== undefined) fields.rule = rule;
+  if (sources !== undefined) fields.signal_sources = sources;
   return fields;
 }
 
