@@ -11,7 +11,9 @@ export {
 } from "./protocol/response";
 export { SettingsProblems, StringItem, childPath, indexPath, describe } from "./settings/check";
 export { globMatch, anyGlobMatches, globProblem, DNS_LABEL_CHARS } from "./match/glob";
-export { nowMillis, parseRfc3339, formatRfc3339, parseDuration, formatDuration, INVALID_TIME } from "./time";
+export { nowMillis } from "./time/clock";
+export { parseRfc3339, formatRfc3339, INVALID_TIME } from "./time/rfc3339";
+export { parseDuration, formatDuration } from "./time/duration";
 export { logLine } from "./abi/log";
 export { ImageReference, parseImageReference } from "./k8s/image";
 export { podSpecOf, podSpecPath, createsPods, containersOf, containersIn, containerListPaths, ContainerRef } from "./k8s/workload";

@@ -2,10 +2,13 @@
 import { resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildPolicy, listPolicies } from "./policies.js";
+import { writeVocabulary } from "./vocabulary.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const dirs = process.argv.length > 2 ? process.argv.slice(2) : listPolicies(resolve(repoRoot, "policies"));
 try {
+  // The SDK's identity tables come from assembly/identity/vocabulary.json.
+  for (const file of writeVocabulary(repoRoot)) console.log(`generated ${file}`);
   for (const dir of dirs) await buildPolicy(dir, repoRoot, (line) => console.log(line));
 } catch (e) {
   console.error((e as Error).message);
