@@ -3,17 +3,25 @@
 export { Json, JsonKind } from "./json/view";
 export { select } from "./json/select";
 export { JsonValue, JsonType, parseJsonString } from "./json/value";
-export { quote, ObjectWriter, stringArrayJson } from "./json/writer";
+export { quote, ObjectWriter, StringBuilder, stringArrayJson, utf8 } from "./json/writer";
 export { ValidationRequest, AdmissionRequest, UserInfo, GroupVersionName } from "./protocol/request";
 export {
   ValidationResponse, SettingsValidationResponse, RejectOptions,
   accept, reject, rejectWithCode, acceptWithMutation, settingsValid, settingsInvalid,
 } from "./protocol/response";
 export { SettingsProblems, StringItem, childPath, indexPath, describe } from "./settings/check";
+export { SettingsSchema, ParsedSettings } from "./settings/schema";
 export { globMatch, anyGlobMatches, globProblem, DNS_LABEL_CHARS } from "./match/glob";
 export { nowMillis } from "./time/clock";
 export { parseRfc3339, formatRfc3339, INVALID_TIME } from "./time/rfc3339";
 export { parseDuration, formatDuration } from "./time/duration";
 export { logLine } from "./abi/log";
-export { ImageReference, parseImageReference } from "./k8s/image";
-export { podSpecOf, podSpecPath, createsPods, containersOf, containersIn, containerListPaths, ContainerRef } from "./k8s/workload";
+export { ImageReference, parseImageReference, isRegistryHost } from "./k8s/image";
+export { podSpecPath, createsPods, containersIn, containerListPaths, ContainerRef, PodContainers } from "./k8s/workload";
+export { CallResult, Failure } from "./abi/result";
+export { callHost, hostJson, classifyHostError } from "./capabilities/host";
+export { getResource, GetResourceRequest, listResources, ListResourcesRequest, canI, CanIRequest } from "./capabilities/kubernetes";
+export { manifestDigest, verifyPubKeys, verifyKeyless } from "./capabilities/oci";
+export { dnsLookupHost } from "./capabilities/net";
+export { isCertificateTrusted } from "./capabilities/crypto";
+export { log, LogLevel } from "./capabilities/tracing";

@@ -51,23 +51,29 @@ for (const [label, policyName] of [["waPC", "wapc"], ["WASI", "wasi"]] as const)
       });
     }
 
-    it("returns a host error as a value carrying the host's message as Kubewarden wraps it (UTF-8 intact)", async () => {
+    it("returns a host error as a typed value carrying the host's message as Kubewarden wraps it (UTF-8 intact)", async () => {
       const rec = recorder(() => null, "échec: Cannot find v1/ConfigMap named 'cm' inside of namespace 'ns'");
       const { response } = await policy().validate(request, { call: "get_resource" }, { contextAwareResources: [{ apiVersion: "v1", kind: "ConfigMap" }], hostCapabilities: rec.provider });
-      expect(response.status).toEqual({ code: 418, message: "host error: Callback evaluation failure: échec: Cannot find v1/ConfigMap named 'cm' inside of namespace 'ns'" });
+      expect(response.status).toEqual({ code: 418, message: "host error (NotFound): Callback evaluation failure: échec: Cannot find v1/ConfigMap named 'cm' inside of namespace 'ns'" });
+    });
+
+    it("types any other host error as Other", async () => {
+      const rec = recorder(() => null, "connection refused");
+      const { response } = await policy().validate(request, { call: "manifest_digest" }, { hostCapabilities: rec.provider });
+      expect(response.status?.message).toBe("host error (Other): Callback evaluation failure: connection refused");
     });
 
     it("gets Kubewarden's denial when the capability is not granted", async () => {
       const rec = recorder(() => ({}));
       const { response } = await policy().validate(request, { call: "dns_lookup_host" }, { allowedHostCapabilities: ["kubernetes/*"], hostCapabilities: rec.provider });
-      expect(response.status?.message).toBe("host error: Policy has not been granted access to the 'net/v1/dns_lookup_host' host capability. The violation has been reported.");
+      expect(response.status?.message).toBe("host error (Denied): Policy has not been granted access to the 'net/v1/dns_lookup_host' host capability. The violation has been reported.");
       expect(rec.calls).toEqual([]);
     });
 
     it("reports an answer that is not JSON as an error value", async () => {
       const provider = { name: "bad", answer: () => ({ ok: true as const, payload: "not json" }) };
       const { response } = await policy().validate(request, { call: "manifest_digest" }, { hostCapabilities: provider });
-      expect(response.status?.message).toMatch(/^host error: host answered with invalid JSON: /);
+      expect(response.status?.message).toMatch(/^host error: host answered with invalid JSON: /); // the call itself succeeded
     });
 
     it("logs through tracing/log without any grant", async () => {

@@ -174,12 +174,21 @@ describe("glob, image references, time", () => {
     expect(sdk.image("index.docker.io/library/busybox")).toBe("docker.io|library/busybox|latest|");
     expect(sdk.image("localhost:5000/app")).toBe("localhost:5000|app|latest|");
     expect(sdk.image("localhost/app:v1")).toBe("localhost|app|v1|");
-    expect(sdk.image("ghcr.io/org/app:1.2@sha256:abcd")).toBe("ghcr.io|org/app|1.2|sha256:abcd");
-    expect(sdk.image("quay.io/x/y@sha256:abc")).toBe("quay.io|x/y||sha256:abc");
+    const digest = "sha256:" + "ab".repeat(32);
+    expect(sdk.image(`ghcr.io/org/app:1.2@${digest}`)).toBe(`ghcr.io|org/app|1.2|${digest}`);
+    expect(sdk.image(`quay.io/x/y@${digest}`)).toBe(`quay.io|x/y||${digest}`);
     expect(sdk.image("registry.example.com:8443/team/app")).toBe("registry.example.com:8443|team/app|latest|");
     expect(sdk.image("UPPER/case")).toBe("<invalid>");
     expect(sdk.image("")).toBe("<invalid>");
     expect(sdk.image("a.io/x@nodigest")).toBe("<invalid>");
+    expect(sdk.image("quay.io/x/y@sha256:abc")).toBe("<invalid>"); // a digest has at least 32 hex digits
+    // distribution/reference's grammar: no empty or dash-edged domain label, numeric port, one digest.
+    for (const bad of [".internal.example/app", "evil.com:80.internal.example/app", "-.internal.example/app", "a-.example/app",
+      "a..example/app", "registry.example.com/x@a:b@c:d", "r.io:/app", "r.io/a//b", "r.io/a_-b", "r.io/-a", "r.io/app:-tag", "r.io/app:"]) {
+      expect(sdk.image(bad), bad).toBe("<invalid>");
+    }
+    expect(sdk.image("a.b.internal.example/team/app__x-y.z:v1.0_rc-1")).toBe("a.b.internal.example|team/app__x-y.z|v1.0_rc-1|");
+    expect(sdk.image("[::1]:5000/app")).toBe("[::1]:5000|app|latest|");
   });
 
   it("parses RFC 3339 like Date.parse and rejects non-timestamps", () => {

@@ -1,5 +1,6 @@
 // WASI preview1 imports. `clock_time_get` is used by both builds (policy-server
 // links WASI for waPC modules too, §1.4); the rest only by the WASI-mode entry.
+import { CallResult } from "./result";
 
 @external("wasi_snapshot_preview1", "clock_time_get")
 declare function clock_time_get(clockId: u32, precision: u64, timePtr: usize): u16;
@@ -105,8 +106,8 @@ export function commandLineArgs(): string[] {
 
 export function exitProcess(code: u32): void { proc_exit(code); }
 
-/** WASI-mode host call; returns [ok, reply]. The reply arrives on stdin. */
-export function wasiHostCall(binding: string, namespace: string, operation: string, payload: ArrayBuffer): WasiHostReply {
+/** WASI-mode host call: the reply (or the error text) arrives on stdin. */
+export function wasiHostCall(binding: string, namespace: string, operation: string, payload: ArrayBuffer): CallResult {
   const b = String.UTF8.encode(binding);
   const n = String.UTF8.encode(namespace);
   const o = String.UTF8.encode(operation);
@@ -118,9 +119,5 @@ export function wasiHostCall(binding: string, namespace: string, operation: stri
   const reply = new ArrayBuffer(<i32>input[1]);
   memory.copy(changetype<usize>(reply), input[0], input[1]);
   heap.free(input[0]);
-  return new WasiHostReply(status == 0, reply);
-}
-
-export class WasiHostReply {
-  constructor(public ok: bool, public bytes: ArrayBuffer) {}
+  return status == 0 ? CallResult.ok(reply) : CallResult.fail(String.UTF8.decode(reply));
 }

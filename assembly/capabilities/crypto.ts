@@ -1,7 +1,7 @@
 // `crypto/v1/is_certificate_trusted`. Byte arrays travel as JSON arrays of
 // integers 0–255 (Rust Vec<u8>), not as strings.
-import { callHost } from "../abi/host";
-import { JsonValue } from "../json/value";
+import { callHost } from "./host";
+import { CallResult } from "../abi/result";
 import { ObjectWriter, utf8 } from "../json/writer";
 
 function bytesJson(text: string): string {
@@ -17,9 +17,9 @@ function pemCertificate(pem: string): string {
 
 /**
  * Is the PEM certificate trusted by `chainPems` (or Mozilla's roots when empty),
- * and valid until `notAfter` (RFC 3339, "" = now)? `{"trusted":bool,"reason":…}` or an Error JsonValue.
+ * and valid until `notAfter` (RFC 3339, "" = now)? `{"trusted":bool,"reason":…}` or a failed CallResult.
  */
-export function isCertificateTrusted(certPem: string, chainPems: string[] = [], notAfter: string = ""): JsonValue {
+export function isCertificateTrusted(certPem: string, chainPems: string[] = [], notAfter: string = ""): CallResult {
   let chain = "null";
   if (chainPems.length > 0) {
     const items = new Array<string>(chainPems.length);
@@ -28,5 +28,5 @@ export function isCertificateTrusted(certPem: string, chainPems: string[] = [], 
   }
   const w = new ObjectWriter().raw("cert", pemCertificate(certPem)).raw("cert_chain", chain);
   if (notAfter.length > 0) w.string("not_after", notAfter); else w.raw("not_after", "null");
-  return callHost("crypto", "v1/is_certificate_trusted", utf8(w.toString())).json();
+  return callHost("crypto", "v1/is_certificate_trusted", utf8(w.toString()));
 }

@@ -1,8 +1,8 @@
 // `kubernetes` host capabilities (§3): read cluster state. get/list need the
 // resource in the policy's `contextAwareResources`; can_i does not.
 // Payloads are snake_case as the host (Rust SDK 0.17 types) expects.
-import { callHost } from "../abi/host";
-import { JsonValue } from "../json/value";
+import { callHost } from "./host";
+import { CallResult } from "../abi/result";
 import { ObjectWriter, utf8, stringArrayJson } from "../json/writer";
 
 /** `apiVersion` + `kind` + `name` (+ namespace, "" for cluster-scoped). */
@@ -16,13 +16,13 @@ export class GetResourceRequest {
   fieldMasks: string[] = [];
 }
 
-/** The object, or an Error JsonValue carrying the host's message (e.g. not found, not allowed). */
-export function getResource(r: GetResourceRequest): JsonValue {
+/** The object, or a failed CallResult (`failure`: NotFound, Denied or Other with the host's message). */
+export function getResource(r: GetResourceRequest): CallResult {
   const w = new ObjectWriter().string("api_version", r.apiVersion).string("kind", r.kind).string("name", r.name);
   if (r.namespace.length > 0) w.string("namespace", r.namespace);
   w.bool("disable_cache", r.disableCache);
   if (r.fieldMasks.length > 0) w.stringArray("field_masks", r.fieldMasks);
-  return callHost("kubernetes", "get_resource", utf8(w.toString())).json();
+  return callHost("kubernetes", "get_resource", utf8(w.toString()));
 }
 
 export class ListResourcesRequest {
@@ -35,15 +35,15 @@ export class ListResourcesRequest {
   fieldMasks: string[] = [];
 }
 
-/** A Kubernetes List (`items`), or an Error JsonValue. */
-export function listResources(r: ListResourcesRequest): JsonValue {
+/** A Kubernetes List (`items`), or a failed CallResult. */
+export function listResources(r: ListResourcesRequest): CallResult {
   const w = new ObjectWriter().string("api_version", r.apiVersion).string("kind", r.kind);
   if (r.namespace.length > 0) w.string("namespace", r.namespace);
   if (r.labelSelector.length > 0) w.string("label_selector", r.labelSelector);
   if (r.fieldSelector.length > 0) w.string("field_selector", r.fieldSelector);
   if (r.fieldMasks.length > 0) w.stringArray("field_masks", r.fieldMasks);
   const operation = r.namespace.length > 0 ? "list_resources_by_namespace" : "list_resources_all";
-  return callHost("kubernetes", operation, utf8(w.toString())).json();
+  return callHost("kubernetes", operation, utf8(w.toString()));
 }
 
 export class CanIRequest {
@@ -58,8 +58,8 @@ export class CanIRequest {
   disableCache: bool = false;
 }
 
-/** SubjectAccessReviewStatus `{allowed, denied?, reason?, evaluationError?}`, or an Error JsonValue. */
-export function canI(r: CanIRequest): JsonValue {
+/** SubjectAccessReviewStatus `{allowed, denied?, reason?, evaluationError?}`, or a failed CallResult. */
+export function canI(r: CanIRequest): CallResult {
   const attrs = new ObjectWriter().string("group", r.group).string("resource", r.resource).string("verb", r.verb);
   if (r.subresource.length > 0) attrs.string("subresource", r.subresource);
   if (r.namespace.length > 0) attrs.string("namespace", r.namespace);
@@ -69,5 +69,5 @@ export function canI(r: CanIRequest): JsonValue {
     .raw("resource_attributes", attrs.toString())
     .string("user", r.user);
   const payload = new ObjectWriter().raw("subject_access_review", review.toString()).bool("disable_cache", r.disableCache);
-  return callHost("kubernetes", "can_i", utf8(payload.toString())).json();
+  return callHost("kubernetes", "can_i", utf8(payload.toString()));
 }

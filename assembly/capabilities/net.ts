@@ -1,9 +1,9 @@
 // `net/v1/dns_lookup_host`.
-import { callHost } from "../abi/host";
-import { JsonValue } from "../json/value";
+import { callHost } from "./host";
+import { CallResult } from "../abi/result";
 import { quote, utf8 } from "../json/writer";
 
-/** `{"ips":["…"]}` for a host name, or an Error JsonValue. */
-export function dnsLookupHost(host: string): JsonValue {
-  return callHost("net", "v1/dns_lookup_host", utf8(quote(host))).json();
+/** `{"ips":["…"]}` for a host name, or a failed CallResult. */
+export function dnsLookupHost(host: string): CallResult {
+  return callHost("net", "v1/dns_lookup_host", utf8(quote(host)));
 }

@@ -1,6 +1,6 @@
 // `tracing/log`: structured logs that policy-server emits with target
 // `policy_log`. Never gated, never fails.
-import { callHost } from "../abi/host";
+import { callHost } from "./host";
 import { ObjectWriter, utf8 } from "../json/writer";
 
 export enum LogLevel { Trace, Debug, Info, Warning, Error }

@@ -18,7 +18,7 @@ export function runWasiCommand(validate: ValidateFn, validateSettings: ValidateS
   const input = readStdinToEnd();
   const result = runOperation(operation, input[0], input[1], validate, validateSettings);
   heap.free(input[0]);
-  const response = result.response;
+  const response = result.bytes;
   if (response !== null) {
     writeStdout(response);
     return;

@@ -4,11 +4,18 @@
 //  3. a ConfigMap per subject read through the kubernetes/get_resource capability.
 import { Json } from "../json/view";
 import { JsonValue, parseJsonString } from "../json/value";
+<<<<<<< HEAD
 import { SignalBuilder, Signal } from "./signal";
 import {
   SIGNAL_KINDS, CLAIM_KINDS, RECORD_FIELDS, CLAIM_FIELDS, SOURCE_SETTINGS, SOURCE_CLAIMS, SOURCE_CLUSTER,
   CONFIGMAP_NAME_PREFIX, CONFIGMAP_SANITIZED_MAX, CONFIGMAP_SUBJECT_KEY, FNV_OFFSET_BASIS, FNV_PRIME,
 } from "./vocabulary";
+=======
+import { formatNumber } from "../json/value";
+import { CallResult, Failure } from "../abi/result";
+import { hostJson } from "../capabilities/host";
+import { SignalBuilder, Signal, SIGNAL_KINDS, CLAIM_KINDS, RECORD_FIELDS, SOURCE_SETTINGS, SOURCE_CLAIMS, SOURCE_CLUSTER } from "./signal";
+>>>>>>> sdk
 
 /** A record object (`{status, verifiedAt, …}`) → Signal; every field type-checked. */
 export function signalFromRecord(kind: string, source: string, record: JsonValue): Signal {
@@ -138,15 +145,14 @@ export class ClusterSignals {
 
 /**
  * Source 3: signals from the subject's ConfigMap (`data.subject` must equal the
- * username; each signal kind is a key holding a JSON record). `object` is what
- * get_resource returned (an Error value when the host failed).
+ * username; each signal kind is a key holding a JSON record). `answer` is what
+ * get_resource returned; a missing ConfigMap (NotFound) means no signals.
  */
-export function signalsFromClusterObject(object: JsonValue, username: string): ClusterSignals {
+export function signalsFromClusterObject(answer: CallResult, username: string): ClusterSignals {
   const result = new ClusterSignals();
+  const object = hostJson(answer);
   if (object.isError) {
-    // kubernetes/get_resource reports a missing object as "Cannot find v1/ConfigMap named …".
-    const message = object.stringValue;
-    if (!(message.includes("Cannot find") || message.includes("not found") || message.includes("NotFound"))) result.error = message;
+    if (answer.failure != Failure.NotFound) result.error = object.stringValue;
     return result;
   }
   const data = object.get("data");

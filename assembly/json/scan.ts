@@ -256,7 +256,8 @@ function hexDigit(c: u32): i32 {
 /**
  * Decode the content of a JSON string (between the quotes). Returns null on a
  * bad escape. Escaped \uXXXX become UTF-16 code units directly, so surrogate
- * pairs round-trip; raw UTF-8 runs are decoded in bulk.
+ * pairs round-trip. Linear in time and memory: the result is written into one
+ * string of at most one code unit per input byte, then shrunk in place.
  */
 export function decodeStringContent(start: usize, end: usize): string | null {
   let hasEscape = false;
@@ -264,12 +265,14 @@ export function decodeStringContent(start: usize, end: usize): string | null {
     if (load<u8>(p) == 0x5c) { hasEscape = true; break; }
   }
   if (!hasEscape) return String.UTF8.decodeUnsafe(start, end - start);
-  const parts = new Array<string>();
+  // Every escape is at least two bytes for one code unit, every UTF-8 byte at most one unit.
+  const str = __new((end - start) << 1, idof<string>());
+  let out = str;
   let run = start;
   let p = start;
   while (p < end) {
     if (load<u8>(p) != 0x5c) { p++; continue; }
-    if (p > run) parts.push(String.UTF8.decodeUnsafe(run, p - run));
+    if (p > run) out = decodeUtf8Into(out, run, p);
     if (p + 1 >= end) return null;
     const e = <u32>load<u8>(p + 1);
     let unit: i32 = -1;
@@ -294,12 +297,45 @@ export function decodeStringContent(start: usize, end: usize): string | null {
       width = 6;
     }
     if (unit < 0) return null;
-    parts.push(String.fromCharCode(unit));
+    store<u16>(out, <u16>unit);
+    out += 2;
     p += width;
     run = p;
   }
-  if (end > run) parts.push(String.UTF8.decodeUnsafe(run, end - run));
-  return parts.join("");
+  if (end > run) out = decodeUtf8Into(out, run, end);
+  return changetype<string>(__renew(str, out - str));
+}
+
+/**
+ * UTF-8 bytes [p, end) as UTF-16 at `out`; returns the position after them.
+ * The same decoding as String.UTF8.decodeUnsafe (a truncated sequence at the
+ * end of the run is dropped), so escaped and unescaped strings decode alike.
+ */
+function decodeUtf8Into(out: usize, p: usize, end: usize): usize {
+  while (p < end) {
+    let u0 = <u32>load<u8>(p++);
+    if (!(u0 & 128)) { store<u16>(out, <u16>u0); out += 2; continue; }
+    if (p == end) break;
+    const u1 = <u32>load<u8>(p++) & 63;
+    if ((u0 & 224) == 192) { store<u16>(out, <u16>((u0 & 31) << 6 | u1)); out += 2; continue; }
+    if (p == end) break;
+    const u2 = <u32>load<u8>(p++) & 63;
+    if ((u0 & 240) == 224) {
+      u0 = (u0 & 15) << 12 | u1 << 6 | u2;
+    } else {
+      if (p == end) break;
+      u0 = (u0 & 7) << 18 | u1 << 12 | u2 << 6 | <u32>load<u8>(p++) & 63;
+    }
+    if (u0 < 0x10000) {
+      store<u16>(out, <u16>u0);
+      out += 2;
+    } else {
+      u0 -= 0x10000;
+      store<u32>(out, (u0 >> 10 | 0xD800) | (((u0 & 0x03FF) | 0xDC00) << 16));
+      out += 4;
+    }
+  }
+  return out;
 }
 
 /**

@@ -3,7 +3,7 @@
 // a message with the byte offset. Depth is capped so hostile nesting cannot
 // overflow the Wasm stack.
 import { SCAN_ERROR, skipWhitespace, skipString, decodeStringContent } from "./scan";
-import { quote } from "./writer";
+import { StringBuilder } from "./writer";
 
 export enum JsonType { Error, Null, Bool, Number, String, Array, Object }
 
@@ -77,21 +77,35 @@ export class JsonValue {
 
   /** Serialise back to compact JSON. */
   toJson(): string {
+    const out = new StringBuilder();
+    this.writeTo(out);
+    return out.toString();
+  }
+
+  /** Appends the compact JSON of this value (one buffer for the whole tree). */
+  writeTo(out: StringBuilder): void {
     switch (this.type) {
-      case JsonType.Null: return "null";
-      case JsonType.Error: return "null";
-      case JsonType.Bool: return this.boolValue ? "true" : "false";
-      case JsonType.Number: return this.numberText.length > 0 ? this.numberText : formatNumber(this.numberValue);
-      case JsonType.String: return quote(this.stringValue);
+      case JsonType.Null: case JsonType.Error: out.append("null"); break;
+      case JsonType.Bool: out.append(this.boolValue ? "true" : "false"); break;
+      case JsonType.Number: out.append(this.numberText.length > 0 ? this.numberText : formatNumber(this.numberValue)); break;
+      case JsonType.String: out.quoted(this.stringValue); break;
       case JsonType.Array: {
-        const parts = new Array<string>(this.items.length);
-        for (let i = 0; i < this.items.length; i++) parts[i] = unchecked(this.items[i]).toJson();
-        return "[" + parts.join(",") + "]";
+        out.char(0x5b);
+        for (let i = 0; i < this.items.length; i++) {
+          if (i > 0) out.char(0x2c);
+          unchecked(this.items[i]).writeTo(out);
+        }
+        out.char(0x5d);
+        break;
       }
       default: {
-        const parts = new Array<string>(this.keys.length);
-        for (let i = 0; i < this.keys.length; i++) parts[i] = quote(unchecked(this.keys[i])) + ":" + unchecked(this.values[i]).toJson();
-        return "{" + parts.join(",") + "}";
+        out.char(0x7b);
+        for (let i = 0; i < this.keys.length; i++) {
+          if (i > 0) out.char(0x2c);
+          out.quoted(unchecked(this.keys[i])).char(0x3a);
+          unchecked(this.values[i]).writeTo(out);
+        }
+        out.char(0x7d);
       }
     }
   }

@@ -1,7 +1,5 @@
 // Where the pod spec lives in the objects that create Pods, and the containers in it.
 import { Json } from "../json/view";
-import { AdmissionRequest } from "../protocol/request";
-import { select } from "../json/select";
 
 /** Kinds whose pod template sits at spec.template.spec. */
 const TEMPLATE_KINDS: string[] = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"];
@@ -23,20 +21,26 @@ export function createsPods(kind: string): bool {
   return podSpecPath(kind).length > 0;
 }
 
-/** The pod spec of the admitted object (Missing for kinds that create no Pods). */
-export function podSpecOf(request: AdmissionRequest): Json {
-  const path = podSpecPath(request.kind.name);
-  return path.length > 0 ? select(request.object, [path])[0] : Json.missing();
-}
-
 export class ContainerRef {
   constructor(
     /** "container", "init container" or "ephemeral container". */
     public role: string,
     public name: string,
-    /** The raw `image` value ("" when absent or not a string). */
+    /** The `image` string ("" when absent or not a string). */
     public image: string,
+    /** JSON type of `image` as found: "string", "missing", "null", "number"… */
+    public imageType: string,
   ) {}
+
+  get hasImage(): bool { return this.imageType != "missing" && this.imageType != "null"; }
+  get imageIsString(): bool { return this.imageType == "string"; }
+}
+
+/** The containers of a pod spec, and why a list could not be read (fail closed on them). */
+export class PodContainers {
+  containers: ContainerRef[] = [];
+  /** E.g. `spec.containers is not a list (got object)`; empty when every list was readable. */
+  problems: string[] = [];
 }
 
 const CONTAINER_LISTS: string[] = ["containers", "initContainers", "ephemeralContainers"];
@@ -56,20 +60,24 @@ export function containerListPaths(kind: string): string[] {
   return out;
 }
 
-/** The containers of the three lists, in containerListPaths order. */
-export function containersIn(lists: Json[]): ContainerRef[] {
-  const out = new Array<ContainerRef>();
+/**
+ * The containers of the three lists, given as found at containerListPaths
+ * (`paths`, same order). A list that is present but not an array is a
+ * problem, never "no containers".
+ */
+export function containersIn(lists: Json[], paths: string[]): PodContainers {
+  const out = new PodContainers();
   for (let l = 0; l < lists.length && l < ROLES.length; l++) {
-    const items = lists[l].fieldsOfElements(CONTAINER_KEYS);
+    const list = lists[l];
+    if (list.exists && !list.isArray) {
+      out.problems.push(paths[l] + " is not a list (got " + list.typeName + ")");
+      continue;
+    }
+    const items = list.fieldsOfElements(CONTAINER_KEYS);
     for (let i = 0; i < items.length; i++) {
       const f = items[i];
-      out.push(new ContainerRef(ROLES[l], f[0].stringOr(""), f[1].stringOr("")));
+      out.containers.push(new ContainerRef(ROLES[l], f[0].stringOr(""), f[1].stringOr(""), f[1].typeName));
     }
   }
   return out;
-}
-
-/** Every container of a pod spec, init and ephemeral ones included. */
-export function containersOf(podSpec: Json): ContainerRef[] {
-  return containersIn(podSpec.fields(CONTAINER_LISTS));
 }

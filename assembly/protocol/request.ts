@@ -5,6 +5,7 @@
 import { Json, JsonKind, scanMembers, kindAt } from "../json/view";
 import { SCAN_ERROR, skipWhitespace, skipValue, MemberCursor } from "../json/scan";
 import { JsonValue } from "../json/value";
+import { quote } from "../json/writer";
 
 /** `{group, version, kind}` or `{group, version, resource}`. */
 export class GroupVersionName {
@@ -71,6 +72,79 @@ function gvn(view: Json, nameKey: string): GroupVersionName {
   return new GroupVersionName(f[0].stringOr(""), f[1].stringOr(""), f[2].stringOr(""));
 }
 
+/** Expected JSON kind of each REQUEST_KEYS field (absent is always allowed, null only where NULLABLE). */
+const REQUEST_KINDS: JsonKind[] = [
+  JsonKind.String, JsonKind.Object, JsonKind.Object, JsonKind.String, JsonKind.Object, JsonKind.Object, JsonKind.String,
+  JsonKind.String, JsonKind.String, JsonKind.String, JsonKind.Object, JsonKind.Object, JsonKind.Object, JsonKind.Object, JsonKind.Bool,
+];
+/** object, oldObject and options are null on DELETE and CONNECT. */
+const NULLABLE: bool[] = [false, false, false, false, false, false, false, false, false, false, false, true, true, true, false];
+const GVK_KEYS: string[] = ["group", "version", "kind"];
+const GVR_KEYS: string[] = ["group", "version", "resource"];
+const USER_KEYS: string[] = ["username", "uid", "groups", "extra"];
+
+function typeProblem(path: string, value: Json, expected: string): string {
+  return "request." + path + " must be " + expected + ", got " + value.typeName;
+}
+
+/** Every member of `view` listed in `keys` is a string (or absent); else the first problem. */
+function stringMembersProblem(view: Json, path: string, keys: string[]): string | null {
+  const f = view.fields(keys);
+  for (let i = 0; i < keys.length; i++) {
+    if (f[i].kind != JsonKind.Missing && !f[i].isString) return typeProblem(path + "." + keys[i], f[i], "a string");
+  }
+  return null;
+}
+
+/** An array of strings (or absent). */
+function stringListProblem(view: Json, path: string): string | null {
+  if (view.kind == JsonKind.Missing) return null;
+  if (!view.isArray) return typeProblem(path, view, "a list of strings");
+  const items = view.elements();
+  for (let i = 0; i < items.length; i++) {
+    if (!items[i].isString) return typeProblem(path + "[" + i.toString() + "]", items[i], "a string");
+  }
+  return null;
+}
+
+/**
+ * The first AdmissionRequest fact whose JSON type is wrong (`namespace: ["prod"]`,
+ * `operation: 5`, a numeric username…), or null. Read as "absent", such a fact
+ * would let no rule match: the entry rejects the request before any policy runs.
+ */
+function requestTypeProblem(f: Json[]): string | null {
+  for (let i = 0; i < REQUEST_KEYS.length; i++) {
+    const v = f[i];
+    const expected = REQUEST_KINDS[i];
+    if (v.kind != JsonKind.Missing && v.kind != expected && !(v.kind == JsonKind.Null && NULLABLE[i])) {
+      const name = expected == JsonKind.String ? "a string" : expected == JsonKind.Bool ? "a boolean" : "an object";
+      return typeProblem(REQUEST_KEYS[i], v, name);
+    }
+  }
+  for (let i = 1; i <= 5; i++) {
+    if (i == 3) continue; // subResource
+    const problem = stringMembersProblem(f[i], REQUEST_KEYS[i], i == 1 || i == 4 ? GVK_KEYS : GVR_KEYS);
+    if (problem !== null) return problem;
+  }
+  const user = f[10];
+  if (!user.isObject) return null;
+  const u = user.fields(USER_KEYS);
+  for (let i = 0; i < 2; i++) {
+    if (u[i].kind != JsonKind.Missing && !u[i].isString) return typeProblem("userInfo." + USER_KEYS[i], u[i], "a string");
+  }
+  const groups = stringListProblem(u[2], "userInfo.groups");
+  if (groups !== null) return groups;
+  const extra = u[3];
+  if (extra.kind == JsonKind.Missing) return null;
+  if (!extra.isObject) return typeProblem("userInfo.extra", extra, "an object of string lists");
+  const members = extra.members();
+  for (let i = 0; i < members.length; i++) {
+    const problem = stringListProblem(members.values[i], "userInfo.extra[" + quote(members.keys[i]) + "]");
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
 function missingFields(count: i32): Json[] {
   const out = new Array<Json>(count);
   for (let i = 0; i < count; i++) out[i] = Json.missing();
@@ -126,6 +200,8 @@ export class ValidationRequest {
         problem = "the validation request has no \"request\" object";
       } else if (settings.exists && !settings.isObject) {
         problem = "\"settings\" must be an object, got " + settings.typeName;
+      } else {
+        problem = requestTypeProblem(requestFields);
       }
     }
     this.request = new AdmissionRequest(request, requestFields);

@@ -4,10 +4,9 @@
 // audit annotations). Nothing changes the decision after `decide`.
 import {
   ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue,
-  rejectWithCode, settingsValid, settingsInvalid, nowMillis,
+  rejectWithCode, settingsValid, settingsInvalid, nowMillis, getResource, GetResourceRequest,
 } from "../../assembly/sdk";
 import { SignalSet, RequestFacts, requestFacts, respond, signalsFromSettings, signalsFromClaims, signalsFromClusterObject, clusterObjectName } from "../../assembly/identity";
-import { getResource, GetResourceRequest } from "../../assembly/capabilities/kubernetes";
 import { parseSettings, parseRequestSettings, Settings } from "./settings";
 import { decide, needsSignals } from "./rules";
 

@@ -1,13 +1,10 @@
 // The decision of trusted-registries as a pure function of the containers,
 // the object's labels and the settings: no ABI, no JSON.
-import { ContainerRef, parseImageReference, globMatch, quote } from "../../assembly/sdk";
+import { ContainerRef, parseImageReference, anyGlobMatches, StringBuilder } from "../../assembly/sdk";
 import { Settings } from "./settings";
 
 export function registryAllowed(registry: string, allowed: string[]): bool {
-  for (let i = 0; i < allowed.length; i++) {
-    if (globMatch(allowed[i], registry)) return true;
-  }
-  return false;
+  return anyGlobMatches(allowed, registry);
 }
 
 /** Every reason to reject; empty means the object is acceptable. */
@@ -15,12 +12,15 @@ export function violations(containers: ContainerRef[], labelKeys: string[], sett
   const out = new Array<string>();
   for (let i = 0; i < containers.length; i++) {
     const c = containers[i];
-    const who = c.role + " " + quote(c.name);
-    if (c.image.length == 0) { out.push(who + " has no image"); continue; }
+    // One buffer per reason: names and images are request-sized.
+    const reason = new StringBuilder().append(c.role).char(0x20).quoted(c.name);
+    if (!c.hasImage || (c.imageIsString && c.image.length == 0)) { out.push(reason.append(" has no image").toString()); continue; }
+    if (!c.imageIsString) { out.push(reason.append(" image is not a string (got " + c.imageType + ")").toString()); continue; }
+    reason.append(" image ").quoted(c.image);
     const ref = parseImageReference(c.image);
-    if (ref === null) { out.push(who + " image " + quote(c.image) + " is not a valid image reference"); continue; }
+    if (ref === null) { out.push(reason.append(" is not a valid image reference").toString()); continue; }
     if (!registryAllowed(ref.registry, settings.allowedRegistries)) {
-      out.push(who + " image " + quote(c.image) + " comes from registry " + quote(ref.registry) + ", which is not in allowedRegistries");
+      out.push(reason.append(" comes from registry ").quoted(ref.registry).append(", which is not in allowedRegistries").toString());
     }
   }
   const missing = new Array<string>();

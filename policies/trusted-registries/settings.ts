@@ -1,28 +1,20 @@
 // Settings of trusted-registries: parsed and validated together, every
 // problem reported at once with its path.
-import { JsonValue, SettingsProblems, indexPath, quote } from "../../assembly/sdk";
+import { JsonValue, SettingsProblems, ParsedSettings, indexPath, quote, isRegistryHost } from "../../assembly/sdk";
 
 export class Settings {
   allowedRegistries: string[] = [];
   requiredLabels: string[] = [];
 }
 
-export class ParsedSettings {
-  constructor(public settings: Settings, public problems: SettingsProblems) {}
-}
-
 const KEYS: string[] = ["allowedRegistries", "requiredLabels"];
 
-/** A registry host (`registry.example.com`, `localhost:5000`) or a `*.example.com` glob. */
+/** A registry host (`registry.example.com`, `localhost:5000`) or a `*.example.com` glob; lowercase as Kubernetes writes them. */
 function registryProblem(entry: string): string | null {
-  let host = entry;
-  if (host.startsWith("*.")) host = host.substring(2);
-  if (host.length == 0) return "is not a registry host";
-  for (let i = 0; i < host.length; i++) {
-    const c = host.charCodeAt(i);
-    if (c == 0x2a) return "\"*\" is only allowed as a leading \"*.\" (e.g. \"*.example.com\")";
-    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2e || c == 0x2d || c == 0x3a;
-    if (!ok) return "is not a registry host (lowercase host[:port], no scheme or path)";
+  const host = entry.startsWith("*.") ? entry.substring(2) : entry;
+  if (host.includes("*")) return "is not a registry host (a wildcard is only allowed as a leading \"*.\", e.g. \"*.example.com\")";
+  if (!isRegistryHost(host) || host.toLowerCase() != host || host.startsWith("[")) {
+    return "is not a registry host (lowercase host[:port], no scheme or path)";
   }
   return null;
 }
@@ -47,10 +39,10 @@ function labelKeyProblem(key: string): string | null {
   return null;
 }
 
-export function parseSettings(value: JsonValue): ParsedSettings {
+export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
   const problems = new SettingsProblems();
   const settings = new Settings();
-  if (!problems.object(value, "", KEYS)) return new ParsedSettings(settings, problems);
+  if (!problems.object(value, "", KEYS)) return new ParsedSettings<Settings>(settings, problems);
   const registries = value.get("allowedRegistries");
   if (registries === null) {
     problems.add("allowedRegistries", "is required: list the registry hosts images may come from, e.g. [\"registry.example.com\", \"*.internal.example\"]");
@@ -71,5 +63,5 @@ export function parseSettings(value: JsonValue): ParsedSettings {
       else settings.requiredLabels.push(items[i].value);
     }
   }
-  return new ParsedSettings(settings, problems);
+  return new ParsedSettings<Settings>(settings, problems);
 }

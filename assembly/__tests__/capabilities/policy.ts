@@ -1,16 +1,15 @@
 // Test policy: calls the host capability named in settings.call and answers
 // with what came back, so tests can check each capability's payload and how
 // answers and host errors reach the policy (both builds, waPC and WASI).
-import { ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue, rejectWithCode, settingsValid } from "../../sdk";
-import { getResource, GetResourceRequest, listResources, ListResourcesRequest, canI, CanIRequest } from "../../capabilities/kubernetes";
-import { manifestDigest, verifyPubKeys, verifyKeyless } from "../../capabilities/oci";
-import { dnsLookupHost } from "../../capabilities/net";
-import { isCertificateTrusted } from "../../capabilities/crypto";
-import { log, LogLevel } from "../../capabilities/tracing";
+import {
+  ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue, rejectWithCode, settingsValid, utf8,
+  CallResult, Failure, hostJson, getResource, GetResourceRequest, listResources, ListResourcesRequest, canI, CanIRequest,
+  manifestDigest, verifyPubKeys, verifyKeyless, dnsLookupHost, isCertificateTrusted, log, LogLevel,
+} from "../../sdk";
 
 export function validateSettings(settings: JsonValue): SettingsValidationResponse { return settingsValid(); }
 
-function call(name: string): JsonValue {
+function call(name: string): CallResult {
   if (name == "get_resource") {
     const r = new GetResourceRequest();
     r.kind = "ConfigMap"; r.name = "cm"; r.namespace = "ns"; r.disableCache = true;
@@ -32,14 +31,22 @@ function call(name: string): JsonValue {
   if (name == "verify_keyless") return verifyKeyless("ghcr.io/idgov/app:1.0", ["https://token.actions.githubusercontent.com"], ["ci@idgov.dev"]);
   if (name == "dns_lookup_host") return dnsLookupHost("example.com");
   if (name == "is_certificate_trusted") return isCertificateTrusted("-----BEGIN CERTIFICATE-----\nQQ==\n-----END CERTIFICATE-----", [], "2030-01-01T00:00:00Z");
-  if (name == "log") { log(LogLevel.Warning, "hello from the policy", ["user"], ["alice"]); return JsonValue.string("logged"); }
-  return JsonValue.error("unknown call " + name);
+  if (name == "log") { log(LogLevel.Warning, "hello from the policy", ["user"], ["alice"]); return CallResult.ok(utf8("\"logged\"")); }
+  return CallResult.fail("unknown call " + name);
 }
 
 export function validate(vr: ValidationRequest): ValidationResponse {
   const settings = vr.settingsValue();
   const which = settings.get("call");
-  const result = call(which !== null ? which.stringValue : "");
-  // Errors come back as values: report them instead of trapping.
+  const answer = call(which !== null ? which.stringValue : "");
+  const result = hostJson(answer);
+  // Errors come back as values, with their kind: report them instead of trapping.
+  if (!answer.ok) return rejectWithCode("host error (" + failureName(answer.failure) + "): " + result.stringValue, 418);
   return rejectWithCode(result.isError ? "host error: " + result.stringValue : "answer: " + result.toJson(), 418);
+}
+
+function failureName(failure: Failure): string {
+  if (failure == Failure.NotFound) return "NotFound";
+  if (failure == Failure.Denied) return "Denied";
+  return "Other";
 }

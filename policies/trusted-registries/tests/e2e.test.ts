@@ -65,7 +65,7 @@ describe("trusted-registries settings", () => {
       "other: unknown key",
       'allowedRegistries[0]: "https://r.io" is not a registry host',
       "allowedRegistries[1]: 3 is not a string",
-      'allowedRegistries[2]: "a*.io" "*" is only allowed as a leading "*."',
+      'allowedRegistries[2]: "a*.io" is not a registry host (a wildcard is only allowed as a leading "*.", e.g. "*.example.com")',
       "allowedRegistries[3]: must not be empty",
       'requiredLabels[0]: "bad key!" is not a valid label key',
     ]) expect(r.message).toContain(part);

@@ -1,0 +1,46 @@
+// The settings boilerplate every policy shares (policy-sdk-rust's
+// `validate_settings::<T>`): one parse function per policy, and the SDK answers
+// `validate_settings` with every problem, and rejects `validate` (500) when the
+// settings it was sent do not validate, so no policy writes either twice.
+import { JsonValue } from "../json/value";
+import { Json } from "../json/view";
+import { ValidationRequest } from "../protocol/request";
+import { ValidationResponse, SettingsValidationResponse, rejectWithCode, settingsValid, settingsInvalid } from "../protocol/response";
+import { SettingsProblems } from "./check";
+
+/** Settings as a policy parsed them, with every problem found (settings are usable when `ok`). */
+export class ParsedSettings<T> {
+  constructor(public settings: T, public problems: SettingsProblems) {}
+  get ok(): bool { return this.problems.ok; }
+}
+
+/**
+ * A policy's settings: `parse` reads a strictly parsed value; `parseRequest`
+ * (optional) reads the settings view inside a ValidationRequest without a DOM,
+ * for policies that read only part of them per request.
+ */
+export class SettingsSchema<T> {
+  constructor(
+    private policy: string,
+    private parse: (value: JsonValue) => ParsedSettings<T>,
+    private parseRequest: ((view: Json) => ParsedSettings<T>) | null = null,
+  ) {}
+
+  /** The `validate_settings` answer: valid, or every problem in one message. */
+  validateSettings(value: JsonValue): SettingsValidationResponse {
+    const parsed = this.parse(value);
+    return parsed.ok ? settingsValid() : settingsInvalid(parsed.problems.message());
+  }
+
+  /** The settings sent with a request (check `ok`, then use `settings`; else answer `rejection(parsed)`). */
+  fromRequest(vr: ValidationRequest): ParsedSettings<T> {
+    const parseRequest = this.parseRequest;
+    if (parseRequest !== null) return parseRequest(vr.settings);
+    return this.parse(vr.settingsValue());
+  }
+
+  /** The 500 rejection for settings that do not validate (policy-server would not have loaded them). */
+  rejection(parsed: ParsedSettings<T>): ValidationResponse {
+    return rejectWithCode(this.policy + ": invalid settings: " + parsed.problems.message(), 500);
+  }
+}
