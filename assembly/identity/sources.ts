@@ -4,18 +4,14 @@
 //  3. a ConfigMap per subject read through the kubernetes/get_resource capability.
 import { Json } from "../json/view";
 import { JsonValue, parseJsonString } from "../json/value";
-<<<<<<< HEAD
+import { formatNumber } from "../json/value";
+import { CallResult, Failure } from "../abi/result";
+import { hostJson } from "../capabilities/host";
 import { SignalBuilder, Signal } from "./signal";
 import {
   SIGNAL_KINDS, CLAIM_KINDS, RECORD_FIELDS, CLAIM_FIELDS, SOURCE_SETTINGS, SOURCE_CLAIMS, SOURCE_CLUSTER,
   CONFIGMAP_NAME_PREFIX, CONFIGMAP_SANITIZED_MAX, CONFIGMAP_SUBJECT_KEY, FNV_OFFSET_BASIS, FNV_PRIME,
 } from "./vocabulary";
-=======
-import { formatNumber } from "../json/value";
-import { CallResult, Failure } from "../abi/result";
-import { hostJson } from "../capabilities/host";
-import { SignalBuilder, Signal, SIGNAL_KINDS, CLAIM_KINDS, RECORD_FIELDS, SOURCE_SETTINGS, SOURCE_CLAIMS, SOURCE_CLUSTER } from "./signal";
->>>>>>> sdk
 
 /** A record object (`{status, verifiedAt, …}`) → Signal; every field type-checked. */
 export function signalFromRecord(kind: string, source: string, record: JsonValue): Signal {
