@@ -3,7 +3,7 @@
 export { Json, JsonKind } from "./json/view";
 export { select } from "./json/select";
 export { JsonValue, JsonType, parseJsonString } from "./json/value";
-export { quote, ObjectWriter, StringBuilder, stringArrayJson, utf8 } from "./json/writer";
+export { quote, ObjectWriter, StringBuilder, joinStrings, stringArrayJson, utf8 } from "./json/writer";
 export { ValidationRequest, AdmissionRequest, UserInfo, GroupVersionName } from "./protocol/request";
 export {
   ValidationResponse, SettingsValidationResponse, RejectOptions,

@@ -2,13 +2,13 @@
 // integers 0–255 (Rust Vec<u8>), not as strings.
 import { callHost } from "./host";
 import { CallResult } from "../abi/result";
-import { ObjectWriter, utf8 } from "../json/writer";
+import { ObjectWriter, utf8, joinStrings } from "../json/writer";
 
 function bytesJson(text: string): string {
   const bytes = Uint8Array.wrap(String.UTF8.encode(text));
   const parts = new Array<string>(bytes.length);
   for (let i = 0; i < bytes.length; i++) parts[i] = bytes[i].toString();
-  return "[" + parts.join(",") + "]";
+  return "[" + joinStrings(parts, ",") + "]";
 }
 
 function pemCertificate(pem: string): string {
@@ -24,7 +24,7 @@ export function isCertificateTrusted(certPem: string, chainPems: string[] = [], 
   if (chainPems.length > 0) {
     const items = new Array<string>(chainPems.length);
     for (let i = 0; i < chainPems.length; i++) items[i] = pemCertificate(chainPems[i]);
-    chain = "[" + items.join(",") + "]";
+    chain = "[" + joinStrings(items, ",") + "]";
   }
   const w = new ObjectWriter().raw("cert", pemCertificate(certPem)).raw("cert_chain", chain);
   if (notAfter.length > 0) w.string("not_after", notAfter); else w.raw("not_after", "null");

@@ -1,7 +1,7 @@
 // `oci` host capabilities (§3): image digests and Sigstore verification.
 import { callHost } from "./host";
 import { CallResult } from "../abi/result";
-import { quote, utf8, ObjectWriter, stringArrayJson } from "../json/writer";
+import { quote, utf8, ObjectWriter, stringArrayJson, joinStrings } from "../json/writer";
 
 /** `{"digest":"sha256:…"}` for an image reference, or a failed CallResult. */
 export function manifestDigest(image: string): CallResult {
@@ -25,6 +25,6 @@ export function verifyKeyless(image: string, issuers: string[], subjects: string
   for (let i = 0; i < issuers.length && i < subjects.length; i++) {
     items.push(new ObjectWriter().string("issuer", issuers[i]).string("subject", subjects[i]).toString());
   }
-  const w = new ObjectWriter().string("type", "SigstoreKeylessVerify").string("image", image).raw("keyless", "[" + items.join(",") + "]");
+  const w = new ObjectWriter().string("type", "SigstoreKeylessVerify").string("image", image).raw("keyless", "[" + joinStrings(items, ",") + "]");
   return callHost("oci", "v2/verify", utf8(w.toString()));
 }

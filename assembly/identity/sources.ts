@@ -4,7 +4,6 @@
 //  3. a ConfigMap per subject read through the kubernetes/get_resource capability.
 import { Json } from "../json/view";
 import { JsonValue, parseJsonString } from "../json/value";
-import { formatNumber } from "../json/value";
 import { CallResult, Failure } from "../abi/result";
 import { hostJson } from "../capabilities/host";
 import { SignalBuilder, Signal } from "./signal";

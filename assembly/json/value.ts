@@ -111,7 +111,7 @@ export class JsonValue {
   }
 }
 
-export function formatNumber(n: f64): string {
+function formatNumber(n: f64): string {
   if (!isFinite(n)) return "null";
   if (Math.floor(n) == n && Math.abs(n) < 1e15) return (<i64>n).toString();
   return n.toString();

@@ -2,7 +2,7 @@
 // and the offending value: `rules[1].require.maxAge: "30x" is not a duration`.
 // json-as would silently default wrong types; here every type is checked.
 import { JsonValue } from "../json/value";
-import { quote } from "../json/writer";
+import { quote, joinStrings } from "../json/writer";
 
 /** `parent.key`, or `parent["odd key"]` when the key is not a plain identifier. */
 export function childPath(parent: string, key: string): string {
@@ -40,7 +40,7 @@ export class SettingsProblems {
   }
 
   /** All problems in one message, as `validate_settings` returns it. */
-  message(): string { return this.problems.join("; "); }
+  message(): string { return joinStrings(this.problems, "; "); }
 
   wrongType(path: string, value: JsonValue, expected: string): void {
     if (value.isError) { this.add(path, "not valid JSON: " + value.stringValue); return; }
@@ -53,7 +53,7 @@ export class SettingsProblems {
     for (let i = 0; i < value.keys.length; i++) {
       const key = unchecked(value.keys[i]);
       if (!allowedKeys.includes(key)) {
-        this.add(childPath(path, key), "unknown key (expected one of: " + allowedKeys.join(", ") + ")");
+        this.add(childPath(path, key), "unknown key (expected one of: " + joinStrings(allowedKeys, ", ") + ")");
       }
     }
     return true;

@@ -1,6 +1,6 @@
 // The decision of trusted-registries as a pure function of the containers,
 // the object's labels and the settings: no ABI, no JSON.
-import { ContainerRef, parseImageReference, anyGlobMatches, StringBuilder } from "../../assembly/sdk";
+import { ContainerRef, parseImageReference, anyGlobMatches, StringBuilder, joinStrings } from "../../assembly/sdk";
 import { Settings } from "./settings";
 
 export function registryAllowed(registry: string, allowed: string[]): bool {
@@ -27,6 +27,6 @@ export function violations(containers: ContainerRef[], labelKeys: string[], sett
   for (let i = 0; i < settings.requiredLabels.length; i++) {
     if (!labelKeys.includes(settings.requiredLabels[i])) missing.push(settings.requiredLabels[i]);
   }
-  if (missing.length > 0) out.push("missing required labels: " + missing.join(", "));
+  if (missing.length > 0) out.push("missing required labels: " + joinStrings(missing, ", "));
   return out;
 }
