@@ -52,17 +52,6 @@ const EXEMPT_KEYS: string[] = ["users", "groups"];
 const CLAIMS_KEYS: string[] = ["prefix"];
 const CLUSTER_KEYS: string[] = ["namespace", "disableCache"];
 
-function globList(p: SettingsProblems, value: JsonValue, path: string, allowedChars: string): string[] {
-  const out = new Array<string>();
-  const items = p.stringItems(value, path, false);
-  for (let i = 0; i < items.length; i++) {
-    const problem = globProblem(items[i].value, allowedChars);
-    if (problem !== null) p.add(indexPath(path, items[i].index), quote(items[i].value) + " is not a valid pattern: " + problem);
-    else out.push(items[i].value);
-  }
-  return out;
-}
-
 function duration(p: SettingsProblems, value: JsonValue, path: string): i64 {
   if (!value.isString) { p.wrongType(path, value, "a duration such as \"30d\""); return 0; }
   const ms = parseDuration(value.stringValue);
@@ -100,7 +89,7 @@ function parseMatch(p: SettingsProblems, value: JsonValue, path: string): RuleMa
   }
   const namespaces = value.get("namespaces");
   if (namespaces !== null) {
-    m.namespaces = globList(p, namespaces, childPath(path, "namespaces"), DNS_LABEL_CHARS);
+    m.namespaces = p.globList(namespaces, childPath(path, "namespaces"), DNS_LABEL_CHARS);
     m.hasNamespaces = true;
   }
   return m;
@@ -242,9 +231,9 @@ export function parseSettings(value: JsonValue): ParsedSettings {
   const exempt = value.get("exempt");
   if (exempt !== null && p.object(exempt, "exempt", EXEMPT_KEYS)) {
     const users = exempt.get("users");
-    if (users !== null) s.exemptUsers = globList(p, users, "exempt.users", USER_GLOB_CHARS);
+    if (users !== null) s.exemptUsers = p.globList(users, "exempt.users", USER_GLOB_CHARS);
     const groups = exempt.get("groups");
-    if (groups !== null) s.exemptGroups = globList(p, groups, "exempt.groups", USER_GLOB_CHARS);
+    if (groups !== null) s.exemptGroups = p.globList(groups, "exempt.groups", USER_GLOB_CHARS);
   }
   const subjects = value.get("subjects");
   if (subjects !== null) validateSubjects(p, subjects, "subjects");

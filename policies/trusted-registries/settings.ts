@@ -1,6 +1,6 @@
 // Settings of trusted-registries: parsed and validated together, every
 // problem reported at once with its path.
-import { JsonValue, SettingsProblems, ParsedSettings, indexPath, quote, isRegistryHost } from "../../assembly/sdk";
+import { JsonValue, SettingsProblems, ParsedSettings, indexPath, quote, isRegistryHost, labelKeyProblem } from "../../assembly/sdk";
 
 export class Settings {
   allowedRegistries: string[] = [];
@@ -15,26 +15,6 @@ function registryProblem(entry: string): string | null {
   if (host.includes("*")) return "is not a registry host (a wildcard is only allowed as a leading \"*.\", e.g. \"*.example.com\")";
   if (!isRegistryHost(host) || host.toLowerCase() != host || host.startsWith("[")) {
     return "is not a registry host (lowercase host[:port], no scheme or path)";
-  }
-  return null;
-}
-
-/** Kubernetes label key: optional DNS-subdomain prefix and "/", then a name of at most 63 characters. */
-function labelKeyProblem(key: string): string | null {
-  const slash = key.indexOf("/");
-  const name = slash >= 0 ? key.substring(slash + 1) : key;
-  if (slash >= 0) {
-    const prefix = key.substring(0, slash);
-    if (prefix.length == 0 || prefix.length > 253) return "has an invalid prefix";
-    for (let i = 0; i < prefix.length; i++) {
-      const c = prefix.charCodeAt(i);
-      if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2e || c == 0x2d)) return "has an invalid prefix";
-    }
-  }
-  if (name.length == 0 || name.length > 63) return "is not a valid label key";
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x2e || c == 0x2d || c == 0x5f)) return "is not a valid label key";
   }
   return null;
 }
