@@ -4,6 +4,7 @@
 import { JsonValue } from "../json/value";
 import { quote, joinStrings } from "../json/writer";
 import { globProblem } from "../match/glob";
+import { labelKeyProblem } from "../k8s/labels";
 
 /** `parent.key`, or `parent["odd key"]` when the key is not a plain identifier. */
 export function childPath(parent: string, key: string): string {
@@ -122,6 +123,18 @@ export class SettingsProblems {
     for (let i = 0; i < items.length; i++) {
       const problem = globProblem(unchecked(items[i]).value, allowedChars);
       if (problem !== null) this.add(indexPath(path, unchecked(items[i]).index), quote(unchecked(items[i]).value) + " is not a valid pattern: " + problem);
+      else out.push(unchecked(items[i]).value);
+    }
+    return out;
+  }
+
+  /** A list of label keys (`team`, `app.kubernetes.io/owner`); may be empty. */
+  labelKeyList(value: JsonValue, path: string): string[] {
+    const out = new Array<string>();
+    const items = this.stringItems(value, path, true);
+    for (let i = 0; i < items.length; i++) {
+      const problem = labelKeyProblem(unchecked(items[i]).value);
+      if (problem !== null) this.add(indexPath(path, unchecked(items[i]).index), quote(unchecked(items[i]).value) + " " + problem);
       else out.push(unchecked(items[i]).value);
     }
     return out;

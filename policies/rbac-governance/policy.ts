@@ -98,22 +98,21 @@ function validateBinding(vr: ValidationRequest, kind: string, settings: Settings
   return respond(POLICY, POLICY_VERSION, facts, decision);
 }
 
+function validateRole(vr: ValidationRequest, kind: string, settings: Settings): ValidationResponse {
+  const found = select(vr.request.object, ["metadata.name", "rules"]);
+  const unreadable = unreadableObject(POLICY, kind, found);
+  if (unreadable !== null) return unreadable;
+  const name = found[0].stringOr(vr.request.name);
+  const reasons = roleViolations(name, roleRulesIn(found[1]), settings);
+  return reasons.length == 0 ? accept() : rejectObject(POLICY, kind, name, reasons);
+}
+
 export function validate(vr: ValidationRequest): ValidationResponse {
   const parsed = SETTINGS.fromRequest(vr);
   if (!parsed.ok) return SETTINGS.rejection(parsed);
-  const settings = parsed.settings;
-  const request = vr.request;
-  if (request.operation != "CREATE" && request.operation != "UPDATE") return accept();
-  if (!request.object.isObject) return accept();
-  const kind = request.kind.name;
-  if (kind == "Role" || kind == "ClusterRole") {
-    const found = select(request.object, ["metadata.name", "rules"]);
-    const unreadable = unreadableObject(POLICY, kind, found);
-    if (unreadable !== null) return unreadable;
-    const name = found[0].stringOr(request.name);
-    const reasons = roleViolations(name, roleRulesIn(found[1]), settings);
-    return reasons.length == 0 ? accept() : rejectObject(POLICY, kind, name, reasons);
-  }
-  if (kind == "RoleBinding" || kind == "ClusterRoleBinding") return validateBinding(vr, kind, settings);
+  if (!vr.request.writesObject) return accept(); // DELETE and CONNECT: never judged
+  const kind = vr.request.kind.name;
+  if (kind == "Role" || kind == "ClusterRole") return validateRole(vr, kind, parsed.settings);
+  if (kind == "RoleBinding" || kind == "ClusterRoleBinding") return validateBinding(vr, kind, parsed.settings);
   return accept();
 }

@@ -1,6 +1,6 @@
 // Settings of trusted-registries: parsed and validated together, every
 // problem reported at once with its path.
-import { JsonValue, SettingsProblems, ParsedSettings, indexPath, quote, isRegistryHost, labelKeyProblem } from "../../assembly/sdk";
+import { JsonValue, SettingsProblems, ParsedSettings, indexPath, quote, isRegistryHost } from "../../assembly/sdk";
 
 export class Settings {
   allowedRegistries: string[] = [];
@@ -35,13 +35,6 @@ export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
     }
   }
   const labels = value.get("requiredLabels");
-  if (labels !== null) {
-    const items = problems.stringItems(labels, "requiredLabels", true);
-    for (let i = 0; i < items.length; i++) {
-      const problem = labelKeyProblem(items[i].value);
-      if (problem !== null) problems.add(indexPath("requiredLabels", items[i].index), quote(items[i].value) + " " + problem);
-      else settings.requiredLabels.push(items[i].value);
-    }
-  }
+  if (labels !== null) settings.requiredLabels = problems.labelKeyList(labels, "requiredLabels");
   return new ParsedSettings<Settings>(settings, problems);
 }

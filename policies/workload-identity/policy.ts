@@ -43,9 +43,7 @@ export function validate(vr: ValidationRequest): ValidationResponse {
   if (!parsed.ok) return SETTINGS.rejection(parsed);
   const settings = parsed.settings;
   const request = vr.request;
-  // DELETE (no object) and CONNECT are never judged, so never mutated.
-  if (request.operation != "CREATE" && request.operation != "UPDATE") return accept();
-  if (!request.object.isObject) return accept();
+  if (!request.writesObject) return accept(); // DELETE and CONNECT: never judged, never mutated
   const kind = request.kind.name;
   if (kind == "Secret") return validateSecret(vr, settings);
   if (!createsPods(kind)) return accept();

@@ -51,8 +51,7 @@ export function judgeWorkload(facts: WorkloadFacts, settings: Settings): Verdict
   const sa = id.serviceAccount;
   const ns = facts.namespace;
 
-  if (settings.denyDefaultServiceAccount && sa == "default" &&
-      anyGlobMatches(settings.defaultServiceAccountNamespaces, ns) && !anyGlobMatches(settings.defaultServiceAccountExemptNamespaces, ns)) {
+  if (sa == "default" && settings.defaultServiceAccount.appliesIn(ns)) {
     reasons.push("runs as the \"default\" service account: set " + facts.specPath + ".serviceAccountName to an account of its own");
   }
   const allowed = allowedServiceAccountsIn(settings, ns);
@@ -105,8 +104,7 @@ export function judgeWorkload(facts: WorkloadFacts, settings: Settings): Verdict
 /** Legacy long-lived token Secrets (type kubernetes.io/service-account-token). */
 export function judgeSecret(secretType: string, namespace: string, settings: Settings): string[] {
   const reasons = new Array<string>();
-  if (secretType != "kubernetes.io/service-account-token" || !settings.denyLegacyTokenSecrets) return reasons;
-  if (anyGlobMatches(settings.legacyTokenSecretExemptNamespaces, namespace)) return reasons;
+  if (secretType != "kubernetes.io/service-account-token" || !settings.legacyTokenSecrets.appliesIn(namespace)) return reasons;
   reasons.push("is a long-lived service-account token (type kubernetes.io/service-account-token), which never expires: use a projected token volume or the TokenRequest API (kubectl create token)");
   return reasons;
 }

@@ -1,6 +1,6 @@
 // Settings of workload-identity (the contract in README.md). Every setting has
 // a default, so `{}` enforces them; every problem is reported at once.
-import { JsonValue, SettingsProblems, ParsedSettings, childPath, quote, labelKeyProblem, indexPath, globProblem, DNS_LABEL_CHARS } from "../../assembly/sdk";
+import { JsonValue, SettingsProblems, ParsedSettings, childPath, quote, labelKeyProblem, globProblem, anyGlobMatches, DNS_LABEL_CHARS } from "../../assembly/sdk";
 
 export const DEFAULT_OPT_IN_ANNOTATION = "workload-identity.idgov.dev/automount-service-account-token";
 export const DEFAULT_SPIFFE_ANNOTATION = "spiffe.io/spiffe-id";
@@ -13,14 +13,20 @@ export class ServiceAccountAllowance {
   constructor(public namespace: string, public serviceAccounts: string[]) {}
 }
 
+/** A rule on or off, in the namespaces matching `namespaces` and not `exemptNamespaces`. */
+export class NamespacedRule {
+  constructor(public deny: bool, public namespaces: string[], public exemptNamespaces: string[]) {}
+  appliesIn(namespace: string): bool {
+    return this.deny && anyGlobMatches(this.namespaces, namespace) && !anyGlobMatches(this.exemptNamespaces, namespace);
+  }
+}
+
 export class Settings {
   /** Fix automountServiceAccountToken by mutation instead of rejecting. */
   mutate: bool = false;
   denyAutomount: bool = true;
   optInAnnotation: string = DEFAULT_OPT_IN_ANNOTATION;
-  denyDefaultServiceAccount: bool = true;
-  defaultServiceAccountNamespaces: string[] = ["*"];
-  defaultServiceAccountExemptNamespaces: string[] = SYSTEM_NAMESPACES.slice(0);
+  defaultServiceAccount: NamespacedRule = new NamespacedRule(true, ["*"], SYSTEM_NAMESPACES.slice(0));
   allowedServiceAccounts: ServiceAccountAllowance[] = [];
   allowedAudiences: string[] = [];
   maxExpirationSeconds: i64 = 3600;
@@ -28,8 +34,7 @@ export class Settings {
   /** "" = no SPIFFE ID check. */
   spiffeTrustDomain: string = "";
   spiffeAnnotation: string = DEFAULT_SPIFFE_ANNOTATION;
-  denyLegacyTokenSecrets: bool = true;
-  legacyTokenSecretExemptNamespaces: string[] = ["kube-system"];
+  legacyTokenSecrets: NamespacedRule = new NamespacedRule(true, ["*"], ["kube-system"]);
 }
 
 const TOP_KEYS: string[] = ["mutate", "automountServiceAccountToken", "defaultServiceAccount", "allowedServiceAccounts",
@@ -48,15 +53,15 @@ function annotationKey(p: SettingsProblems, value: JsonValue, path: string, fall
   return key;
 }
 
-function labelKeys(p: SettingsProblems, value: JsonValue, path: string): string[] {
-  const out = new Array<string>();
-  const items = p.stringItems(value, path, true);
-  for (let i = 0; i < items.length; i++) {
-    const problem = labelKeyProblem(items[i].value);
-    if (problem !== null) p.add(indexPath(path, items[i].index), quote(items[i].value) + " " + problem);
-    else out.push(items[i].value);
-  }
-  return out;
+/** `deny`, `namespaces` (when `keys` has it) and `exemptNamespaces` of one rule, over its defaults. */
+function parseNamespacedRule(p: SettingsProblems, value: JsonValue, path: string, keys: string[], rule: NamespacedRule): void {
+  if (!p.object(value, path, keys)) return;
+  const deny = value.get("deny");
+  if (deny !== null) rule.deny = p.bool(deny, childPath(path, "deny"));
+  const namespaces = value.get("namespaces");
+  if (namespaces !== null) rule.namespaces = p.globList(namespaces, childPath(path, "namespaces"), DNS_LABEL_CHARS, true);
+  const exempt = value.get("exemptNamespaces");
+  if (exempt !== null) rule.exemptNamespaces = p.globList(exempt, childPath(path, "exemptNamespaces"), DNS_LABEL_CHARS, true);
 }
 
 export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
@@ -76,14 +81,7 @@ export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
   if (s.mutate && !s.denyAutomount) p.add("mutate", "has nothing to fix while automountServiceAccountToken.deny is false");
 
   const defaultSa = value.get("defaultServiceAccount");
-  if (defaultSa !== null && p.object(defaultSa, "defaultServiceAccount", DEFAULT_SA_KEYS)) {
-    const deny = defaultSa.get("deny");
-    if (deny !== null) s.denyDefaultServiceAccount = p.bool(deny, "defaultServiceAccount.deny");
-    const namespaces = defaultSa.get("namespaces");
-    if (namespaces !== null) s.defaultServiceAccountNamespaces = p.globList(namespaces, "defaultServiceAccount.namespaces", DNS_LABEL_CHARS, true);
-    const exempt = defaultSa.get("exemptNamespaces");
-    if (exempt !== null) s.defaultServiceAccountExemptNamespaces = p.globList(exempt, "defaultServiceAccount.exemptNamespaces", DNS_LABEL_CHARS, true);
-  }
+  if (defaultSa !== null) parseNamespacedRule(p, defaultSa, "defaultServiceAccount", DEFAULT_SA_KEYS, s.defaultServiceAccount);
 
   const allowed = value.get("allowedServiceAccounts");
   if (allowed !== null && p.map(allowed, "allowedServiceAccounts")) {
@@ -109,7 +107,7 @@ export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
   }
 
   const labels = value.get("requiredLabels");
-  if (labels !== null) s.requiredLabels = labelKeys(p, labels, "requiredLabels");
+  if (labels !== null) s.requiredLabels = p.labelKeyList(labels, "requiredLabels");
 
   const spiffe = value.get("spiffe");
   if (spiffe !== null && p.object(spiffe, "spiffe", SPIFFE_KEYS)) {
@@ -128,11 +126,6 @@ export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
   }
 
   const secrets = value.get("legacyTokenSecrets");
-  if (secrets !== null && p.object(secrets, "legacyTokenSecrets", SECRET_KEYS)) {
-    const deny = secrets.get("deny");
-    if (deny !== null) s.denyLegacyTokenSecrets = p.bool(deny, "legacyTokenSecrets.deny");
-    const exempt = secrets.get("exemptNamespaces");
-    if (exempt !== null) s.legacyTokenSecretExemptNamespaces = p.globList(exempt, "legacyTokenSecrets.exemptNamespaces", DNS_LABEL_CHARS, true);
-  }
+  if (secrets !== null) parseNamespacedRule(p, secrets, "legacyTokenSecrets", SECRET_KEYS, s.legacyTokenSecrets);
   return new ParsedSettings<Settings>(s, p);
 }
