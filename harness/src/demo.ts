@@ -25,12 +25,22 @@ function wrap(text: string, indent: string, width = 100): string {
   return lines.map((l) => indent + l).join("\n");
 }
 
-interface ShowOptions { now?: string; hostCapabilitiesFixtures?: string; heading?: string; settings?: Record<string, unknown> }
+interface ShowOptions { now?: string; hostCapabilitiesFixtures?: string; heading?: string }
+
+/** The `idgov run` command, from the repo root, that gives the same answer as one demo line. */
+export function reproduceCommand(policyName: string, settingsFile: string, fixture: string, options: ShowOptions = {}): string {
+  const data = `policies/${policyName}/test_data`;
+  return [
+    "npx idgov run", `policies/${policyName}`, "--request", `${data}/${fixture}`, "--settings", `${data}/${settingsFile}`,
+    ...(options.now ? ["--now", options.now] : []),
+    ...(options.hostCapabilitiesFixtures ? ["--allow-context-aware", "--host-capabilities-fixtures", `${data}/${options.hostCapabilitiesFixtures}`] : []),
+  ].join(" ");
+}
 
 async function show(policyName: string, settingsFile: string, steps: Step[], options: ShowOptions = {}): Promise<void> {
   const { now } = options;
   const dir = join(root, "policies", policyName);
-  const settings = { ...YAML.parse(readFileSync(join(dir, "test_data", settingsFile), "utf8")), ...options.settings };
+  const settings = YAML.parse(readFileSync(join(dir, "test_data", settingsFile), "utf8"));
   const policy = await loadPolicy(dir);
   try {
     console.log(paint("1", `\n${policyName}`) + ` — settings test_data/${settingsFile}` + (now ? `, clock fixed at ${now}` : ""));
@@ -53,6 +63,8 @@ async function show(policyName: string, settingsFile: string, steps: Step[], opt
       const a = response.auditAnnotations;
       if (a) console.log(paint("2", `           audit: ${Object.entries(a).map(([k, v]) => `${k}=${v}`).join(" ")}`));
     }
+    // One command per section (its first line); another line: change the --request fixture.
+    console.log(paint("2", `\n  Reproduce from the repo root: ${reproduceCommand(policyName, settingsFile, steps[0].fixture, options)}`));
   } finally {
     await policy.close();
   }
@@ -81,14 +93,14 @@ await show("trusted-registries", "settings.yaml", [
   { fixture: "cronjob-untrusted.json", note: "a CronJob's job template" },
 ]);
 
-await show("workload-identity", "settings.yaml", [
+await show("workload-identity", "settings-mutate.yaml", [
   { fixture: "deployment-automount-unset.json", note: "a Deployment that would mount the API token: mutate: true turns it off" },
   { fixture: "pod-default-sa.json", note: "a Pod running as the default service account" },
-], { settings: { mutate: true }, heading: "with mutate: true (the patch is what Kubewarden applies)" });
+], { heading: "with mutate: true (the patch is what Kubewarden applies)" });
 
 await show("rbac-governance", "settings.yaml", [
   { fixture: "rolebinding-edit.json", note: "alice (IAL2, verified Nov 10) grants dave edit in shop" },
   { fixture: "clusterrolebinding-cluster-admin.json", note: "alice binds dave to cluster-admin" },
 ], { now: "2026-11-25T12:00:00Z" });
 
-console.log(`\nReproduce any line with: npx idgov run policies/<policy> --request <fixture> --settings <settings> [--now <time>]\n`);
+console.log("\nEach section's command reproduces its first line; give another line's fixture to --request to reproduce that one.\n");

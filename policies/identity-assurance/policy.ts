@@ -4,7 +4,7 @@
 // audit annotations). Nothing changes the decision after `decide`.
 import {
   ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue,
-  rejectWithCode, settingsValid, settingsInvalid, nowMillis,
+  SettingsSchema, nowMillis,
 } from "../../assembly/sdk";
 import { SignalSet, RequestFacts, requestFacts, respond, gatherSignals } from "../../assembly/identity";
 import { parseSettings, parseRequestSettings, Settings } from "./settings";
@@ -13,15 +13,15 @@ import { decide, needsSignals } from "./rules";
 /** Kept equal to io.kubewarden.policy.version in metadata.yml (a test checks it). */
 export const POLICY_VERSION = "0.1.0";
 const POLICY = "identity-assurance";
+const SETTINGS = new SettingsSchema<Settings>(POLICY, parseSettings, parseRequestSettings);
 
 export function validateSettings(settings: JsonValue): SettingsValidationResponse {
-  const parsed = parseSettings(settings);
-  return parsed.problems.ok ? settingsValid() : settingsInvalid(parsed.problems.message());
+  return SETTINGS.validateSettings(settings);
 }
 
 export function validate(vr: ValidationRequest): ValidationResponse {
-  const parsed = parseRequestSettings(vr.settings);
-  if (!parsed.problems.ok) return rejectWithCode(POLICY + ": invalid settings: " + parsed.problems.message(), 500);
+  const parsed = SETTINGS.fromRequest(vr);
+  if (!parsed.ok) return SETTINGS.rejection(parsed);
   const settings = parsed.settings;
   const facts: RequestFacts = requestFacts(vr);
   const sourceErrors = new Array<string>();

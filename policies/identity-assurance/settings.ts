@@ -1,6 +1,6 @@
 // Settings of identity-assurance (the contract in README.md): parsed and
 // validated in one pass; every problem is reported with its path and value.
-import { Json, JsonValue, SettingsProblems, childPath, indexPath, quote, globProblem, DNS_LABEL_CHARS } from "../../assembly/sdk";
+import { Json, JsonValue, SettingsProblems, ParsedSettings, childPath, indexPath, quote, globProblem, DNS_LABEL_CHARS } from "../../assembly/sdk";
 import { Requirements, Exemptions, SignalSources, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources, splitSubjects, attachSubjects } from "../../assembly/identity";
 
 export const OPERATIONS: string[] = ["CREATE", "UPDATE", "DELETE", "CONNECT", "*"];
@@ -26,10 +26,6 @@ export class Settings {
   exempt: Exemptions = new Exemptions();
   /** `subjects`, `claims`, `cluster`: parsed by the SDK's identity module, as every identity policy does. */
   sources: SignalSources = new SignalSources();
-}
-
-export class ParsedSettings {
-  constructor(public settings: Settings, public problems: SettingsProblems) {}
 }
 
 const TOP_KEYS: string[] = ["rules", "exempt"].concat(SIGNAL_SOURCE_KEYS);
@@ -94,10 +90,10 @@ function parseRule(p: SettingsProblems, value: JsonValue, path: string, seen: st
   return rule;
 }
 
-export function parseSettings(value: JsonValue): ParsedSettings {
+export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
   const p = new SettingsProblems();
   const s = new Settings();
-  if (!p.object(value, "", TOP_KEYS)) return new ParsedSettings(s, p);
+  if (!p.object(value, "", TOP_KEYS)) return new ParsedSettings<Settings>(s, p);
   const rules = value.get("rules");
   if (rules === null) p.add("rules", "is required: list at least one rule (name, match, require)");
   else if (!rules.isArray) p.wrongType("rules", rules, "a list of rules");
@@ -111,7 +107,7 @@ export function parseSettings(value: JsonValue): ParsedSettings {
   }
   s.exempt = parseExemptions(p, value);
   s.sources = parseSignalSources(p, value);
-  return new ParsedSettings(s, p);
+  return new ParsedSettings<Settings>(s, p);
 }
 
 /**
@@ -119,7 +115,7 @@ export function parseSettings(value: JsonValue): ParsedSettings {
  * the payload (the SDK's splitSubjects), so a request reads only its
  * requester's entry.
  */
-export function parseRequestSettings(view: Json): ParsedSettings {
+export function parseRequestSettings(view: Json): ParsedSettings<Settings> {
   const split = splitSubjects(view);
   const parsed = parseSettings(split.dom);
   attachSubjects(parsed.problems, parsed.settings.sources, split);
