@@ -1,6 +1,6 @@
 // Settings of identity-assurance (the contract in README.md): parsed and
 // validated in one pass; every problem is reported with its path and value.
-import { Json, JsonValue, SettingsProblems, ParsedSettings, childPath, indexPath, describe, quote, globProblem, parseDuration, formatDuration, INVALID_TIME, DNS_LABEL_CHARS } from "../../assembly/sdk";
+import { Json, JsonValue, joinStrings, SettingsProblems, ParsedSettings, childPath, indexPath, describe, quote, globProblem, parseDuration, formatDuration, INVALID_TIME, DNS_LABEL_CHARS } from "../../assembly/sdk";
 import { Requirements, applyAssurance, addRequired, isSignalKind, riskRank, RISKS, ASSURANCE_LEVELS, signalFromRecord, SOURCE_SETTINGS } from "../../assembly/identity";
 
 export const OPERATIONS: string[] = ["CREATE", "UPDATE", "DELETE", "CONNECT", "*"];
@@ -74,7 +74,7 @@ function parseMatch(p: SettingsProblems, value: JsonValue, path: string): RuleMa
     const items = p.stringItems(ops, childPath(path, "operations"), false);
     for (let i = 0; i < items.length; i++) {
       const op = items[i].value;
-      if (!OPERATIONS.includes(op)) p.add(indexPath(childPath(path, "operations"), items[i].index), quote(op) + " is not an operation (" + OPERATIONS.join(", ") + ")");
+      if (!OPERATIONS.includes(op)) p.add(indexPath(childPath(path, "operations"), items[i].index), quote(op) + " is not an operation (" + joinStrings(OPERATIONS, ", ") + ")");
       else m.operations.push(op);
     }
   }
@@ -107,7 +107,7 @@ function riskLevel(p: SettingsProblems, value: JsonValue, path: string): i32 {
   const risk = p.string(value, path);
   if (risk === null) return -1;
   const rank = riskRank(risk);
-  if (rank < 0) p.add(path, quote(risk) + " is not a risk level (" + RISKS.join(", ") + ")");
+  if (rank < 0) p.add(path, quote(risk) + " is not a risk level (" + joinStrings(RISKS, ", ") + ")");
   return rank;
 }
 
@@ -118,7 +118,7 @@ function parseRequire(p: SettingsProblems, value: JsonValue, path: string): Requ
   const assurance = value.get("assurance");
   if (assurance !== null) {
     const level = p.string(assurance, childPath(path, "assurance"));
-    if (level !== null && !applyAssurance(level, req)) p.add(childPath(path, "assurance"), quote(level) + " is not an assurance level (" + ASSURANCE_LEVELS.join(", ") + ")");
+    if (level !== null && !applyAssurance(level, req)) p.add(childPath(path, "assurance"), quote(level) + " is not an assurance level (" + joinStrings(ASSURANCE_LEVELS, ", ") + ")");
   }
   const signals = value.get("signals");
   if (signals !== null) {
@@ -205,17 +205,16 @@ function parseRule(p: SettingsProblems, value: JsonValue, path: string, seen: st
 
 function validateSubjects(p: SettingsProblems, value: JsonValue, path: string): void {
   if (!p.map(value, path)) return;
-  for (let i = 0; i < value.keys.length; i++) {
-    const userPath = childPath(path, value.keys[i]);
-    const records = value.values[i];
-    if (!p.map(records, userPath)) continue;
-    for (let k = 0; k < records.keys.length; k++) {
-      const kind = records.keys[k];
-      const kpath = childPath(userPath, kind);
-      if (!isSignalKind(kind)) { p.add(kpath, "unknown signal " + quote(kind)); continue; }
-      const signal = signalFromRecord(kind, SOURCE_SETTINGS, records.values[k]);
-      const problem = signal.problem;
-      if (problem !== null) p.add(kpath, problem);
+  // Paths are built only for a problem: settings may list 100k subjects.
+  for (let i = 0; i < value.memberCount; i++) {
+    const user = unchecked(value.keys[i]);
+    const records = unchecked(value.values[i]);
+    if (!records.isObject) { p.wrongType(childPath(path, user), records, "an object"); continue; }
+    for (let k = 0; k < records.memberCount; k++) {
+      const kind = unchecked(records.keys[k]);
+      if (!isSignalKind(kind)) { p.add(childPath(childPath(path, user), kind), "unknown signal " + quote(kind)); continue; }
+      const problem = signalFromRecord(kind, SOURCE_SETTINGS, unchecked(records.values[k])).problem;
+      if (problem !== null) p.add(childPath(childPath(path, user), kind), problem);
     }
   }
 }

@@ -5,6 +5,7 @@
 // Replayed first-in first-out; each request must equal the recorded one (kwctl's proxy.rs).
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
+import { parseYaml, toData } from "../yaml.js";
 import { IdgovError } from "../errors.js";
 import type { CapabilityAnswer, CapabilityCall, HostCapabilityProvider } from "./provider.js";
 import { type CallbackRequest, PayloadError, renderRequest, sameRequest, typedRequest } from "./requests.js";
@@ -22,7 +23,7 @@ export function parseRecordedRequest(text: string, where: string): CallbackReque
   const tag = node?.tag?.replace(/^!/, "");
   if (!tag) throw new IdgovError(`${where}: the recorded request has no !Tag (e.g. !KubernetesGetResource)`);
   try {
-    return typedRequest(tag, doc.toJS());
+    return typedRequest(tag, toData(doc, text.length));
   } catch (e) {
     if (e instanceof PayloadError) throw new IdgovError(`${where}: recorded request !${tag}: ${e.message}`);
     throw e;
@@ -32,7 +33,7 @@ export function parseRecordedRequest(text: string, where: string): CallbackReque
 export function parseSession(text: string, source: string): RecordedExchange[] {
   let raw: unknown;
   try {
-    raw = YAML.parse(text);
+    raw = parseYaml(text);
   } catch (e) {
     throw new IdgovError(`cannot deserialize contents of ${source}: ${(e as Error).message.split("\n")[0]}`);
   }
