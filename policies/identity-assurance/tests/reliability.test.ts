@@ -2,50 +2,23 @@
 // the subject count), duplicate keys last-wins everywhere (strict settings DOM,
 // the request-time selective reader, the harness), case variants distinct.
 // Costs are measured as bytes allocated in the BUILT release module (heap
-// high-water mark on a new instance), never as time.
+// high-water mark on a new instance, harness/test/guest-heap.ts), never as time.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
 import { loadPolicy, parseSettingsJson, type Policy } from "../../../harness/dist/index.js";
+import { heapCall } from "../../../harness/test/guest-heap.js";
 
 const dir = resolve(import.meta.dirname, "..");
 const module = new WebAssembly.Module(readFileSync(join(dir, "build/policy.wasm")));
 const FRESH = "2026-11-20T00:00:00Z";
 const NOW = "2026-11-25T00:00:00Z";
 
-function highWater(memory: WebAssembly.Memory): number {
-  const bytes = new Uint8Array(memory.buffer);
-  for (let i = bytes.length - 1; i >= 0; i--) if (bytes[i] !== 0) return i + 1;
-  return 0;
-}
-
-/** One waPC call on a new instance (minimal host, as output-cost.test.ts): the answer and the heap high-water mark. */
+/** One waPC call on a new instance: the parsed answer and the heap high-water mark. */
 function call(op: string, payload: Uint8Array) {
-  let memory!: WebAssembly.Memory;
-  let response: string | undefined;
-  const opBytes = new TextEncoder().encode(op);
-  const instance = new WebAssembly.Instance(module, {
-    wapc: {
-      __guest_request: (opPtr: number, payloadPtr: number) => {
-        new Uint8Array(memory.buffer).set(opBytes, opPtr >>> 0);
-        new Uint8Array(memory.buffer).set(payload, payloadPtr >>> 0);
-      },
-      __guest_response: (ptr: number, len: number) => { response = Buffer.from(memory.buffer, ptr >>> 0, len).toString(); },
-      __guest_error: () => {}, __host_call: () => 0, __host_response_len: () => 0, __host_response: () => {},
-      __host_error_len: () => 0, __host_error: () => {}, __console_log: () => {},
-    },
-    wasi_snapshot_preview1: {
-      clock_time_get: (_id: number, _precision: bigint, out: number) => {
-        new DataView(memory.buffer).setBigUint64(out >>> 0, BigInt(Date.parse(NOW)) * 1_000_000n, true);
-        return 0;
-      },
-    },
-  });
-  memory = instance.exports.memory as WebAssembly.Memory;
-  (instance.exports.wapc_init as () => void)();
-  (instance.exports.__guest_call as (a: number, b: number) => number)(opBytes.length, payload.length);
-  return { response: JSON.parse(response!), high: highWater(memory) };
+  const r = heapCall(module, op, payload, Date.parse(NOW));
+  return { response: JSON.parse(r.response!), high: r.high };
 }
 
 const rule = { name: "exec", match: { resources: ["pods/exec"] }, require: { signals: ["idDocument", "liveness"], maxAge: "30d" } };
