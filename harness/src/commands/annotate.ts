@@ -1,5 +1,6 @@
 // `idgov annotate`: embed metadata.yml (and the README) into a built module, like `kwctl annotate`.
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { writeOutputFile } from "../output-file.js";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { IdgovError } from "../errors.js";
@@ -29,7 +30,7 @@ export const annotateCommand: CliCommand = {
         if (output === undefined) throw new IdgovError("give --output <file> for the annotated module");
         if (isDir && !existsSync(wasm)) throw new IdgovError(`${wasm} not found: run \`make build\` first`);
         const bytes = await annotate(readAnnotateInput(wasm, metadata, usage));
-        writeFileSync(output, bytes);
+        writeOutputFile(output, bytes);
         io.stderr(`annotated ${wasm} → ${output} (${bytes.length} bytes)\n`);
       });
   },

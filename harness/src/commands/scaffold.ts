@@ -1,6 +1,7 @@
 // `idgov scaffold artifacthub <policy dir>`: artifacthub-pkg.yml from metadata.yml, like
 // `kwctl scaffold artifacthub`.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { writeOutputFile } from "../output-file.js";
 import path from "node:path";
 import { Option, type Command } from "commander";
 import YAML from "yaml";
@@ -23,7 +24,7 @@ export const scaffoldCommand: CliCommand = {
       .option("--created-at <time>", "createdAt value (RFC 3339; default now)")
       .action((dir: string, opts: { output?: string; createdAt?: string }) => {
         const text = artifactHubPackageYaml(dir, { createdAt: opts.createdAt });
-        if (opts.output) writeFileSync(opts.output, text);
+        if (opts.output) writeOutputFile(opts.output, text);
         else io.stdout(text);
       });
     scaffold
@@ -53,7 +54,7 @@ export const scaffoldCommand: CliCommand = {
         });
         const yaml = opts.output !== undefined && /\.ya?ml$/.test(opts.output);
         const text = yaml ? YAML.stringify(request, { lineWidth: 0 }) : `${JSON.stringify(request, null, 2)}\n`;
-        if (opts.output !== undefined) writeFileSync(opts.output, text);
+        if (opts.output !== undefined) writeOutputFile(opts.output, text);
         else io.stdout(text);
       });
     scaffold
@@ -69,7 +70,7 @@ export const scaffoldCommand: CliCommand = {
         if (out === "-") io.stdout(text);
         else {
           mkdirSync(path.dirname(out), { recursive: true });
-          writeFileSync(out, text);
+          writeOutputFile(out, text);
           io.stderr(`wrote ${out}: review the expectations, then run idgov test ${out}\n`);
         }
       });

@@ -61,6 +61,16 @@ describe("settings scale", () => {
     expect(extra[1]).toBeLessThan(extra[0] + 64 * 1024);
   });
 
+  // make fuzz: 100k subjects (16 MB of settings) through the library, under its default 2 s limit and 512 MiB cap.
+  it.runIf(process.env.IDGOV_FUZZ_SCALE)("100k subjects validate within the harness's default time and memory limits", async () => {
+    const policy = await loadPolicy(dir);
+    try {
+      expect(await policy.validateSettings(settingsWith(100_000))).toEqual({ valid: true });
+    } finally {
+      await policy.close();
+    }
+  }, 120_000);
+
   it("reports a problem in the last of many subjects with its path", () => {
     const settings = settingsWith(20000);
     (settings.subjects as Record<string, unknown>)["zed@example.com"] = { liveness: { status: "approved", verifiedAt: "2026-02-30T00:00:00Z" } };
