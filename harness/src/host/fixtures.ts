@@ -8,7 +8,7 @@
 // are ignored, key order is irrelevant, null matches an absent field). First match wins;
 // entries are not consumed.
 import { readFileSync } from "node:fs";
-import { IdgovError } from "../errors.js";
+import { IdgovError, yamlErrorMessage } from "../errors.js";
 import { parseYaml } from "../yaml.js";
 import type { CapabilityAnswer, CapabilityCall, HostCapabilityProvider } from "./provider.js";
 import { deepEqual } from "./requests.js";
@@ -68,7 +68,7 @@ export class FixtureProvider implements HostCapabilityProvider {
     try {
       raw = parseYaml(text);
     } catch (e) {
-      throw new IdgovError(`${file}: cannot parse host-capability fixtures: ${(e as Error).message.split("\n")[0]}`);
+      throw new IdgovError(`${file}: cannot parse host-capability fixtures: ${yamlErrorMessage(e)}`);
     }
     return new FixtureProvider(validateFixtureEntries(raw, file), `fixtures ${file}`);
   }

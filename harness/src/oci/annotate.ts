@@ -5,9 +5,9 @@
 // as the JSON custom section `io.kubewarden.metadata`.
 import { readFileSync } from "node:fs";
 import { IdgovError } from "../errors.js";
-import { parseMetadataYaml, METADATA_SECTION, type Metadata } from "../runtime/metadata.js";
-import { appendCustomSection } from "../runtime/wasm-binary.js";
-import { loadPolicy } from "../policy.js";
+import { parseMetadataYaml, METADATA_SECTION, type ExecutionMode, type Metadata } from "../runtime/loading/metadata.js";
+import { appendCustomSection } from "../runtime/loading/wasm-binary.js";
+import { askProtocolVersion } from "../policy.js";
 
 export interface AnnotateInput {
   /** The un-annotated module. */
@@ -18,6 +18,12 @@ export interface AnnotateInput {
   usage?: string;
   /** Names used in error messages. */
   source?: string;
+  /**
+   * The execution mode to record, overriding metadata.yml's. Without it a WASI build (exports
+   * `_start`, no `__guest_call`) annotated with a waPC policy's metadata is recorded as `wasi`:
+   * the two builds of one policy share one metadata.yml.
+   */
+  executionMode?: ExecutionMode;
 }
 
 export const USAGE_ANNOTATION = "io.kubewarden.policy.usage";
@@ -37,17 +43,20 @@ export async function annotatedMetadata(input: AnnotateInput): Promise<Record<st
   if (WebAssembly.Module.exports(module).some((e) => e.name.startsWith("opa_"))) {
     throw new IdgovError(`${source} is an OPA/Gatekeeper (Rego) module: idgov annotates only kubewarden-wapc and wasi policies`);
   }
-  const metadata: Metadata = parseMetadataYaml(input.metadataYaml, "metadata.yml");
+  const metadata: Metadata = { ...parseMetadataYaml(input.metadataYaml, "metadata.yml") };
+  const exports = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const isWasiBuild = exports.has("_start") && !exports.has("__guest_call");
+  if (input.executionMode !== undefined) metadata.executionMode = input.executionMode;
+  else if (metadata.executionMode === "kubewarden-wapc" && isWasiBuild) metadata.executionMode = "wasi";
+  if (metadata.executionMode === "wasi" && !exports.has("_start")) {
+    throw new IdgovError(`${source} does not export _start, so it cannot run as executionMode wasi: annotate the WASI build (build/policy-wasi.wasm)`);
+  }
   let protocolVersion = "Unknown"; // what kwctl stores for wasi policies
   if (metadata.executionMode === "kubewarden-wapc") {
-    const policy = await loadPolicy(input.wasm, { metadata, isolation: "in-process" });
-    try {
-      const answer = await policy.protocolVersion();
-      if (answer !== "v1") throw new IdgovError(`${source}: protocol_version answered ${JSON.stringify(answer)}, expected "v1"`);
-      protocolVersion = answer;
-    } finally {
-      await policy.close();
-    }
+    // Asked under idgov run's time and memory limits, in a worker: the module may come from anywhere.
+    const answer = await askProtocolVersion(input.wasm, { metadata });
+    if (answer !== "v1") throw new IdgovError(`${source}: protocol_version answered ${JSON.stringify(answer)}, expected "v1"`);
+    protocolVersion = answer;
   } else if (metadata.executionMode !== "wasi") {
     throw new IdgovError(`metadata.yml: executionMode ${metadata.executionMode} cannot be annotated by idgov (kubewarden-wapc or wasi)`);
   }

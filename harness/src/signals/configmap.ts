@@ -185,3 +185,25 @@ export function readSignalsConfigMap(manifest: unknown): { subject: string; sign
   }
   return { subject: d[DATA_SUBJECT] as string, signals: canonicalSignals(signals) };
 }
+
+/** One `--host-capabilities-fixtures` entry: what the host answers when the policy reads this ConfigMap. */
+export interface ConfigMapFixtureEntry {
+  namespace: "kubernetes";
+  operation: "get_resource";
+  request: { api_version: "v1"; kind: "ConfigMap"; namespace: string; name: string };
+  response: SignalsConfigMap;
+}
+
+/**
+ * A host-capabilities fixture (a list, the format of `idgov run --host-capabilities-fixtures`)
+ * answering the policy's `kubernetes/get_resource` for this ConfigMap, as a cluster holding it would.
+ */
+export function configMapFixture(configMap: SignalsConfigMap): ConfigMapFixtureEntry[] {
+  const { name, namespace } = configMap.metadata;
+  return [{
+    namespace: "kubernetes",
+    operation: "get_resource",
+    request: { api_version: "v1", kind: "ConfigMap", namespace, name },
+    response: configMap,
+  }];
+}
