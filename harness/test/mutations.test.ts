@@ -14,18 +14,8 @@ import fc from "fast-check";
 import YAML from "yaml";
 import { heapCall, allocated } from "./guest-heap.js";
 import { REPO_ROOT } from "./helpers.js";
+import { RUNS, SEED, MAX_BYTES_PER_PAYLOAD_BYTE, FIXED_BYTES } from "./cost-bounds.js";
 import { FUTURE_SKEW_MS } from "../dist/signals/vocabulary.js";
-
-export const RUNS = Number(process.env.IDGOV_FUZZ_RUNS ?? 1000);
-const SEED = 21;
-/**
- * Payload copy, decoded strings (UTF-16: 2 bytes per ASCII byte), the escaped
- * answer (a \u2028 is 3 bytes in and 6 characters out) and the message's
- * copies of a field: measured worst case about 28 (docs/reliability.md).
- */
-export const MAX_BYTES_PER_PAYLOAD_BYTE = 32;
-/** What any evaluation may allocate whatever its size (answer, message, the requirements' tables). */
-export const FIXED_BYTES = 128 * 1024;
 
 const policyDir = (name: string) => join(REPO_ROOT, "policies", name);
 const load = (name: string) => new WebAssembly.Module(readFileSync(join(policyDir(name), "build/policy.wasm")));
