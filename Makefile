@@ -7,7 +7,7 @@ POLICIES := $(patsubst %/policy.ts,%,$(wildcard policies/*/policy.ts))
 HARNESS_SRC := $(shell find harness/src bench/baselines -name '*.ts' 2>/dev/null)
 SDK_SRC := $(shell find assembly -name '*.ts' -not -path '*/__tests__/*' 2>/dev/null)
 
-.PHONY: help install build build-harness build-policies test fuzz demo bench clean publish registry-tool
+.PHONY: help install build build-harness build-policies test fuzz demo bench bench-serve clean publish registry-tool
 
 help:
 	@echo "make demo    build and show the flagship policy deciding real requests"
@@ -16,6 +16,7 @@ help:
 	@echo "make fuzz    the property suites with 10x the cases, 100k evaluations, 1k load/close cycles (figures: test-results/fuzz.log)"
 	@echo "make bench   benchmark every policy (report under bench/results/)"
 	@echo "make publish REGISTRY=host[:port]/path [PUBLISH_FLAGS=--insecure]  push every annotated policy, print ClusterAdmissionPolicy manifests pinned by digest"
+	@echo "make bench-serve  load-test idgov serve with autocannon (bench/results/serve-latest.md)"
 	@echo "make clean   remove build outputs"
 
 # npm ci when node_modules is missing or older than the lockfile.
@@ -88,6 +89,9 @@ publish:
 	  echo "---"; \
 	  $(IDGOV) scaffold manifest -t ClusterAdmissionPolicy registry://$$ref $${settings:+--settings $$settings} $(PUBLISH_FLAGS) || exit 1; \
 	done
+
+bench-serve: build
+	@node harness/dist/bench/serve-load.js
 
 clean:
 	rm -rf harness/dist bench/dist policies/*/build .vitest-results.json test-results
