@@ -7,12 +7,13 @@ POLICIES := $(patsubst %/policy.ts,%,$(wildcard policies/*/policy.ts))
 HARNESS_SRC := $(shell find harness/src bench/baselines -name '*.ts' 2>/dev/null)
 SDK_SRC := $(shell find assembly -name '*.ts' -not -path '*/__tests__/*' 2>/dev/null)
 
-.PHONY: help install build build-harness build-policies test demo bench bench-serve clean publish registry-tool
+.PHONY: help install build build-harness build-policies test fuzz demo bench bench-serve clean publish registry-tool
 
 help:
 	@echo "make demo    build and show the flagship policy deciding real requests"
 	@echo "make test    build and run every test (ends with 'N passed, N failed')"
 	@echo "make build   build the harness and every policy into policies/<name>/build/"
+	@echo "make fuzz    the property suites with 10x the cases, 100k evaluations, 1k load/close cycles (figures: test-results/fuzz.log)"
 	@echo "make bench   benchmark every policy (report under bench/results/)"
 	@echo "make publish REGISTRY=host[:port]/path [PUBLISH_FLAGS=--insecure]  push every annotated policy, print ClusterAdmissionPolicy manifests pinned by digest"
 	@echo "make bench-serve  load-test idgov serve with autocannon (bench/results/serve-latest.md)"
@@ -59,6 +60,13 @@ test: build registry-tool
 	@npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json; \
 	  status=$$?; echo "policy test suites (idgov test): JUnit report in test-results/idgov-suites.xml"; \
 	  node .ci/summary.mjs .vitest-results.json; exit $$status
+
+# The long runs of the reliability suites (docs/reliability.md records their figures).
+FUZZ_TESTS := harness/test/mutations.test.ts harness/test/stability.test.ts policies/identity-assurance/tests/reliability.test.ts
+fuzz: build
+	@mkdir -p test-results
+	IDGOV_FUZZ_RUNS=10000 IDGOV_STABILITY_EVALUATIONS=100000 IDGOV_STABILITY_CYCLES=1000 IDGOV_FUZZ_SCALE=1 \
+	  npx vitest run --testTimeout=1800000 $(FUZZ_TESTS) 2>&1 | tee test-results/fuzz.log
 
 demo: build
 	@node harness/dist/demo.js

@@ -4,6 +4,7 @@
 // (identity-assurance, rbac-governance) so that users and auditors read one
 // format. Pure: no ABI; the policy's rules.ts builds a Decision, policy.ts
 // passes it to `respond`.
+import { joinStrings } from "../json/writer";
 import { ValidationRequest } from "../protocol/request";
 import { ValidationResponse, accept, rejectWithCode } from "../protocol/response";
 import { quote } from "../json/writer";
@@ -72,7 +73,7 @@ export class Decision {
       if (!this.warnings.includes(warning)) this.warnings.push(warning);
     }
     if (!e.passed) {
-      this.failures.push("rule " + quote(name) + ": " + e.failures.join(", "));
+      this.failures.push("rule " + quote(name) + ": " + joinStrings(e.failures, ", "));
       this.causes |= e.causes;
     }
   }
@@ -97,7 +98,7 @@ export function adviceFor(causes: i32): string {
   if (causes & CAUSE_COMPLIANCE) out.push(ADVICE_COMPLIANCE);
   if (causes & CAUSE_RECORDS) out.push(ADVICE_RECORDS);
   if (causes & CAUSE_CONFIGURATION) out.push(ADVICE_CONFIGURATION);
-  return out.join(" ");
+  return joinStrings(out, " ");
 }
 
 /** `<policy>: <attempt> denied for user "<name>": <failures>. <advice>` (no personal data beyond the username). */
@@ -105,15 +106,15 @@ export function rejectionMessage(policy: string, facts: RequestFacts, decision: 
   const user = facts.username.length > 0 ? quote(facts.username) : "(no username)";
   const advice = adviceFor(decision.causes);
   return policy + ": " + describeAttempt(facts) + " denied for user " + user + ": " +
-    decision.failures.join("; ") + "." + (advice.length > 0 ? " " + advice : "");
+    joinStrings(decision.failures, "; ") + "." + (advice.length > 0 ? " " + advice : "");
 }
 
 /** The audit annotations of a matched decision: policy@version, rules, decision, signal sources. */
 export function annotateDecision(response: ValidationResponse, policy: string, version: string, decision: Decision): ValidationResponse {
   response.annotate(ANNOTATION_POLICY, policy + "@" + version);
-  response.annotate(ANNOTATION_RULES, decision.rules.join(","));
+  response.annotate(ANNOTATION_RULES, joinStrings(decision.rules, ","));
   response.annotate(ANNOTATION_DECISION, decision.outcome);
-  if (decision.used.length > 0) response.annotate(ANNOTATION_SIGNAL_SOURCES, decision.used.join(","));
+  if (decision.used.length > 0) response.annotate(ANNOTATION_SIGNAL_SOURCES, joinStrings(decision.used, ","));
   return response;
 }
 

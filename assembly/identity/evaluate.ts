@@ -1,6 +1,7 @@
 // Pure evaluation of identity requirements: merge observations from all
 // sources, then check each required signal against a point in time. No ABI,
 // no JSON: (requirements, signals, now) → failures (with their causes) and warnings.
+import { joinStrings } from "../json/writer";
 import { Signal } from "./signal";
 import { RISKS, STATUSES_BY_SEVERITY, FUTURE_SKEW_MS } from "./vocabulary";
 import { formatRfc3339, INVALID_TIME } from "../time/rfc3339";
@@ -204,7 +205,7 @@ export function evaluate(req: Requirements, signals: SignalSet, now: i64): Evalu
         causes |= failure.cause;
       }
     }
-    if (!satisfied) result.fail(new Failure(req.anyOfLabel + " needs one of " + req.anyOf.join(", ") + " (" + reasons.join("; ") + ")", causes));
+    if (!satisfied) result.fail(new Failure(req.anyOfLabel + " needs one of " + joinStrings(req.anyOf, ", ") + " (" + joinStrings(reasons, "; ") + ")", causes));
   }
   if (req.denyAmlRiskAbove >= 0) {
     const aml = signals.get("aml");

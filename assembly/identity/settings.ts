@@ -6,7 +6,7 @@
 // reported with its path; nothing here reads the ABI.
 import { Json } from "../json/view";
 import { JsonValue } from "../json/value";
-import { quote } from "../json/writer";
+import { quote, joinStrings } from "../json/writer";
 import { SettingsProblems, childPath, indexPath, describe } from "../settings/check";
 import { globProblem, anyGlobMatches, globMatch, DNS_LABEL_CHARS } from "../match/glob";
 import { parseDuration, formatDuration } from "../time/duration";
@@ -67,7 +67,7 @@ function riskLevel(p: SettingsProblems, value: JsonValue, path: string): i32 {
   const risk = p.string(value, path);
   if (risk === null) return -1;
   const rank = riskRank(risk);
-  if (rank < 0) p.add(path, quote(risk) + " is not a risk level (" + RISKS.join(", ") + ")");
+  if (rank < 0) p.add(path, quote(risk) + " is not a risk level (" + joinStrings(RISKS, ", ") + ")");
   return rank;
 }
 
@@ -79,7 +79,7 @@ export function parseRequirements(p: SettingsProblems, value: JsonValue, path: s
   const assurance = value.get("assurance");
   if (assurance !== null) {
     const level = p.string(assurance, childPath(path, "assurance"));
-    if (level !== null && !applyAssurance(level, req)) p.add(childPath(path, "assurance"), quote(level) + " is not an assurance level (" + ASSURANCE_LEVELS.join(", ") + ")");
+    if (level !== null && !applyAssurance(level, req)) p.add(childPath(path, "assurance"), quote(level) + " is not an assurance level (" + joinStrings(ASSURANCE_LEVELS, ", ") + ")");
   }
   const signals = value.get("signals");
   if (signals !== null) {

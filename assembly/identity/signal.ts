@@ -1,6 +1,7 @@
 // Identity signals: one observation per kind (ID document, liveness, …), each
 // with a status, a time and optional score/risk/expiry/method. Records come
 // from settings, token claims or a cluster object; all parse into `Signal`.
+import { joinStrings } from "../json/writer";
 import { parseRfc3339, INVALID_TIME } from "../time/rfc3339";
 import { STATUSES, RISKS, METHODS, SIGNAL_KINDS } from "./vocabulary";
 
@@ -49,7 +50,7 @@ export class SignalBuilder {
 
   status(value: string): void {
     if (STATUSES.includes(value)) this.signal.status = value;
-    else this.fail("status \"" + value + "\" is not one of " + STATUSES.join("|"));
+    else this.fail("status \"" + value + "\" is not one of " + joinStrings(STATUSES, "|"));
   }
 
   verifiedAt(value: string): void {
@@ -82,20 +83,20 @@ export class SignalBuilder {
 
   risk(value: string): void {
     const rank = riskRank(value);
-    if (rank < 0) this.fail("risk \"" + value + "\" is not one of " + RISKS.join("|"));
+    if (rank < 0) this.fail("risk \"" + value + "\" is not one of " + joinStrings(RISKS, "|"));
     else this.signal.risk = rank;
   }
 
   method(value: string): void {
     if (METHODS.includes(value)) this.signal.method = value;
-    else this.fail("method \"" + value + "\" is not one of " + METHODS.join("|"));
+    else this.fail("method \"" + value + "\" is not one of " + joinStrings(METHODS, "|"));
   }
 
   /** Finish: required fields checked, problems joined. */
   build(): Signal {
     if (this.signal.status.length == 0 && !this.hasProblemAbout("status")) this.fail("status is missing");
     if (this.signal.verifiedAt == INVALID_TIME && !this.hasProblemAbout("verifiedAt")) this.fail("verifiedAt is missing");
-    if (this.problems.length > 0) this.signal.problem = this.problems.join(", ");
+    if (this.problems.length > 0) this.signal.problem = joinStrings(this.problems, ", ");
     return this.signal;
   }
 

@@ -2,6 +2,7 @@
 //  1. settings `subjects.<username>.<kind>` records,
 //  2. token claims in userInfo.extra: `<prefix><kind-in-kebab-case>-<field>`,
 //  3. a ConfigMap per subject read through the kubernetes/get_resource capability.
+import { joinStrings } from "../json/writer";
 import { Json } from "../json/view";
 import { JsonValue, parseJsonString } from "../json/value";
 import { CallResult, Failure } from "../abi/result";
@@ -123,7 +124,7 @@ export function clusterObjectName(username: string): string {
     const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2d;
     chars.push(ok ? String.fromCharCode(c) : "-");
   }
-  let s = chars.join("");
+  let s = joinStrings(chars, "");
   let start = 0, end = s.length;
   while (start < end && s.charCodeAt(start) == 0x2d) start++;
   while (end > start && s.charCodeAt(end - 1) == 0x2d) end--;

@@ -8,6 +8,8 @@ import { StringBuilder } from "./writer";
 export enum JsonType { Error, Null, Bool, Number, String, Array, Object }
 
 const MAX_DEPTH: i32 = 64;
+/** Objects with more members than this get a hash index (a short scan is cheaper below it). */
+const INDEX_FROM: i32 = 8;
 
 export class JsonValue {
   type: JsonType = JsonType.Null;
@@ -17,11 +19,37 @@ export class JsonValue {
   numberText: string = "";
   /** String value, or the error message when type is Error. */
   stringValue: string = "";
-  /** Array items. */
-  items: JsonValue[] = [];
-  /** Object members in document order; a duplicate key replaces the earlier value in place. */
-  keys: string[] = [];
-  values: JsonValue[] = [];
+  // Containers allocate only what they hold: a scalar carries no arrays (an
+  // empty Array costs ~100 bytes under the stub runtime, and settings may hold
+  // millions of scalars), and an object indexes its keys by hash once it has
+  // more than INDEX_FROM members, so parsing stays linear in the member count.
+  private itemList: JsonValue[] | null = null;
+  private keyList: string[] | null = null;
+  private valueList: JsonValue[] | null = null;
+  private keyIndex: Map<string, i32> | null = null;
+
+  /** Array items (empty for every other type). */
+  get items(): JsonValue[] {
+    let list = this.itemList;
+    if (list === null) { list = new Array<JsonValue>(0); this.itemList = list; }
+    return list;
+  }
+  /** Object keys in document order; a duplicate key keeps its first position and takes the last value (last-wins, as Go's encoding/json and V8). */
+  get keys(): string[] {
+    let list = this.keyList;
+    if (list === null) { list = new Array<string>(0); this.keyList = list; }
+    return list;
+  }
+  /** Object values, parallel to `keys`. */
+  get values(): JsonValue[] {
+    let list = this.valueList;
+    if (list === null) { list = new Array<JsonValue>(0); this.valueList = list; }
+    return list;
+  }
+  /** Number of object members (0 for every other type), without allocating. */
+  get memberCount(): i32 { const list = this.keyList; return list === null ? 0 : list.length; }
+  /** Number of array items (0 for every other type), without allocating. */
+  get itemCount(): i32 { const list = this.itemList; return list === null ? 0 : list.length; }
 
   static error(message: string): JsonValue { const v = new JsonValue(); v.type = JsonType.Error; v.stringValue = message; return v; }
   static null(): JsonValue { return new JsonValue(); }
@@ -55,15 +83,13 @@ export class JsonValue {
     }
   }
 
-  /** Member `key` of an object, or null. */
+  /** Member `key` of an object (keys compare after unescaping, case-sensitively), or null. */
   get(key: string): JsonValue | null {
-    for (let i = this.keys.length - 1; i >= 0; i--) {
-      if (unchecked(this.keys[i]) == key) return unchecked(this.values[i]);
-    }
-    return null;
+    const i = this.indexOf(key);
+    return i < 0 ? null : unchecked(this.values[i]);
   }
 
-  has(key: string): bool { return this.get(key) !== null; }
+  has(key: string): bool { return this.indexOf(key) >= 0; }
 
   /** The object at a dotted path of members (`spec.template.spec`), or null when a step is missing or not an object. */
   objectAt(path: string): JsonValue | null {
@@ -79,12 +105,29 @@ export class JsonValue {
     return node;
   }
 
+  /** Adds member `key`, or replaces its value when present (last-wins). */
   set(key: string, value: JsonValue): void {
-    for (let i = 0; i < this.keys.length; i++) {
-      if (unchecked(this.keys[i]) == key) { this.values[i] = value; return; }
-    }
-    this.keys.push(key);
+    const i = this.indexOf(key);
+    if (i >= 0) { this.values[i] = value; return; }
+    const keys = this.keys;
+    keys.push(key);
     this.values.push(value);
+    const index = this.keyIndex;
+    if (index !== null) index.set(key, keys.length - 1);
+    else if (keys.length > INDEX_FROM) {
+      const built = new Map<string, i32>();
+      for (let k = 0; k < keys.length; k++) built.set(unchecked(keys[k]), k);
+      this.keyIndex = built;
+    }
+  }
+
+  private indexOf(key: string): i32 {
+    const index = this.keyIndex;
+    if (index !== null) return index.has(key) ? index.get(key) : -1;
+    const keys = this.keyList;
+    if (keys === null) return -1;
+    for (let i = 0; i < keys.length; i++) if (unchecked(keys[i]) == key) return i;
+    return -1;
   }
 
   push(value: JsonValue): void { this.items.push(value); }
@@ -105,7 +148,7 @@ export class JsonValue {
       case JsonType.String: out.quoted(this.stringValue); break;
       case JsonType.Array: {
         out.char(0x5b);
-        for (let i = 0; i < this.items.length; i++) {
+        for (let i = 0; i < this.itemCount; i++) {
           if (i > 0) out.char(0x2c);
           unchecked(this.items[i]).writeTo(out);
         }
@@ -114,7 +157,7 @@ export class JsonValue {
       }
       default: {
         out.char(0x7b);
-        for (let i = 0; i < this.keys.length; i++) {
+        for (let i = 0; i < this.memberCount; i++) {
           if (i > 0) out.char(0x2c);
           out.quoted(unchecked(this.keys[i])).char(0x3a);
           unchecked(this.values[i]).writeTo(out);

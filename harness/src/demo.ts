@@ -3,8 +3,8 @@
 import { readFileSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import YAML from "yaml";
 import { loadPolicy } from "./index.js";
+import { parseYaml } from "./yaml.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -40,7 +40,7 @@ export function reproduceCommand(policyName: string, settingsFile: string, fixtu
 async function show(policyName: string, settingsFile: string, steps: Step[], options: ShowOptions = {}): Promise<void> {
   const { now } = options;
   const dir = join(root, "policies", policyName);
-  const settings = YAML.parse(readFileSync(join(dir, "test_data", settingsFile), "utf8"));
+  const settings = parseYaml(readFileSync(join(dir, "test_data", settingsFile), "utf8"));
   const policy = await loadPolicy(dir);
   try {
     console.log(paint("1", `\n${policyName}`) + ` — settings test_data/${settingsFile}` + (now ? `, clock fixed at ${now}` : ""));

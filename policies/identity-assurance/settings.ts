@@ -1,6 +1,6 @@
 // Settings of identity-assurance (the contract in README.md): parsed and
 // validated in one pass; every problem is reported with its path and value.
-import { Json, JsonValue, SettingsProblems, ParsedSettings, childPath, indexPath, quote, globProblem, DNS_LABEL_CHARS } from "../../assembly/sdk";
+import { Json, JsonValue, joinStrings, SettingsProblems, ParsedSettings, childPath, indexPath, quote, globProblem, DNS_LABEL_CHARS } from "../../assembly/sdk";
 import { Requirements, Exemptions, SignalSources, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources, splitSubjects, attachSubjects } from "../../assembly/identity";
 
 export const OPERATIONS: string[] = ["CREATE", "UPDATE", "DELETE", "CONNECT", "*"];
@@ -40,7 +40,7 @@ function parseMatch(p: SettingsProblems, value: JsonValue, path: string): RuleMa
     const items = p.stringItems(ops, childPath(path, "operations"), false);
     for (let i = 0; i < items.length; i++) {
       const op = items[i].value;
-      if (!OPERATIONS.includes(op)) p.add(indexPath(childPath(path, "operations"), items[i].index), quote(op) + " is not an operation (" + OPERATIONS.join(", ") + ")");
+      if (!OPERATIONS.includes(op)) p.add(indexPath(childPath(path, "operations"), items[i].index), quote(op) + " is not an operation (" + joinStrings(OPERATIONS, ", ") + ")");
       else m.operations.push(op);
     }
   }

@@ -1,7 +1,7 @@
 // Reading JSON-or-YAML documents from a file, stdin (`-`) or text, with a size cap.
 import { readFileSync, statSync } from "node:fs";
-import YAML from "yaml";
 import { IdgovError, yamlErrorMessage } from "../errors.js";
+import { parseYaml, YamlExpansionError } from "../yaml.js";
 
 /** Inputs above this size are refused (a real AdmissionReview is capped far lower by the API server). */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -64,16 +64,18 @@ export function parseDocument(text: string, source: string, opts: ReadOptions): 
     if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
       // Looks like JSON; YAML might still accept it (flow style), otherwise report the JSON error.
       try {
-        return YAML.parse(trimmed, { maxAliasCount: 100 });
+        return parseYaml(trimmed);
       } catch (e) {
         if (e instanceof RangeError) throw tooDeep(`${opts.what} ${source}`);
+        if (e instanceof YamlExpansionError) throw new IdgovError(`${opts.what} ${source}: ${e.message}`);
         throw new IdgovError(`${opts.what} ${source} is not valid JSON: ${(jsonError as Error).message}`);
       }
     }
     try {
-      return YAML.parse(trimmed, { maxAliasCount: 100 });
+      return parseYaml(trimmed);
     } catch (e) {
       if (e instanceof RangeError) throw tooDeep(`${opts.what} ${source}`);
+      if (e instanceof YamlExpansionError) throw new IdgovError(`${opts.what} ${source}: ${e.message}`);
       throw new IdgovError(`${opts.what} ${source} is neither JSON nor YAML: ${yamlErrorMessage(e)}`);
     }
   }

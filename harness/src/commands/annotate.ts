@@ -1,5 +1,6 @@
 // `idgov annotate`: embed metadata.yml (and the README) into a built module, like `kwctl annotate`.
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { writeOutputFile } from "../output-file.js";
 import { join } from "node:path";
 import { Option, type Command } from "commander";
 import { IdgovError } from "../errors.js";
@@ -35,7 +36,7 @@ export const annotateCommand: CliCommand = {
         if (isDir && !existsSync(wasm)) throw new IdgovError(`${wasm} not found: run \`make build\` first`);
         const executionMode = opts.wasi ? "wasi" : opts.executionMode;
         const bytes = await annotate({ ...readAnnotateInput(wasm, metadata, usage), ...(executionMode ? { executionMode } : {}) });
-        writeFileSync(output, bytes);
+        writeOutputFile(output, bytes);
         const recorded = metadataFromModule(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), output)!;
         io.stderr(`annotated ${wasm} → ${output} (${bytes.length} bytes, executionMode ${recorded.executionMode}, protocolVersion ${recorded.protocolVersion})\n`);
       });

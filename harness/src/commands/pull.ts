@@ -1,6 +1,6 @@
 // `idgov pull <ref> [-o file]`: fetch a policy, verifying every digest; into the local store
 // (like kwctl's) unless -o names a file.
-import { writeFileSync } from "node:fs";
+import { writeOutputFile } from "../output-file.js";
 import type { Command } from "commander";
 import { RegistryClient } from "../oci/client.js";
 import { pullIntoStore } from "../oci/policy-source.js";
@@ -23,7 +23,7 @@ export const pullCommand: CliCommand = {
       const registry = registryOptionsFrom(opts);
       if (opts.output !== undefined) {
         const pulled = await new RegistryClient(registry).pullPolicy(ref);
-        writeFileSync(opts.output, pulled.wasm);
+        writeOutputFile(opts.output, pulled.wasm);
         io.stderr(`pulled ${registryUri(ref)} (${pulled.manifestDigest}) → ${opts.output}\n`);
         return;
       }

@@ -2,7 +2,8 @@
 // `kwctl scaffold artifacthub`. `idgov scaffold manifest`: a ClusterAdmissionPolicy or
 // AdmissionPolicy for a module, like `kwctl scaffold manifest`, after the module's own
 // validate_settings accepted the settings.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { writeOutputFile } from "../output-file.js";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Option, type Command } from "commander";
@@ -79,7 +80,7 @@ export const scaffoldCommand: CliCommand = {
       .option("--created-at <time>", "createdAt value (RFC 3339; default now)")
       .action((dir: string, opts: { output?: string; createdAt?: string }) => {
         const text = artifactHubPackageYaml(dir, { createdAt: opts.createdAt });
-        if (opts.output) writeFileSync(opts.output, text);
+        if (opts.output) writeOutputFile(opts.output, text);
         else io.stdout(text);
       });
     const manifest = scaffold
@@ -123,7 +124,7 @@ export const scaffoldCommand: CliCommand = {
         });
         const yaml = opts.output !== undefined && /\.ya?ml$/.test(opts.output);
         const text = yaml ? YAML.stringify(request, { lineWidth: 0 }) : `${JSON.stringify(request, null, 2)}\n`;
-        if (opts.output !== undefined) writeFileSync(opts.output, text);
+        if (opts.output !== undefined) writeOutputFile(opts.output, text);
         else io.stdout(text);
       });
     scaffold
@@ -139,7 +140,7 @@ export const scaffoldCommand: CliCommand = {
         if (out === "-") io.stdout(text);
         else {
           mkdirSync(path.dirname(out), { recursive: true });
-          writeFileSync(out, text);
+          writeOutputFile(out, text);
           io.stderr(`wrote ${out}: review the expectations, then run idgov test ${out}\n`);
         }
       });

@@ -1,7 +1,8 @@
 // `idgov test [paths…]`: runs declarative test suites (*.test.yaml). Exit 0 when every case
 // passes, 1 when a case fails (or coverage is below --coverage-min), 2 when a suite cannot be
 // loaded (the message names the file, the line and the field).
-import { watch, writeFileSync, type FSWatcher } from "node:fs";
+import { watch, type FSWatcher } from "node:fs";
+import { writeOutputFile } from "../output-file.js";
 import path from "node:path";
 import { Option, type Command } from "commander";
 import { IdgovError, describeError } from "../errors.js";
@@ -70,7 +71,7 @@ export async function runTests(paths: string[], opts: TestOptions, io: CliIO): P
   const text = renderReport(opts.reporter, report, { color: opts.output === undefined && opts.reporter === "pretty" && process.stdout.isTTY === true });
   if (opts.output !== undefined) {
     try {
-      writeFileSync(opts.output, text);
+      writeOutputFile(opts.output, text);
     } catch (e) {
       throw new IdgovError(`cannot write the report to ${opts.output}: ${describeError(e)}`);
     }

@@ -8,8 +8,8 @@
 // are ignored, key order is irrelevant, null matches an absent field). First match wins;
 // entries are not consumed.
 import { readFileSync } from "node:fs";
-import YAML from "yaml";
 import { IdgovError, yamlErrorMessage } from "../errors.js";
+import { parseYaml } from "../yaml.js";
 import type { CapabilityAnswer, CapabilityCall, HostCapabilityProvider } from "./provider.js";
 import { deepEqual } from "./requests.js";
 
@@ -66,7 +66,7 @@ export class FixtureProvider implements HostCapabilityProvider {
     }
     let raw: unknown;
     try {
-      raw = YAML.parse(text);
+      raw = parseYaml(text);
     } catch (e) {
       throw new IdgovError(`${file}: cannot parse host-capability fixtures: ${yamlErrorMessage(e)}`);
     }

@@ -7,8 +7,8 @@
 //       ...
 //     response: {type: Success, payload: '<json>'} | {type: Error, message: '...'}
 // The file replays with ReplayProvider (and with kwctl's --replay-host-capabilities-interactions).
-import { writeFileSync } from "node:fs";
 import YAML from "yaml";
+import { writeOutputFile } from "../output-file.js";
 import { IdgovError } from "../errors.js";
 import { askInOrder, noAnswerError, type CapabilityAnswer, type CapabilityCall, type HostCapabilityProvider } from "./provider.js";
 import { REQUEST_SCHEMAS } from "./requests.js";
@@ -93,7 +93,7 @@ export class RecordingProvider implements HostCapabilityProvider {
   /** Writes the session file (kwctl's format). */
   write(file: string): void {
     try {
-      writeFileSync(file, sessionYaml(this.recorded));
+      writeOutputFile(file, sessionYaml(this.recorded));
     } catch (e) {
       throw new IdgovError(`cannot write host capabilities interactions to ${file}: ${(e as Error).message}`);
     }

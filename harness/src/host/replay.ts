@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
 import { IdgovError, yamlErrorMessage } from "../errors.js";
+import { checkAliasExpansion } from "../yaml.js";
 import type { CapabilityAnswer, CapabilityCall, HostCapabilityProvider } from "./provider.js";
 import { type CallbackRequest, PayloadError, renderRequest, sameRequest, typedRequest } from "./requests.js";
 
@@ -34,12 +35,14 @@ const QUIET = { logLevel: "error" } as const;
 export function parseRecordedRequest(text: string, where: string): CallbackRequest {
   const doc = YAML.parseDocument(text, QUIET);
   if (doc.errors.length > 0) throw new IdgovError(`${where}: cannot parse the recorded request: ${yamlErrorMessage(doc.errors[0])}`);
+  checkAliasExpansion(doc, text.length);
   return taggedRequest(doc.contents, where);
 }
 
 export function parseSession(text: string, source: string): RecordedExchange[] {
   const doc = YAML.parseDocument(text, QUIET);
   if (doc.errors.length > 0) throw new IdgovError(`cannot deserialize contents of ${source}: ${yamlErrorMessage(doc.errors[0])}`);
+  checkAliasExpansion(doc, text.length);
   if (doc.contents === null) return [];
   if (!YAML.isSeq(doc.contents)) throw new IdgovError(`cannot deserialize contents of ${source}: expected a list of exchanges`);
   return doc.contents.items.map((item, i) => {

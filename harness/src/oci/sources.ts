@@ -4,8 +4,8 @@
 // kwctl's registry client also reaches over plain HTTP).
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
-import YAML from "yaml";
 import { IdgovError } from "../errors.js";
+import { parseYaml } from "../yaml.js";
 
 export interface Sources {
   insecureSources: string[];
@@ -56,7 +56,7 @@ export function readCaCert(file: string): Buffer {
 export function parseSources(text: string, file: string): Sources {
   let raw: unknown;
   try {
-    raw = YAML.parse(text);
+    raw = parseYaml(text, { uniqueKeys: true });
   } catch (e) {
     throw new IdgovError(`${file}: cannot parse sources YAML: ${(e as Error).message.split("\n")[0]}`);
   }

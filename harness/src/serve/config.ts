@@ -4,7 +4,7 @@
 // unknown fields are errors (a typo must not silently drop a setting).
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parseYaml } from "../yaml.js";
 import { IdgovError } from "../errors.js";
 import { readSourceText } from "../admission/input.js";
 import { normalizeSettings, type Settings } from "../admission/settings.js";
@@ -210,7 +210,7 @@ function groupEntry(id: string, obj: Record<string, unknown>, baseDir: string, p
 export function parseServeConfig(text: string, source: string, baseDir: string): ServeConfig {
   let doc: unknown;
   try {
-    doc = parseYaml(text, { maxAliasCount: 100 });
+    doc = parseYaml(text, { uniqueKeys: true });
   } catch (e) {
     throw new IdgovError(`cannot parse ${source}: ${(e as Error).message}`);
   }

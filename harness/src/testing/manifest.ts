@@ -6,6 +6,7 @@
 // objectSelector, matchPolicy; plus what policy-server applies: mode, mutating, message,
 // contextAwareResources, timeoutEvalSeconds.
 import YAML from "yaml";
+import { toData } from "../yaml.js";
 import { IdgovError } from "../errors.js";
 import type { ContextAwareResource } from "../runtime/loading/metadata.js";
 import type { PolicyMode } from "../admission/response.js";
@@ -97,7 +98,7 @@ export function parsePolicyManifest(text: string, source: string, name?: string,
   try {
     docs = YAML.parseAllDocuments(text).map((d) => {
       if (d.errors.length > 0) throw new Error(d.errors[0].message.split("\n")[0]);
-      return d.toJS({ maxAliasCount: 100 });
+      return toData(d, text.length);
     });
   } catch (e) {
     throw new IdgovError(`${source}: cannot parse the policy manifest: ${(e as Error).message}`);

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { readSourceText } from "../admission/input.js";
 import path from "node:path";
 import YAML, { LineCounter, isMap, isPair, isScalar, type Document, type Node } from "yaml";
+import { toData } from "../yaml.js";
 import { IdgovError, describeError } from "../errors.js";
 import { readDocument } from "../admission/request.js";
 import { toAdmissionRequest, type AdmissionRequest, type UserInfo } from "../admission/request.js";
@@ -402,7 +403,7 @@ export function parseSuite(text: string, file: string): Suite {
   const c: Checker = new Checker(file, doc, lineCounter);
   let root: unknown;
   try {
-    root = doc.toJS({ maxAliasCount: 100 });
+    root = toData(doc, text.length);
   } catch (e) {
     throw new SuiteLoadError(file, undefined, "", `cannot read the YAML: ${(e as Error).message}`);
   }

@@ -97,11 +97,11 @@ export class WorkerEvaluator implements Evaluator {
     const fileDir = workerDirectory();
     const init: WorkerInit = { control, replyPort: channel.port2, fileDir };
     const worker = new Worker(new URL("./worker.js", import.meta.url), {
+      // The parent's flags minus those about its own script (`node --input-type=module -e …`,
+      // as the doc-snippet and idgov-new tests run a build), which a worker file refuses.
+      execArgv: process.execArgv.filter((arg) => !arg.startsWith("--input-type")),
       workerData: init,
       transferList: [channel.port2],
-      // A worker inherits the process's flags; some are refused in workers
-      // (`node --input-type=module -e …` fails every worker it starts).
-      execArgv: process.execArgv.filter((flag) => !flag.startsWith("--input-type")),
       stdout: false,
       stderr: false,
     });

@@ -1,8 +1,8 @@
 // Kubewarden policy metadata (metadata.yml, or the JSON `io.kubewarden.metadata` custom
 // section written by `kwctl annotate`). Only the fields the harness acts on are typed
 // strictly; the rest is kept as given.
-import YAML from "yaml";
 import { IdgovError, yamlErrorMessage } from "../../errors.js";
+import { parseYaml } from "../../yaml.js";
 
 export type ExecutionMode = "kubewarden-wapc" | "wasi" | "opa" | "gatekeeper";
 export type PolicyType = "kubernetes" | "raw";
@@ -80,7 +80,7 @@ export function normalizeMetadata(raw: unknown, source: string): Metadata {
 export function parseMetadataYaml(text: string, source: string): Metadata {
   let raw: unknown;
   try {
-    raw = YAML.parse(text);
+    raw = parseYaml(text, { uniqueKeys: true });
   } catch (e) {
     throw new IdgovError(`${source}: cannot parse metadata YAML: ${yamlErrorMessage(e)}`);
   }
