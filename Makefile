@@ -29,8 +29,8 @@ harness/dist/.built: node_modules/.installed $(HARNESS_SRC) harness/tsconfig.jso
 
 build-harness: harness/dist/.built
 
-# Each policy's four outputs depend on its own sources and the SDK.
-policies/%/build/policy.wasm: policies/%/*.ts $(SDK_SRC) asconfig.json harness/dist/.built
+# Each policy's outputs (four core modules, the component and its JS) depend on its own sources and the SDK.
+policies/%/build/policy.wasm: policies/%/*.ts $(SDK_SRC) asconfig.json wit/policy.wit harness/dist/.built
 	node harness/dist/build/main.js policies/$*
 
 build-policies: $(addsuffix /build/policy.wasm,$(POLICIES))

@@ -1,15 +1,16 @@
 // Time for policies: the current time from the WASI clock (never Date.now,
 // which would import env.Date.now), RFC 3339 timestamps and short durations.
 import { realtimeNanos } from "./abi/wasi";
+import { componentNowNanos } from "./abi/component";
 
 export const MS_PER_SECOND: i64 = 1000;
 export const MS_PER_MINUTE: i64 = 60 * MS_PER_SECOND;
 export const MS_PER_HOUR: i64 = 60 * MS_PER_MINUTE;
 export const MS_PER_DAY: i64 = 24 * MS_PER_HOUR;
 
-/** Milliseconds since the Unix epoch, from WASI `clock_time_get` (the harness can fix it with --now). */
+/** Milliseconds since the Unix epoch, from WASI `clock_time_get` or the component host's `now-nanos` (the harness can fix it with --now). */
 export function nowMillis(): i64 {
-  return <i64>(realtimeNanos() / 1_000_000);
+  return <i64>((isDefined(IDGOV_COMPONENT) ? componentNowNanos() : realtimeNanos()) / 1_000_000);
 }
 
 /** Marker for "not a valid timestamp / duration". */
