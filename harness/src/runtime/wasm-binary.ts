@@ -139,7 +139,12 @@ export function limitMemory(bytes: Uint8Array, maxPages: number): Uint8Array {
     content.push(...encodeLimits({ ...l, max }));
   }
   if (pos !== section.end) throw new IdgovError("malformed memory section in the WebAssembly module");
-  const header = [SECTION_MEMORY, ...encodeU32Leb(content.length)];
+  return replaceSection(bytes, section, content);
+}
+
+/** A copy of `bytes` with `section`'s content replaced by `content`. */
+function replaceSection(bytes: Uint8Array, section: Section, content: number[]): Uint8Array {
+  const header = [section.id, ...encodeU32Leb(content.length)];
   const out = new Uint8Array(bytes.length - (section.end - section.start) + header.length + content.length);
   out.set(bytes.subarray(0, section.start), 0);
   out.set(header, section.start);
@@ -192,11 +197,5 @@ export function renameExports(bytes: Uint8Array, renames: Record<string, string>
     content.push(...encodeU32Leb(newName.length), ...newName, kind, ...encodeU32Leb(index.value));
   }
   if (pos !== section.end) throw new IdgovError("malformed export section in the WebAssembly module");
-  const header = [SECTION_EXPORT, ...encodeU32Leb(content.length)];
-  const out = new Uint8Array(bytes.length - (section.end - section.start) + header.length + content.length);
-  out.set(bytes.subarray(0, section.start), 0);
-  out.set(header, section.start);
-  out.set(content, section.start + header.length);
-  out.set(bytes.subarray(section.end), section.start + header.length + content.length);
-  return out;
+  return replaceSection(bytes, section, content);
 }
