@@ -7,13 +7,14 @@ POLICIES := $(patsubst %/policy.ts,%,$(wildcard policies/*/policy.ts))
 HARNESS_SRC := $(shell find harness/src -name '*.ts' 2>/dev/null)
 SDK_SRC := $(shell find assembly -name '*.ts' -not -path '*/__tests__/*' 2>/dev/null)
 
-.PHONY: help install build build-harness build-policies test demo bench clean
+.PHONY: help install build build-harness build-policies test demo bench clean playground browser-tool
 
 help:
 	@echo "make demo    build and show the flagship policy deciding real requests"
 	@echo "make test    build and run every test (ends with 'N passed, N failed')"
 	@echo "make build   build the harness and every policy into policies/<name>/build/"
 	@echo "make bench   benchmark every policy (report under bench/results/)"
+	@echo "make playground  static browser playground of every policy's component in playground/build/"
 	@echo "make clean   remove build outputs"
 
 # npm ci when node_modules is missing or older than the lockfile.
@@ -37,7 +38,23 @@ build-policies: $(addsuffix /build/policy.wasm,$(POLICIES))
 
 build: build-harness build-policies
 
-test: build
+playground: build
+	node harness/dist/build/playground.js
+
+# The playground test drives Debian's headless Chromium; install it when missing (root with
+# apt-get). Never fatal: without a browser that one test skips and says why.
+browser-tool:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium (playground browser test)"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	      echo "could not install chromium: the playground browser test will be skipped" >&2; \
+	  else \
+	    echo "no chromium and not root with apt-get: the playground browser test will be skipped (sudo apt-get install chromium)" >&2; \
+	  fi; \
+	fi
+
+test: build playground browser-tool
 	@rm -f .vitest-results.json
 	@npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json; \
 	  status=$$?; echo "policy test suites (idgov test): JUnit report in test-results/idgov-suites.xml"; \
@@ -50,4 +67,4 @@ bench: build
 	@node harness/dist/bench/report.js
 
 clean:
-	rm -rf harness/dist policies/*/build .vitest-results.json test-results
+	rm -rf harness/dist policies/*/build playground/build .vitest-results.json test-results

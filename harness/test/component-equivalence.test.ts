@@ -9,13 +9,14 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse as parseYaml } from "yaml";
 import {
-  compilePolicy, evaluateInProcess, validatePayload, toAdmissionRequest, normalizeSettings, readSettings, readDocument,
+  compilePolicy, evaluateInProcess, validatePayload, normalizeSettings,
   HostDispatcher, FixtureProvider, ReplayProvider, dateToNs,
   type CompiledPolicy, type FixtureEntry, type HostCapabilityProvider,
 } from "../dist/index.js";
 import { findSuiteFiles, loadSuites } from "../dist/testing/runner.js";
 import { caseRequest } from "../dist/testing/suite.js";
 import { validateFixtureEntries } from "../dist/host/fixtures.js";
+import { requestFixtures, settingsFixtures } from "../dist/build/fixtures.js";
 import { REPO_ROOT } from "./helpers.js";
 
 const POLICIES = readdirSync(path.join(REPO_ROOT, "policies")).filter((n) => existsSync(path.join(REPO_ROOT, "policies", n, "policy.ts"))).sort();
@@ -90,28 +91,6 @@ class Runtimes {
   }
 }
 
-/** test_data JSON files that hold an AdmissionRequest (or an AdmissionReview around one). */
-function requestFixtures(dir: string): { file: string; request: unknown }[] {
-  const out: { file: string; request: unknown }[] = [];
-  for (const name of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
-    const file = path.join(dir, name);
-    try {
-      out.push({ file, request: toAdmissionRequest(readDocument(file, { format: "auto" } as never).value, file) });
-    } catch {
-      // not a request (e.g. an identity provider's decision document)
-    }
-  }
-  return out;
-}
-
-/** test_data settings files: YAML documents that are not host-capability fixtures (lists). */
-function settingsFixtures(dir: string): { file: string; settings: unknown }[] {
-  return readdirSync(dir)
-    .filter((n) => /^settings.*\.ya?ml$/.test(n))
-    .sort()
-    .map((n) => ({ file: path.join(dir, n), settings: readSettings(path.join(dir, n)) }));
-}
-
 function hostFixtures(dir: string): FixtureEntry[] {
   const entries: FixtureEntry[] = [];
   for (const n of readdirSync(dir).filter((n) => /^host-capabilities.*\.ya?ml$/.test(n))) {
@@ -133,10 +112,9 @@ for (const name of POLICIES) {
     });
 
     it("every test_data request with every test_data settings file", () => {
-      const testData = path.join(dir, "test_data");
-      const requests = requestFixtures(testData);
-      const settings = settingsFixtures(testData);
-      const fixtures = hostFixtures(testData);
+      const requests = requestFixtures(dir);
+      const settings = settingsFixtures(dir);
+      const fixtures = hostFixtures(path.join(dir, "test_data"));
       expect(requests.length).toBeGreaterThan(0);
       expect(settings.length).toBeGreaterThan(0);
       let compared = 0;
