@@ -24,14 +24,17 @@ node_modules/.installed: package-lock.json package.json
 
 install: node_modules/.installed
 
-harness/dist/.built: node_modules/.installed $(HARNESS_SRC) harness/tsconfig.json
+# The identity vocabulary's tables are generated from its data file; when the
+# generator rewrites them (exit 2) the harness is compiled again with the new table.
+harness/dist/.built: node_modules/.installed $(HARNESS_SRC) harness/tsconfig.json assembly/identity/vocabulary.json
 	npx tsc -p harness/tsconfig.json
+	@node harness/dist/build/vocabulary.js || { [ $$? -eq 2 ] && npx tsc -p harness/tsconfig.json; }
 	@touch $@
 
 build-harness: harness/dist/.built
 
 # Each policy's outputs (four core modules, the component and its JS) depend on its own sources and the SDK.
-policies/%/build/policy.wasm: policies/%/*.ts $(SDK_SRC) asconfig.json wit/policy.wit harness/dist/.built
+policies/%/build/policy.wasm: policies/%/*.ts $(SDK_SRC) assembly/identity/vocabulary.json asconfig.json wit/policy.wit harness/dist/.built
 	node harness/dist/build/main.js policies/$*
 
 build-policies: $(addsuffix /build/policy.wasm,$(POLICIES))

@@ -10,6 +10,8 @@ export default defineConfig({
       "harness/test/**/*.test.ts",
       "policies/*/tests/**/*.test.ts",
     ],
+    // `make build` first when sources changed, so `npx vitest run` works on a fresh clone
+    globalSetup: ["harness/test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -12,7 +12,9 @@ export {
 export { SettingsProblems, StringItem, childPath, indexPath, describe } from "./settings/check";
 export { SettingsSchema, ParsedSettings } from "./settings/schema";
 export { globMatch, anyGlobMatches, globProblem, DNS_LABEL_CHARS } from "./match/glob";
-export { nowMillis, parseRfc3339, formatRfc3339, parseDuration, formatDuration, INVALID_TIME } from "./time";
+export { nowMillis } from "./time/clock";
+export { parseRfc3339, formatRfc3339, INVALID_TIME } from "./time/rfc3339";
+export { parseDuration, formatDuration } from "./time/duration";
 export { logLine } from "./abi/log";
 export { ImageReference, parseImageReference, isRegistryHost } from "./k8s/image";
 export { podSpecPath, createsPods, containersIn, containerListPaths, ContainerRef, PodContainers } from "./k8s/workload";

@@ -5,7 +5,8 @@ import { parseJsonString } from "../json/value";
 import { quote } from "../json/writer";
 import { globMatch } from "../match/glob";
 import { parseImageReference } from "../k8s/image";
-import { parseRfc3339, formatRfc3339, parseDuration } from "../time";
+import { parseRfc3339, formatRfc3339 } from "../time/rfc3339";
+import { parseDuration } from "../time/duration";
 import { ValidationRequest } from "../protocol/request";
 import "../abi/abort"; // asc reads asconfig.json, which routes abort there
 

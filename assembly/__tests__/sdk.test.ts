@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { compileTestModule } from "./compile";
 import { objectName } from "../../harness/src/signals/configmap.js";
+import { parseDuration as tsParseDuration, parseRfc3339 as tsParseRfc3339 } from "../../harness/src/time.js";
 
 type Sdk = {
   lookup(text: string, path: string): string;
@@ -194,14 +195,49 @@ describe("glob, image references, time", () => {
     for (const s of ["2026-11-10T00:00:00Z", "2026-02-28T23:59:59.123Z", "2024-02-29T12:00:00+02:00", "1999-12-31T23:00:00-05:30", "2026-11-10t00:00:00z"]) {
       expect(sdk.rfc3339(s)).toBe(BigInt(Date.parse(s.toUpperCase())));
     }
-    for (const s of ["2026-11-10", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2026-11-10T00:00:00", "yesterday", "2026-11-10T00:00:00Zjunk"]) {
+    for (const s of ["2026-11-10", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2026-11-10T00:00:00", "yesterday", "2026-11-10T00:00:00Zjunk",
+      "2026-11-10 00:00:00Z", "2026-11-24T12:34:60Z", "2026-06-30T23:59:60+02:00", "2026-02-30T00:00:00Z", "2026-11-10T00:00:00+0200"]) {
       expect(sdk.rfc3339(s)).toBe(INVALID);
     }
+    // A leap second exists only at 23:59:60 UTC and reads as 23:59:59 (+ its fraction).
+    expect(sdk.rfc3339("2016-12-31T23:59:60Z")).toBe(BigInt(Date.parse("2016-12-31T23:59:59Z")));
+    expect(sdk.rfc3339("1990-12-31T15:59:60.25-08:00")).toBe(BigInt(Date.parse("1990-12-31T23:59:59.250Z")));
     fc.assert(fc.property(fc.date({ min: new Date("1970-01-01"), max: new Date("2200-01-01"), noInvalidDate: true }), (d) => {
       const ms = BigInt(Math.floor(d.getTime() / 1000) * 1000);
       expect(sdk.formatTime(ms)).toBe(new Date(Number(ms)).toISOString().replace(".000Z", "Z"));
       expect(sdk.rfc3339(sdk.formatTime(ms))).toBe(ms);
     }));
+  });
+
+  it("the policies (AssemblyScript) and the harness (TypeScript) read timestamps alike (property)", () => {
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, "0"));
+    const zone = fc.oneof(fc.constantFrom("Z", "z", "", "+0200", "+24:00", "-00:00", "Zjunk"),
+      fc.tuple(fc.constantFrom("+", "-"), two(25), two(61)).map(([sign, h, m]) => `${sign}${h}:${m}`));
+    const timestamp = fc.tuple(fc.integer({ min: 0, max: 9999 }).map((y) => String(y).padStart(4, "0")), two(13), two(32),
+      fc.constantFrom("T", "t", " ", "x"), two(24), two(60), fc.constantFrom("00", "59", "60", "61"),
+      fc.oneof(fc.constant(""), fc.stringMatching(/^\.[0-9]{0,12}$/)), zone)
+      .map(([y, mo, d, sep, h, mi, s, frac, z]) => `${y}-${mo}-${d}${sep}${h}:${mi}:${s}${frac}${z}`);
+    const leap = fc.tuple(fc.integer({ min: -23, max: 23 }), fc.constantFrom(0, 30, 45)).map(([h, m]) => {
+      const offset = Math.sign(h) * (Math.abs(h) * 60 + m);
+      const local = ((23 * 60 + 59 + offset) % 1440 + 1440) % 1440;
+      const sign = offset < 0 ? "-" : "+";
+      const pad = (n: number) => String(n).padStart(2, "0");
+      return `2016-12-31T${pad(Math.floor(local / 60))}:${pad(local % 60)}:60${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+    });
+    fc.assert(fc.property(fc.oneof(timestamp, leap, fc.string({ maxLength: 40 })), (text) => {
+      const guest = sdk.rfc3339(text);
+      const harness = tsParseRfc3339(text);
+      expect(guest === INVALID ? undefined : Number(guest), text).toBe(harness);
+    }), { numRuns: 3000 });
+  });
+
+  it("the policies and the harness read durations alike (property)", () => {
+    const duration = fc.tuple(fc.stringMatching(/^[0-9]{0,13}$/), fc.constantFrom("s", "m", "h", "d", "D", "x", "", "ms"))
+      .map(([n, unit]) => n + unit);
+    fc.assert(fc.property(fc.oneof(duration, fc.string({ maxLength: 14 })), (text) => {
+      const guest = sdk.duration(text);
+      expect(guest === INVALID ? undefined : Number(guest), text).toBe(tsParseDuration(text));
+    }), { numRuns: 2000 });
   });
 
   it("parses durations", () => {

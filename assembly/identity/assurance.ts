@@ -1,25 +1,24 @@
 // idgov's assurance ladder, named after NIST SP 800-63A identity assurance
-// levels but defined here by the signals that must be approved (see README):
+// levels but defined by the signals that must be approved (vocabulary.json,
+// see the identity-assurance README):
 //   IAL1 = email or phone;  IAL2 = idDocument + liveness + faceMatch;  IAL3 = IAL2 + nfc.
 import { Requirements } from "./evaluate";
+import { ASSURANCE_LEVELS, ASSURANCE_ALL_OF, ASSURANCE_ANY_OF } from "./vocabulary";
 
-export const ASSURANCE_LEVELS: string[] = ["IAL1", "IAL2", "IAL3"];
+export { ASSURANCE_LEVELS };
 
 /** Add the signals a level requires to `req`; false for an unknown level. */
 export function applyAssurance(level: string, req: Requirements): bool {
-  if (level == "IAL1") {
-    req.anyOf = ["email", "phone"];
-    req.anyOfLabel = "IAL1";
-    return true;
+  const index = ASSURANCE_LEVELS.indexOf(level);
+  if (index < 0) return false;
+  const allOf = ASSURANCE_ALL_OF[index];
+  for (let i = 0; i < allOf.length; i++) addRequired(req, allOf[i]);
+  const anyOf = ASSURANCE_ANY_OF[index];
+  if (anyOf.length > 0) {
+    req.anyOf = anyOf.slice();
+    req.anyOfLabel = level;
   }
-  if (level == "IAL2" || level == "IAL3") {
-    addRequired(req, "idDocument");
-    addRequired(req, "liveness");
-    addRequired(req, "faceMatch");
-    if (level == "IAL3") addRequired(req, "nfc");
-    return true;
-  }
-  return false;
+  return true;
 }
 
 export function addRequired(req: Requirements, kind: string): void {

@@ -1,19 +1,29 @@
 // Pure evaluation of identity requirements: merge observations from all
 // sources, then check each required signal against a point in time. No ABI,
-// no JSON: (requirements, signals, now) → failures and warnings.
-import { Signal, STATUSES, RISKS } from "./signal";
-import { formatRfc3339, formatDuration, INVALID_TIME, MS_PER_MINUTE } from "../time";
+// no JSON: (requirements, signals, now) → failures (with their causes) and warnings.
+import { Signal } from "./signal";
+import { RISKS, STATUSES_BY_SEVERITY, FUTURE_SKEW_MS } from "./vocabulary";
+import { formatRfc3339, INVALID_TIME } from "../time/rfc3339";
+import { formatDuration } from "../time/duration";
 
-/** Observations newer than now + this are not trusted (clock skew allowance). */
-const FUTURE_SKEW_MS: i64 = 5 * MS_PER_MINUTE;
+// Why a requirement failed (bit flags): the rejection's advice is worded by cause
+// (identity/decision.ts), since re-verifying fixes only some of them.
+/** Missing, stale, declined or expired signal, document expired, score too low: verify again. */
+export const CAUSE_REVERIFY: i32 = 1;
+/** Pending or under review: wait for the verification to be decided. */
+export const CAUSE_WAIT: i32 = 2;
+/** AML risk above the limit or AML screening declined: only compliance can change it. */
+export const CAUSE_COMPLIANCE: i32 = 4;
+/** A malformed record, a verifiedAt in the future, a record without the score or risk a rule needs. */
+export const CAUSE_RECORDS: i32 = 8;
+/** A signal source could not be read (e.g. the policy was not granted access). */
+export const CAUSE_CONFIGURATION: i32 = 16;
 
 // Worse statuses win ties: a decline observed at the same instant as an approval denies.
+// Unknown statuses cannot occur (the builder refuses them); they would rank worst.
 function statusSeverity(status: string): i32 {
-  if (status == "approved") return 0;
-  if (status == "pending") return 1;
-  if (status == "in_review") return 2;
-  if (status == "expired") return 3;
-  return 4; // declined
+  const rank = STATUSES_BY_SEVERITY.indexOf(status);
+  return rank >= 0 ? rank : STATUSES_BY_SEVERITY.length;
 }
 
 /** One merged observation per kind. */
@@ -62,8 +72,14 @@ export class Requirements {
   maxAgeMs: i64 = 0;
   minScoreKinds: string[] = [];
   minScores: i32[] = [];
-  /** Highest acceptable AML risk rank; -1 = no AML requirement. */
+  /** Highest acceptable AML risk rank; -1 = no AML requirement. Also requires an approved aml signal. */
   maxAmlRisk: i32 = -1;
+  /**
+   * Deny when a present AML record shows a risk rank above this; -1 = off.
+   * Unlike maxAmlRisk, a user never screened passes (the rule says "deny on
+   * high risk", not "require screening"); a malformed AML record still fails.
+   */
+  denyAmlRiskAbove: i32 = -1;
   /** Warn when a required signal goes stale (or a document expires) within this window; 0 = never. */
   warnBeforeMs: i64 = 0;
 
@@ -73,34 +89,69 @@ export class Requirements {
   }
 }
 
+/** A requirement that is not met: the reason shown to the user and its cause (CAUSE_*). */
+export class Failure {
+  constructor(public reason: string, public cause: i32) {}
+}
+
 export class Evaluation {
   failures: string[] = [];
+  /** CAUSE_* flags of the failures. */
+  causes: i32 = 0;
   warnings: string[] = [];
   /** `kind=source` of every required signal that was present. */
   used: string[] = [];
   get passed(): bool { return this.failures.length == 0; }
+
+  fail(failure: Failure): void {
+    this.failures.push(failure.reason);
+    this.causes |= failure.cause;
+  }
 }
 
 /** Why `kind` does not satisfy the requirements at `now`, or null when it does. */
-export function signalFailure(kind: string, signal: Signal | null, req: Requirements, now: i64): string | null {
-  if (signal === null) return kind + ": missing";
+export function signalFailure(kind: string, signal: Signal | null, req: Requirements, now: i64): Failure | null {
+  const aml = kind == "aml";
+  if (signal === null) return new Failure(kind + ": missing", CAUSE_REVERIFY);
   const problem = signal.problem;
-  if (problem !== null) return kind + ": malformed in " + signal.source + " (" + problem + ")";
-  if (signal.verifiedAt > now + FUTURE_SKEW_MS) return kind + ": verifiedAt " + formatRfc3339(signal.verifiedAt) + " is in the future";
-  if (signal.status != "approved") return kind + ": not approved (" + signal.status + ")";
-  if (req.maxAgeMs > 0 && now - signal.verifiedAt > req.maxAgeMs) {
-    return kind + ": stale since " + formatRfc3339(signal.verifiedAt + req.maxAgeMs) +
-      " (verified " + formatRfc3339(signal.verifiedAt) + ", maxAge " + formatDuration(req.maxAgeMs) + ")";
+  if (problem !== null) return new Failure(kind + ": malformed in " + signal.source + " (" + problem + ")", CAUSE_RECORDS);
+  if (signal.verifiedAt > now + FUTURE_SKEW_MS) {
+    return new Failure(kind + ": verifiedAt " + formatRfc3339(signal.verifiedAt) + " is in the future", CAUSE_RECORDS);
   }
-  if (signal.expiresAt != INVALID_TIME && signal.expiresAt <= now) return kind + ": document expired on " + formatRfc3339(signal.expiresAt);
+  if (signal.status != "approved") {
+    const status = signal.status;
+    const cause = status == "pending" || status == "in_review" ? CAUSE_WAIT : aml && status == "declined" ? CAUSE_COMPLIANCE : CAUSE_REVERIFY;
+    return new Failure(kind + ": not approved (" + status + ")", cause);
+  }
+  if (req.maxAgeMs > 0 && now - signal.verifiedAt > req.maxAgeMs) {
+    return new Failure(kind + ": stale since " + formatRfc3339(signal.verifiedAt + req.maxAgeMs) +
+      " (verified " + formatRfc3339(signal.verifiedAt) + ", maxAge " + formatDuration(req.maxAgeMs) + ")", CAUSE_REVERIFY);
+  }
+  if (signal.expiresAt != INVALID_TIME && signal.expiresAt <= now) {
+    return new Failure(kind + ": document expired on " + formatRfc3339(signal.expiresAt), CAUSE_REVERIFY);
+  }
   const minScore = req.minScoreFor(kind);
   if (minScore >= 0) {
-    if (signal.score < 0) return kind + ": no score (minScore " + minScore.toString() + ")";
-    if (signal.score < minScore) return kind + ": score " + signal.score.toString() + " < " + minScore.toString();
+    if (signal.score < 0) return new Failure(kind + ": no score (minScore " + minScore.toString() + ")", CAUSE_RECORDS);
+    if (signal.score < minScore) return new Failure(kind + ": score " + signal.score.toString() + " < " + minScore.toString(), CAUSE_REVERIFY);
   }
-  if (kind == "aml" && req.maxAmlRisk >= 0) {
-    if (signal.risk < 0) return "aml: no risk level (maxAmlRisk " + RISKS[req.maxAmlRisk] + ")";
-    if (signal.risk > req.maxAmlRisk) return "aml: risk " + RISKS[signal.risk] + " > " + RISKS[req.maxAmlRisk];
+  if (aml && req.maxAmlRisk >= 0) {
+    if (signal.risk < 0) return new Failure("aml: no risk level (maxAmlRisk " + RISKS[req.maxAmlRisk] + ")", CAUSE_RECORDS);
+    if (signal.risk > req.maxAmlRisk) return new Failure("aml: risk " + RISKS[signal.risk] + " > " + RISKS[req.maxAmlRisk], CAUSE_COMPLIANCE);
+  }
+  return null;
+}
+
+/** denyAmlRiskAbove: only a present AML record can fail it (malformed, or risk above the bound). */
+function amlRiskFailure(signal: Signal, req: Requirements): Failure | null {
+  const problem = signal.problem;
+  if (problem !== null) {
+    // Already reported when aml is also required.
+    if (req.allOf.includes("aml")) return null;
+    return new Failure("aml: malformed in " + signal.source + " (" + problem + ")", CAUSE_RECORDS);
+  }
+  if (signal.risk > req.denyAmlRiskAbove) {
+    return new Failure("aml: risk " + RISKS[signal.risk] + " > " + RISKS[req.denyAmlRiskAbove] + " (denyAmlRiskAbove)", CAUSE_COMPLIANCE);
   }
   return null;
 }
@@ -133,11 +184,12 @@ export function evaluate(req: Requirements, signals: SignalSet, now: i64): Evalu
     const signal = signals.get(kind);
     if (signal !== null) result.used.push(kind + "=" + signal.source);
     const failure = signalFailure(kind, signal, req, now);
-    if (failure !== null) result.failures.push(failure);
+    if (failure !== null) result.fail(failure);
     else signalWarnings(kind, signal!, req, now, result.warnings);
   }
   if (req.anyOf.length > 0) {
     const reasons = new Array<string>();
+    let causes: i32 = 0;
     let satisfied = false;
     for (let i = 0; i < req.anyOf.length && !satisfied; i++) {
       const kind = req.anyOf[i];
@@ -148,13 +200,20 @@ export function evaluate(req: Requirements, signals: SignalSet, now: i64): Evalu
         result.used.push(kind + "=" + signal!.source);
         signalWarnings(kind, signal!, req, now, result.warnings);
       } else {
-        reasons.push(failure);
+        reasons.push(failure.reason);
+        causes |= failure.cause;
       }
     }
-    if (!satisfied) result.failures.push(req.anyOfLabel + " needs one of " + req.anyOf.join(", ") + " (" + reasons.join("; ") + ")");
+    if (!satisfied) result.fail(new Failure(req.anyOfLabel + " needs one of " + req.anyOf.join(", ") + " (" + reasons.join("; ") + ")", causes));
+  }
+  if (req.denyAmlRiskAbove >= 0) {
+    const aml = signals.get("aml");
+    if (aml !== null) {
+      const used = "aml=" + aml.source;
+      if (!result.used.includes(used)) result.used.push(used);
+      const failure = amlRiskFailure(aml, req);
+      if (failure !== null) result.fail(failure);
+    }
   }
   return result;
 }
-
-/** Statuses, for settings validation messages. */
-export { STATUSES };

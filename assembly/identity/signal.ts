@@ -1,26 +1,18 @@
 // Identity signals: one observation per kind (ID document, liveness, …), each
 // with a status, a time and optional score/risk/expiry/method. Records come
 // from settings, token claims or a cluster object; all parse into `Signal`.
-import { parseRfc3339, INVALID_TIME } from "../time";
+import { parseRfc3339, INVALID_TIME } from "../time/rfc3339";
+import { STATUSES, RISKS, METHODS, SIGNAL_KINDS } from "./vocabulary";
 
-/** Signal kinds, exact names used in settings, cluster objects and messages. */
-export const SIGNAL_KINDS: string[] = ["idDocument", "liveness", "faceMatch", "duplicateFace", "aml", "nfc", "phone", "email"];
-/** The same kinds in kebab case, as used in token-claim keys. */
-export const CLAIM_KINDS: string[] = ["id-document", "liveness", "face-match", "duplicate-face", "aml", "nfc", "phone", "email"];
-
-export const STATUSES: string[] = ["approved", "declined", "in_review", "pending", "expired"];
-/** AML risk ladder, lowest first; the index is the rank. */
-export const RISKS: string[] = ["none", "low", "medium", "high", "critical"];
-export const METHODS: string[] = ["passive", "active"];
-export const RECORD_FIELDS: string[] = ["status", "verifiedAt", "score", "risk", "expiresAt", "method"];
+// The tables (kinds, statuses, risks, fields, sources…) are generated from
+// vocabulary.json, shared with the harness; re-exported where the model is.
+export {
+  SIGNAL_KINDS, CLAIM_KINDS, STATUSES, STATUSES_BY_SEVERITY, RISKS, METHODS, RECORD_FIELDS, CLAIM_FIELDS,
+  SOURCE_SETTINGS, SOURCE_CLAIMS, SOURCE_CLUSTER,
+} from "./vocabulary";
 
 export function isSignalKind(name: string): bool { return SIGNAL_KINDS.includes(name); }
 export function riskRank(risk: string): i32 { return RISKS.indexOf(risk); }
-
-/** Where an observation came from (named in audit annotations and messages). */
-export const SOURCE_SETTINGS = "settings";
-export const SOURCE_CLAIMS = "claims";
-export const SOURCE_CLUSTER = "cluster";
 
 export class Signal {
   kind: string = "";

@@ -6,7 +6,11 @@ import { Json } from "../json/view";
 import { JsonValue, parseJsonString } from "../json/value";
 import { CallResult, Failure } from "../abi/result";
 import { hostJson } from "../capabilities/host";
-import { SignalBuilder, Signal, SIGNAL_KINDS, CLAIM_KINDS, RECORD_FIELDS, SOURCE_SETTINGS, SOURCE_CLAIMS, SOURCE_CLUSTER } from "./signal";
+import { SignalBuilder, Signal } from "./signal";
+import {
+  SIGNAL_KINDS, CLAIM_KINDS, RECORD_FIELDS, CLAIM_FIELDS, SOURCE_SETTINGS, SOURCE_CLAIMS, SOURCE_CLUSTER,
+  CONFIGMAP_NAME_PREFIX, CONFIGMAP_SANITIZED_MAX, CONFIGMAP_SUBJECT_KEY, FNV_OFFSET_BASIS, FNV_PRIME,
+} from "./vocabulary";
 
 /** A record object (`{status, verifiedAt, …}`) → Signal; every field type-checked. */
 export function signalFromRecord(kind: string, source: string, record: JsonValue): Signal {
@@ -48,9 +52,6 @@ export function signalsFromSettings(subjects: Json, username: string): Signal[] 
   }
   return out;
 }
-
-/** Claim field names in keys (kebab case) and the record field each maps to. */
-const CLAIM_FIELDS: string[] = ["status", "verified-at", "score", "risk", "expires-at", "method"];
 
 /**
  * Source 2: `userInfo.extra` keys `<prefix><kind>-<field>` (e.g.
@@ -97,10 +98,10 @@ export function signalsFromClaims(extra: Json, prefix: string): Signal[] {
 /** 32-bit FNV-1a over the UTF-8 bytes, as 8 lowercase hex digits. */
 export function fnv1a32Hex(text: string): string {
   const bytes = Uint8Array.wrap(String.UTF8.encode(text));
-  let h: u32 = 2166136261;
+  let h: u32 = FNV_OFFSET_BASIS;
   for (let i = 0; i < bytes.length; i++) {
     h ^= <u32>bytes[i];
-    h *= 16777619;
+    h *= FNV_PRIME;
   }
   let hex = h.toString(16);
   while (hex.length < 8) hex = "0" + hex;
@@ -116,7 +117,7 @@ export function fnv1a32Hex(text: string): string {
  */
 export function clusterObjectName(username: string): string {
   const chars = new Array<string>();
-  for (let i = 0; i < username.length && chars.length < 200; i++) {
+  for (let i = 0; i < username.length && chars.length < CONFIGMAP_SANITIZED_MAX; i++) {
     let c = username.charCodeAt(i);
     if (c >= 0x41 && c <= 0x5a) c += 0x20;
     const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2d;
@@ -127,7 +128,7 @@ export function clusterObjectName(username: string): string {
   while (start < end && s.charCodeAt(start) == 0x2d) start++;
   while (end > start && s.charCodeAt(end - 1) == 0x2d) end--;
   s = s.substring(start, end);
-  return "idgov-" + s + "-" + fnv1a32Hex(username);
+  return CONFIGMAP_NAME_PREFIX + s + "-" + fnv1a32Hex(username);
 }
 
 /** Outcome of reading the cluster source. */
@@ -151,14 +152,14 @@ export function signalsFromClusterObject(answer: CallResult, username: string): 
   }
   const data = object.get("data");
   if (data === null || !data.isObject) return result;
-  const subject = data.get("subject");
+  const subject = data.get(CONFIGMAP_SUBJECT_KEY);
   if (subject === null || !subject.isString || subject.stringValue != username) {
     result.error = "the cluster object for this user names a different subject";
     return result;
   }
   for (let i = 0; i < data.keys.length; i++) {
     const key = data.keys[i];
-    if (key == "subject" || !SIGNAL_KINDS.includes(key)) continue;
+    if (key == CONFIGMAP_SUBJECT_KEY || !SIGNAL_KINDS.includes(key)) continue;
     const value = data.values[i];
     const b = new SignalBuilder(key, SOURCE_CLUSTER);
     if (!value.isString) { b.fail("value is not a string"); result.signals.push(b.build()); continue; }
@@ -168,4 +169,3 @@ export function signalsFromClusterObject(answer: CallResult, username: string): 
   }
   return result;
 }
-

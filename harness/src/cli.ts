@@ -4,23 +4,16 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { IdgovError } from "./errors.js";
 import { runCommand } from "./commands/run.js";
-import { registerSignalsCommand } from "./commands/signals.js";
+import { signalsCommand } from "./commands/signals.js";
 import { scaffoldCommand } from "./commands/scaffold.js";
 import { annotateCommand } from "./commands/annotate.js";
 import { benchCommand } from "./commands/bench.js";
+import { newCommand } from "./commands/new.js";
 import { testCommand } from "./commands/test.js";
 import { CommandExit, type CliCommand, type CliIO } from "./commands/command.js";
 
-const signalsCommand: CliCommand = {
-  name: "signals",
-  register(program) {
-    registerSignalsCommand(program);
-    return program.commands.find((c) => c.name() === "signals")!;
-  },
-};
-
 /** Registered commands; add new ones here (one file each under commands/). */
-export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, scaffoldCommand, benchCommand, annotateCommand, testCommand];
+export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, newCommand, scaffoldCommand, benchCommand, annotateCommand, testCommand];
 
 function packageVersion(): string {
   try {
@@ -36,7 +29,12 @@ export function buildProgram(io: CliIO): Command {
     .description("Run identity-aware Kubewarden policies (waPC / WASI modules) the way policy-server and kwctl run do")
     .version(packageVersion(), "-V, --version", "print the idgov version")
     .helpOption("-h, --help", "show help")
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      // commander's own usage errors ("error: unknown option") in the style of every other error
+      outputError: (s, write) => write(s.replace(/^error: /, "Error: ")),
+    })
     .exitOverride();
   // Subcommands inherit the output, exit and help settings configured above.
   for (const command of COMMANDS) command.register(program, io);

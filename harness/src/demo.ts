@@ -27,6 +27,16 @@ function wrap(text: string, indent: string, width = 100): string {
 
 interface ShowOptions { now?: string; hostCapabilitiesFixtures?: string; heading?: string }
 
+/** The `idgov run` command, from the repo root, that gives the same answer as one demo line. */
+export function reproduceCommand(policyName: string, settingsFile: string, fixture: string, options: ShowOptions = {}): string {
+  const data = `policies/${policyName}/test_data`;
+  return [
+    "npx idgov run", `policies/${policyName}`, "--request", `${data}/${fixture}`, "--settings", `${data}/${settingsFile}`,
+    ...(options.now ? ["--now", options.now] : []),
+    ...(options.hostCapabilitiesFixtures ? ["--allow-context-aware", "--host-capabilities-fixtures", `${data}/${options.hostCapabilitiesFixtures}`] : []),
+  ].join(" ");
+}
+
 async function show(policyName: string, settingsFile: string, steps: Step[], options: ShowOptions = {}): Promise<void> {
   const { now } = options;
   const dir = join(root, "policies", policyName);
@@ -52,6 +62,8 @@ async function show(policyName: string, settingsFile: string, steps: Step[], opt
       const a = response.auditAnnotations;
       if (a) console.log(paint("2", `           audit: ${Object.entries(a).map(([k, v]) => `${k}=${v}`).join(" ")}`));
     }
+    // One command per section (its first line); another line: change the --request fixture.
+    console.log(paint("2", `\n  Reproduce from the repo root: ${reproduceCommand(policyName, settingsFile, steps[0].fixture, options)}`));
   } finally {
     await policy.close();
   }
@@ -80,4 +92,4 @@ await show("trusted-registries", "settings.yaml", [
   { fixture: "cronjob-untrusted.json", note: "a CronJob's job template" },
 ]);
 
-console.log(`\nReproduce any line with: npx idgov run policies/<policy> --request <fixture> --settings <settings> [--now <time>]\n`);
+console.log("\nEach section's command reproduces its first line; give another line's fixture to --request to reproduce that one.\n");

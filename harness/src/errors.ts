@@ -15,3 +15,17 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * One line for a `yaml` parse error. The library's message is "<what> at line L, column C:"
+ * followed by an excerpt and a caret line; keep the reason and position, and quote the line
+ * the caret points at, so the message stays useful once printed on one line.
+ */
+export function yamlErrorMessage(err: unknown): string {
+  const lines = describeError(err).split("\n");
+  const head = lines[0].replace(/:\s*$/, "");
+  const caret = lines.findIndex((l, i) => i > 0 && /^\s*\^+\s*$/.test(l));
+  const near = caret > 0 ? lines[caret - 1].trim() : "";
+  if (near === "") return head;
+  return `${head} (at ${JSON.stringify(near.length > 80 ? `${near.slice(0, 77)}...` : near)})`;
+}

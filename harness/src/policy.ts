@@ -1,6 +1,7 @@
 // A loaded policy: compiled once, evaluated on a fresh instance per call, answers
 // converted exactly as policy-server / kwctl convert them.
 import { IdgovError } from "./errors.js";
+import { parseRfc3339 } from "./time.js";
 import { compilePolicy, type CompileOptions, type CompiledPolicy, type PolicyInfo } from "./runtime/module.js";
 import type { ContextAwareResource } from "./runtime/metadata.js";
 import { normalizeTimeout, TIMEOUT_MESSAGE } from "./runtime/limits.js";
@@ -77,9 +78,11 @@ export interface SettingsResult extends SettingsValidationResponse {
 
 function parseNow(now: Date | string | undefined): bigint | undefined {
   if (now === undefined) return undefined;
-  const d = typeof now === "string" ? new Date(now) : now;
-  if (!(d instanceof Date) || Number.isNaN(d.getTime()) || (typeof now === "string" && !/^\d{4}-\d{2}-\d{2}T/.test(now))) {
-    throw new IdgovError(`invalid time ${JSON.stringify(String(now))}: give an RFC 3339 timestamp such as 2026-01-02T15:04:05Z`);
+  // Strings are read by the policies' own RFC 3339 rules (offset required, no rollover).
+  const d = typeof now === "string" ? new Date(parseRfc3339(now) ?? Number.NaN) : now;
+  if (!(d instanceof Date) || Number.isNaN(d.getTime())) {
+    throw new IdgovError(`invalid time ${JSON.stringify(String(now))}: give an RFC 3339 timestamp with its offset, such as 2026-01-02T15:04:05Z ` +
+      "(a real date; second 60 only at 23:59:60 UTC)");
   }
   return dateToNs(d);
 }

@@ -69,10 +69,8 @@ export function podRequest(overrides: Record<string, unknown> = {}): Record<stri
   };
 }
 
-/** /work/shared (or ../shared next to the repo), where upstream reference data lives; undefined when absent. */
+/** ../shared next to the repo, where upstream reference data lives (optional tests skip without it); undefined when absent. */
 export function sharedDir(): string | undefined {
-  for (const dir of [path.resolve(REPO_ROOT, "../shared"), "/work/shared"]) {
-    if (existsSync(path.join(dir, "upstream"))) return dir;
-  }
-  return undefined;
+  const dir = path.resolve(REPO_ROOT, "../shared");
+  return existsSync(path.join(dir, "upstream")) ? dir : undefined;
 }

@@ -2,16 +2,18 @@
 // section, protocol_version "v1"), and the committed artifacthub-pkg.yml files are
 // exactly what `idgov scaffold artifacthub` generates from metadata.yml.
 import { describe, expect, it } from "vitest";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import YAML from "yaml";
 import { loadPolicy } from "../dist/index.js";
 import { checkModuleImports, hasStartSection } from "../dist/build/checks.js";
-import { wat } from "./helpers.js";
-import { artifactHubPackage, artifactHubPackageYaml, parseMaintainers } from "../dist/scaffold/artifacthub.js";
+import { tmpFile, wat } from "./helpers.js";
+import { artifactHubDrift, artifactHubPackage, artifactHubPackageYaml, parseMaintainers } from "../dist/scaffold/artifacthub.js";
+import { listPolicies } from "../dist/build/policies.js";
 
 const root = resolve(import.meta.dirname, "../..");
-const policies = readdirSync(join(root, "policies")).filter((n) => existsSync(join(root, "policies", n, "policy.ts")));
+// The build's own list, so a policy added by hand or by `idgov new` is checked the same way.
+const policies = listPolicies(join(root, "policies")).map((dir) => basename(dir));
 
 describe("built policy modules", () => {
   it("exist for every policy (run `make build` first)", () => {
@@ -49,13 +51,21 @@ describe("built policy modules", () => {
 
 describe("artifacthub-pkg.yml", () => {
   for (const p of policies) {
-    it(`${p}: the committed file is what scaffold generates from metadata.yml`, () => {
-      const file = join(root, "policies", p, "artifacthub-pkg.yml");
-      const committed = readFileSync(file, "utf8");
-      const createdAt = String(YAML.parse(committed).createdAt);
-      expect(committed).toBe(artifactHubPackageYaml(join(root, "policies", p), { createdAt }));
+    it(`${p}: the committed file (if any) is what scaffold generates from metadata.yml`, () => {
+      expect(artifactHubDrift(join(root, "policies", p))).toBeUndefined();
     });
   }
+
+  it("a policy folder without one yet (README's \"Writing a policy\") passes; a stale one says how to regenerate", () => {
+    const dir = tmpFile("metadata.yml", "rules: []\nmutating: false\n").replace(/metadata\.yml$/, "");
+    expect(artifactHubDrift(dir)).toBeUndefined();
+    const flagship = join(root, "policies/identity-assurance");
+    const stale = tmpFile("metadata.yml", readFileSync(join(flagship, "metadata.yml"), "utf8").replace("version: 0.1.0", "version: 0.2.0")).replace(/metadata\.yml$/, "");
+    writeFileSync(join(stale, "artifacthub-pkg.yml"), readFileSync(join(flagship, "artifacthub-pkg.yml")));
+    expect(artifactHubDrift(stale)).toMatch(/is not what metadata.yml generates: run `npx idgov scaffold artifacthub .* -o .*artifacthub-pkg.yml`/);
+    writeFileSync(join(stale, "artifacthub-pkg.yml"), artifactHubPackageYaml(stale, { createdAt: "2026-01-01T00:00:00Z" }));
+    expect(artifactHubDrift(stale)).toBeUndefined();
+  });
 
   it("the top-level file is the flagship's", () => {
     expect(readFileSync(join(root, "artifacthub-pkg.yml"), "utf8")).toBe(readFileSync(join(root, "policies/identity-assurance/artifacthub-pkg.yml"), "utf8"));

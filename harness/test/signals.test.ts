@@ -4,14 +4,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import {
-  convertDiditDecisionText,
-  MAX_DECISION_BYTES,
-  readDecisionFile,
-  registerSignalsCommand,
-} from "../src/commands/signals.js";
+import { convertDiditDecisionText, MAX_DECISION_BYTES, readDecisionFile } from "../src/signals/import.js";
+import { signalsCommand } from "../src/commands/signals.js";
+import { loadPolicy } from "../dist/index.js";
 import {
   buildSignalsConfigMap,
   fnv1a32,
@@ -554,7 +551,7 @@ describe("signals import command", () => {
     );
     expect(err(() => convertDiditDecisionText("{}", { subject: "a" }, "f.json"))).toMatch(/^f\.json is not a Didit session decision: expected an object with session_id/);
     expect(err(() => convertDiditDecisionText(text, { subject: "a", output: "json" }))).toBe(
-      'unknown --output "json": expected one of configmap, settings',
+      'unknown --output "json": expected one of configmap, settings, fixture',
     );
     expect(err(() => convertDiditDecisionText(text, {}))).toBe(
       "missing --subject <username>: the Kubernetes username the signals belong to",
@@ -578,29 +575,47 @@ describe("signals import command", () => {
     expect(convertDiditDecisionText(await readDecisionFile(ok), { subject: "a" }).yaml).toContain("kind: ConfigMap");
   });
 
-  it("is registered as `signals import` and writes YAML to stdout, warnings to stderr", async () => {
-    const program = new Command("idgov").exitOverride();
-    registerSignalsCommand(program);
-    const d = join(dir, "warn.json");
-    await writeFile(d, JSON.stringify({ session_id: "s", created_at: "2026-01-01T00:00:00Z", face_matches: [{ status: "Approved", score: "?" }] }));
+  it("is registered as `signals import` and writes YAML to its stdout, warnings to its stderr", async () => {
     const out: string[] = [];
     const errs: string[] = [];
-    const so = vi.spyOn(process.stdout, "write").mockImplementation((c) => (out.push(String(c)), true));
-    const se = vi.spyOn(process.stderr, "write").mockImplementation((c) => (errs.push(String(c)), true));
-    try {
-      await program.parseAsync(["signals", "import", d, "--subject", "alice@example.com", "--output", "settings"], { from: "user" });
-      await expect(
-        program.parseAsync(["signals", "import", d, "--output", "settings"], { from: "user" }),
-      ).rejects.toThrow("missing --subject <username>");
-    } finally {
-      so.mockRestore();
-      se.mockRestore();
-    }
+    const program = new Command("idgov").exitOverride();
+    signalsCommand.register(program, { stdout: (s) => out.push(s), stderr: (s) => errs.push(s) });
+    const d = join(dir, "warn.json");
+    await writeFile(d, JSON.stringify({ session_id: "s", created_at: "2026-01-01T00:00:00Z", face_matches: [{ status: "Approved", score: "?" }] }));
+    await program.parseAsync(["signals", "import", d, "--subject", "alice@example.com", "--output", "settings"], { from: "user" });
+    await expect(
+      program.parseAsync(["signals", "import", d, "--output", "settings"], { from: "user" }),
+    ).rejects.toThrow("missing --subject <username>");
     expect(parseYaml(out.join(""))).toEqual({
       subjects: { "alice@example.com": { faceMatch: { status: "approved", verifiedAt: "2026-01-01T00:00:00Z" } } },
     });
     expect(errs.join("")).toBe(`warning: ${d}: face_matches[0]: score "?" is not a number; omitted\n`);
     const help = program.commands.find((c) => c.name() === "signals")!.commands.find((c) => c.name() === "import")!;
     expect(help.helpInformation()).toContain("--subject <username>");
+  });
+
+  it("--output fixture writes a host-capabilities fixture the built policy reads its signals from", async () => {
+    const { yaml } = convertDiditDecisionText(await approvedText(), { subject: "alice@example.com", output: "fixture" }, "approved.json");
+    const fixture = join(dir, "answers.yaml");
+    await writeFile(fixture, yaml);
+    const entries = parseYaml(yaml) as Array<Record<string, unknown>>;
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      namespace: "kubernetes",
+      operation: "get_resource",
+      request: { api_version: "v1", kind: "ConfigMap", namespace: "idgov-system", name: objectName("alice@example.com") },
+      response: { kind: "ConfigMap", data: { subject: "alice@example.com" } },
+    });
+    const policy = await loadPolicy(join(ROOT, "policies/identity-assurance"));
+    try {
+      const request = await sample("exec-prod-alice-verified-claims.json");
+      (request.userInfo as Record<string, unknown>).extra = {}; // no claims: the ConfigMap is the only source
+      const settings = parseYaml(await readFile(join(TEST_DATA, "settings-cluster.yaml"), "utf8"));
+      const { response } = await policy.validate(request, settings, { now: "2026-11-25T12:00:00Z", allowContextAware: true, hostCapabilities: fixture });
+      expect(response.allowed).toBe(true);
+      expect(response.auditAnnotations?.["idgov-signal-sources"]).toMatch(/=cluster/);
+    } finally {
+      await policy.close();
+    }
   });
 });

@@ -1,19 +1,9 @@
 // Pure decision logic of identity-assurance: which rules a request matches,
-// who is exempt, and the verdict from (rules, signals, now). No ABI, no JSON.
-import { anyGlobMatches, globMatch, quote } from "../../assembly/sdk";
-import { SignalSet, evaluate } from "../../assembly/identity";
+// who is exempt, and the decision from (facts, signals, source errors,
+// settings, now). No ABI, no JSON: unit tests call `decide` directly.
+import { anyGlobMatches, globMatch } from "../../assembly/sdk";
+import { SignalSet, RequestFacts, Decision, DECISION_EXEMPT, evaluate } from "../../assembly/identity";
 import { Rule, Settings } from "./settings";
-
-/** What the rules look at in a request. */
-export class RequestFacts {
-  operation: string = "";
-  /** "resource" or "resource/subresource", e.g. "pods/exec". */
-  resource: string = "";
-  /** "" for cluster-scoped objects. */
-  namespace: string = "";
-  username: string = "";
-  groups: string[] = [];
-}
 
 export function ruleMatches(rule: Rule, facts: RequestFacts): bool {
   const m = rule.match;
@@ -40,43 +30,28 @@ export function isExempt(settings: Settings, facts: RequestFacts): bool {
   return false;
 }
 
-export class Verdict {
-  allowed: bool = true;
-  /** Per failing rule: `rule "name": reason, reason`. */
-  failures: string[] = [];
-  warnings: string[] = [];
-  /** `kind=source` of the signals the matched rules used. */
-  used: string[] = [];
+/** Whether `decide` will look at signals: a rule matches and the requester is not exempt (gather only then). */
+export function needsSignals(settings: Settings, facts: RequestFacts): bool {
+  return matchingRules(settings, facts).length > 0 && !isExempt(settings, facts);
 }
 
-/** Every matched rule must pass; all failing rules and reasons are collected. */
-export function judge(rules: Rule[], signals: SignalSet, now: i64): Verdict {
-  const v = new Verdict();
-  for (let i = 0; i < rules.length; i++) {
-    const rule = rules[i];
-    const e = evaluate(rule.require, signals, now);
-    for (let u = 0; u < e.used.length; u++) if (!v.used.includes(e.used[u])) v.used.push(e.used[u]);
-    for (let w = 0; w < e.warnings.length; w++) {
-      const warning = "identity-assurance: " + e.warnings[w] + " (rule " + quote(rule.name) + ")";
-      if (!v.warnings.includes(warning)) v.warnings.push(warning);
-    }
-    if (!e.passed) {
-      v.allowed = false;
-      v.failures.push("rule " + quote(rule.name) + ": " + e.failures.join(", "));
-    }
+/**
+ * The whole decision. No rule matched → outcome "" (accept, no annotations);
+ * exempt → "exempt"; otherwise every matched rule must pass and every source
+ * must have been readable (a source error may hide a revocation: it denies).
+ * All failing rules and reasons are collected, not just the first.
+ */
+export function decide(facts: RequestFacts, signals: SignalSet, sourceErrors: string[], settings: Settings, now: i64): Decision {
+  const decision = new Decision();
+  const rules = matchingRules(settings, facts);
+  if (rules.length == 0) return decision;
+  for (let i = 0; i < rules.length; i++) decision.rules.push(rules[i].name);
+  if (isExempt(settings, facts)) {
+    decision.outcome = DECISION_EXEMPT;
+    return decision;
   }
-  return v;
-}
-
-/** "CONNECT pods/exec in namespace \"prod\"" — what was attempted, for messages. */
-export function describeAttempt(facts: RequestFacts): string {
-  let s = facts.operation + " " + facts.resource;
-  if (facts.namespace.length > 0) s += " in namespace " + quote(facts.namespace);
-  return s;
-}
-
-export function rejectionMessage(facts: RequestFacts, verdict: Verdict): string {
-  const user = facts.username.length > 0 ? quote(facts.username) : "(no username)";
-  return "identity-assurance: " + describeAttempt(facts) + " denied for user " + user + ": " +
-    verdict.failures.join("; ") + ". Verify your identity again, then retry.";
+  for (let i = 0; i < rules.length; i++) decision.addRule(rules[i].name, evaluate(rules[i].require, signals, now));
+  for (let i = 0; i < sourceErrors.length; i++) decision.addSourceError(sourceErrors[i]);
+  decision.conclude();
+  return decision;
 }

@@ -1,6 +1,6 @@
 // Settings of identity-assurance (the contract in README.md): parsed and
 // validated in one pass; every problem is reported with its path and value.
-import { Json, JsonValue, SettingsProblems, childPath, indexPath, describe, quote, globProblem, parseDuration, formatDuration, INVALID_TIME, DNS_LABEL_CHARS } from "../../assembly/sdk";
+import { Json, JsonValue, SettingsProblems, ParsedSettings, childPath, indexPath, describe, quote, globProblem, parseDuration, formatDuration, INVALID_TIME, DNS_LABEL_CHARS } from "../../assembly/sdk";
 import { Requirements, applyAssurance, addRequired, isSignalKind, riskRank, RISKS, ASSURANCE_LEVELS, signalFromRecord, SOURCE_SETTINGS } from "../../assembly/identity";
 
 export const OPERATIONS: string[] = ["CREATE", "UPDATE", "DELETE", "CONNECT", "*"];
@@ -40,14 +40,10 @@ export class Settings {
   clusterDisableCache: bool = true;
 }
 
-export class ParsedSettings {
-  constructor(public settings: Settings, public problems: SettingsProblems) {}
-}
-
 const TOP_KEYS: string[] = ["rules", "exempt", "subjects", "claims", "cluster"];
 const RULE_KEYS: string[] = ["name", "match", "require"];
 const MATCH_KEYS: string[] = ["operations", "resources", "namespaces"];
-const REQUIRE_KEYS: string[] = ["assurance", "signals", "maxAge", "minScore", "maxAmlRisk", "warnBefore"];
+const REQUIRE_KEYS: string[] = ["assurance", "signals", "maxAge", "minScore", "maxAmlRisk", "denyAmlRiskAbove", "warnBefore"];
 const EXEMPT_KEYS: string[] = ["users", "groups"];
 const CLAIMS_KEYS: string[] = ["prefix"];
 const CLUSTER_KEYS: string[] = ["namespace", "disableCache"];
@@ -106,9 +102,19 @@ function parseMatch(p: SettingsProblems, value: JsonValue, path: string): RuleMa
   return m;
 }
 
+/** A risk level setting (maxAmlRisk, denyAmlRiskAbove) → its rank, or -1 (problem reported). */
+function riskLevel(p: SettingsProblems, value: JsonValue, path: string): i32 {
+  const risk = p.string(value, path);
+  if (risk === null) return -1;
+  const rank = riskRank(risk);
+  if (rank < 0) p.add(path, quote(risk) + " is not a risk level (" + RISKS.join(", ") + ")");
+  return rank;
+}
+
 function parseRequire(p: SettingsProblems, value: JsonValue, path: string): Requirements {
   const req = new Requirements();
   if (!p.object(value, path, REQUIRE_KEYS)) return req;
+  const problemsBefore = p.problems.length;
   const assurance = value.get("assurance");
   if (assurance !== null) {
     const level = p.string(assurance, childPath(path, "assurance"));
@@ -133,6 +139,11 @@ function parseRequire(p: SettingsProblems, value: JsonValue, path: string): Requ
         const kind = minScore.keys[i];
         const kpath = childPath(mpath, kind);
         if (!isSignalKind(kind)) { p.add(kpath, "unknown signal " + quote(kind)); continue; }
+        if (kind == "aml") {
+          // AML scores measure risk (higher is worse): a minimum would allow the riskiest users.
+          p.add(kpath, "AML scores measure risk, so a minimum would admit the riskiest users: bound the risk level with maxAmlRisk (e.g. maxAmlRisk: medium) or denyAmlRiskAbove");
+          continue;
+        }
         const n = p.integer(minScore.values[i], kpath, 0, 100);
         if (n == i64.MIN_VALUE) continue;
         req.minScoreKinds.push(kind);
@@ -143,11 +154,17 @@ function parseRequire(p: SettingsProblems, value: JsonValue, path: string): Requ
   }
   const maxAmlRisk = value.get("maxAmlRisk");
   if (maxAmlRisk !== null) {
-    const risk = p.string(maxAmlRisk, childPath(path, "maxAmlRisk"));
-    if (risk !== null) {
-      const rank = riskRank(risk);
-      if (rank < 0) p.add(childPath(path, "maxAmlRisk"), quote(risk) + " is not a risk level (" + RISKS.join(", ") + ")");
-      else { req.maxAmlRisk = rank; addRequired(req, "aml"); }
+    const rank = riskLevel(p, maxAmlRisk, childPath(path, "maxAmlRisk"));
+    if (rank >= 0) { req.maxAmlRisk = rank; addRequired(req, "aml"); }
+  }
+  const denyAbove = value.get("denyAmlRiskAbove");
+  if (denyAbove !== null) {
+    const dpath = childPath(path, "denyAmlRiskAbove");
+    const rank = riskLevel(p, denyAbove, dpath);
+    if (maxAmlRisk !== null) p.add(dpath, "use either maxAmlRisk (AML screening required, risk at most this) or denyAmlRiskAbove (only a present AML record showing a higher risk denies), not both");
+    else if (rank >= 0) {
+      if (rank == RISKS.length - 1) p.add(dpath, quote(RISKS[rank]) + " is the highest risk level, so nothing would be denied");
+      else req.denyAmlRiskAbove = rank;
     }
   }
   const warnBefore = value.get("warnBefore");
@@ -157,8 +174,9 @@ function parseRequire(p: SettingsProblems, value: JsonValue, path: string): Requ
       p.add(childPath(path, "warnBefore"), "must be shorter than maxAge (" + formatDuration(req.maxAgeMs) + ")");
     }
   }
-  if (req.allOf.length == 0 && req.anyOf.length == 0 && p.ok) {
-    p.add(path, "requires nothing: name at least one of assurance, signals, minScore or maxAmlRisk");
+  // Only when this block has no problem of its own (an invalid entry already says what is wrong).
+  if (req.allOf.length == 0 && req.anyOf.length == 0 && req.denyAmlRiskAbove < 0 && p.problems.length == problemsBefore) {
+    p.add(path, "requires nothing: name at least one of assurance, signals, minScore, maxAmlRisk or denyAmlRiskAbove");
   }
   return req;
 }
@@ -202,10 +220,10 @@ function validateSubjects(p: SettingsProblems, value: JsonValue, path: string): 
   }
 }
 
-export function parseSettings(value: JsonValue): ParsedSettings {
+export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
   const p = new SettingsProblems();
   const s = new Settings();
-  if (!p.object(value, "", TOP_KEYS)) return new ParsedSettings(s, p);
+  if (!p.object(value, "", TOP_KEYS)) return new ParsedSettings<Settings>(s, p);
   const rules = value.get("rules");
   if (rules === null) p.add("rules", "is required: list at least one rule (name, match, require)");
   else if (!rules.isArray) p.wrongType("rules", rules, "a list of rules");
@@ -254,7 +272,7 @@ export function parseSettings(value: JsonValue): ParsedSettings {
     const disableCache = cluster.get("disableCache");
     if (disableCache !== null) s.clusterDisableCache = p.bool(disableCache, "cluster.disableCache");
   }
-  return new ParsedSettings(s, p);
+  return new ParsedSettings<Settings>(s, p);
 }
 
 /**
@@ -264,7 +282,7 @@ export function parseSettings(value: JsonValue): ParsedSettings {
  * (which checks every subject) before it serves any request, so a request
  * does not pay for the other users.
  */
-export function parseRequestSettings(view: Json): ParsedSettings {
+export function parseRequestSettings(view: Json): ParsedSettings<Settings> {
   if (!view.isObject) return parseSettings(view.exists ? view.parse() : JsonValue.object());
   const members = view.members();
   const dom = JsonValue.object();

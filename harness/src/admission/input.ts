@@ -1,7 +1,7 @@
 // Reading JSON-or-YAML documents from a file, stdin (`-`) or text, with a size cap.
 import { readFileSync, statSync } from "node:fs";
 import YAML from "yaml";
-import { IdgovError } from "../errors.js";
+import { IdgovError, yamlErrorMessage } from "../errors.js";
 
 /** Inputs above this size are refused (a real AdmissionReview is capped far lower by the API server). */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -60,7 +60,7 @@ export function parseDocument(text: string, source: string, opts: ReadOptions): 
     try {
       return YAML.parse(trimmed, { maxAliasCount: 100 });
     } catch (e) {
-      throw new IdgovError(`${opts.what} ${source} is neither JSON nor YAML: ${(e as Error).message.split("\n")[0]}`);
+      throw new IdgovError(`${opts.what} ${source} is neither JSON nor YAML: ${yamlErrorMessage(e)}`);
     }
   }
 }

@@ -12,6 +12,8 @@ import { ReplayProvider } from "../host/replay.js";
 import { RecordingProvider } from "../host/record.js";
 import type { HostCapabilityProvider } from "../host/provider.js";
 import { HostCapabilityAllowList } from "../host/allow-list.js";
+import { CONTEXT_AWARE_DENIED_HINT } from "../host/dispatcher.js";
+import { staleSources } from "../build/staleness.js";
 import { DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_TIMEOUT_MS } from "../runtime/limits.js";
 import { formatLog } from "../log.js";
 import type { CliCommand, CliIO } from "./command.js";
@@ -67,6 +69,7 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
   const patterns = opts.allowedHostCapabilities.flatMap((p) => p.split(",")).map((p) => p.trim()).filter((p) => p !== "");
   HostCapabilityAllowList.parse(patterns); // reject bad patterns before doing any work
 
+  warnIfStale(policyPath, io);
   const policy: Policy = await loadPolicy(policyPath, { timeoutMs, memoryLimitMiB });
   try {
     const request = readAdmissionRequestOrRaw(requestFile, opts.raw ?? policy.info.metadata?.policyType === "raw");
@@ -80,13 +83,6 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
     const log = (lines: string[]) => {
       for (const line of lines) io.stderr(`${line}\n`);
     };
-    const contextAware = policy.info.metadata?.contextAwareResources ?? [];
-    if (contextAware.length > 0 && !opts.allowContextAware) {
-      log([
-        formatLog("warning", "idgov", "Policy requires access to Kubernetes resources at evaluation time. During this execution the access to Kubernetes resources is denied. This can cause the policy to not behave properly"),
-        formatLog("warning", "idgov", "Carefully review which types of Kubernetes resources the policy needs, then run the policy using the `--allow-context-aware` flag."),
-      ]);
-    }
     const host = {
       now: opts.now,
       allowedHostCapabilities: patterns,
@@ -108,6 +104,15 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
     });
     log(result.logs);
     recorder?.write(opts.recordHostCapabilitiesInteractions!);
+    // kwctl warns before every run of a context-aware policy; say it only when this run was
+    // refused a resource, so a policy that never needed one stays quiet.
+    const refused = [...settingsResult.logs, ...result.logs].some((line) => line.includes(CONTEXT_AWARE_DENIED_HINT));
+    if (refused && !opts.allowContextAware) {
+      log([
+        formatLog("warning", "idgov", "Policy requires access to Kubernetes resources at evaluation time. During this execution the access to Kubernetes resources is denied. This can cause the policy to not behave properly"),
+        formatLog("warning", "idgov", "Carefully review which types of Kubernetes resources the policy needs, then run the policy using the `--allow-context-aware` flag."),
+      ]);
+    }
     if (replay && replay.remaining > 0) {
       log([formatLog("warning", "idgov", `Some of the recorded exchanges have not been replayed (${replay.remaining} left)`)]);
     }
@@ -117,6 +122,14 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
   } finally {
     await policy.close();
   }
+}
+
+/** A policy folder whose sources changed after its build: say so before running the old module. */
+function warnIfStale(policyPath: string, io: CliIO): void {
+  const changed = staleSources(policyPath);
+  if (changed.length === 0) return;
+  const shown = changed.slice(0, 3).join(", ") + (changed.length > 3 ? ` and ${changed.length - 3} more` : "");
+  io.stderr(`${formatLog("warning", "idgov", `build/policy.wasm is older than ${shown}: running the previous build; run \`make build\` to evaluate your changes`)}\n`);
 }
 
 function readAdmissionRequestOrRaw(file: string, raw: boolean): unknown {

@@ -7,6 +7,7 @@ import YAML from "yaml";
 import { IdgovError } from "../errors.js";
 import { readDocument } from "../admission/request.js";
 import { artifactHubPackageYaml } from "../scaffold/artifacthub.js";
+import { configureNewPolicy } from "./new.js";
 import { OPERATIONS, parseExtra, scaffoldAdmissionRequest, type Operation } from "../scaffold/admission-request.js";
 import { scaffoldTestSuite } from "../scaffold/test-suite.js";
 import type { CliCommand, CliIO } from "./command.js";
@@ -14,7 +15,7 @@ import type { CliCommand, CliIO } from "./command.js";
 export const scaffoldCommand: CliCommand = {
   name: "scaffold",
   register(program: Command, io: CliIO): Command {
-    const scaffold = program.command("scaffold").description("generate files from a policy's metadata");
+    const scaffold = program.command("scaffold").description("generate a policy folder, or files from a policy's metadata");
     scaffold
       .command("artifacthub")
       .description("print artifacthub-pkg.yml for a policy folder (from its metadata.yml), like kwctl scaffold artifacthub")
@@ -73,6 +74,7 @@ export const scaffoldCommand: CliCommand = {
           io.stderr(`wrote ${out}: review the expectations, then run idgov test ${out}\n`);
         }
       });
+    configureNewPolicy(scaffold.command("policy").description("create a policy folder, like `idgov new`"), io);
     return scaffold;
   },
 };

@@ -30,6 +30,13 @@ export function kubernetesResourceDeniedMessage(apiVersion: string, kind: string
   return `Policy has not been granted access to Kubernetes ${apiVersion}/${kind} resources. The violation has been reported.`;
 }
 
+/** Ends the log note written when a policy is refused Kubernetes resources it was not granted. */
+export const CONTEXT_AWARE_DENIED_HINT = "without being granted them (contextAwareResources / --allow-context-aware)";
+
+// "Cannot find v1/ConfigMap named 'x' inside of namespace 'y'": the host's NotFound answer
+// (callback_handler/kubernetes.rs). A missing object is a normal answer, not a host failure.
+const KUBERNETES_NOT_FOUND = /^Cannot find /;
+
 export class HostDispatcher {
   readonly allowList: HostCapabilityAllowList;
   private readonly contextAware: Set<string>;
@@ -73,7 +80,7 @@ export class HostDispatcher {
       if (!this.contextAware.has(`${apiVersion}\u0000${kind}`)) {
         return fail(
           kubernetesResourceDeniedMessage(apiVersion, kind),
-          `policy tried to access Kubernetes ${apiVersion}/${kind} resources without being granted them (contextAwareResources / --allow-context-aware)`,
+          `policy tried to access Kubernetes ${apiVersion}/${kind} resources ${CONTEXT_AWARE_DENIED_HINT}`,
         );
       }
     }
@@ -103,10 +110,8 @@ export class HostDispatcher {
       return { ok: true, data: typeof answer.payload === "string" ? encoder.encode(answer.payload) : answer.payload };
     }
     // policy-evaluator wraps every callback-handler error this way (runtimes/callback.rs)
-    return {
-      ok: false,
-      error: `Callback evaluation failure: ${answer.error}`,
-      logs: [formatLog("warning", "host", `${call.namespace}/${call.operation} failed: ${answer.error}`)],
-    };
+    const error = `Callback evaluation failure: ${answer.error}`;
+    if (call.namespace === "kubernetes" && KUBERNETES_NOT_FOUND.test(answer.error)) return { ok: false, error };
+    return { ok: false, error, logs: [formatLog("warning", "host", `${call.namespace}/${call.operation} failed: ${answer.error}`)] };
   }
 }

@@ -9,7 +9,7 @@
 // entries are not consumed.
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
-import { IdgovError } from "../errors.js";
+import { IdgovError, yamlErrorMessage } from "../errors.js";
 import type { CapabilityAnswer, CapabilityCall, HostCapabilityProvider } from "./provider.js";
 import { deepEqual } from "./requests.js";
 
@@ -68,7 +68,7 @@ export class FixtureProvider implements HostCapabilityProvider {
     try {
       raw = YAML.parse(text);
     } catch (e) {
-      throw new IdgovError(`${file}: cannot parse host-capability fixtures: ${(e as Error).message.split("\n")[0]}`);
+      throw new IdgovError(`${file}: cannot parse host-capability fixtures: ${yamlErrorMessage(e)}`);
     }
     return new FixtureProvider(validateFixtureEntries(raw, file), `fixtures ${file}`);
   }

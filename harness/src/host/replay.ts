@@ -5,7 +5,7 @@
 // Replayed first-in first-out; each request must equal the recorded one (kwctl's proxy.rs).
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
-import { IdgovError } from "../errors.js";
+import { IdgovError, yamlErrorMessage } from "../errors.js";
 import type { CapabilityAnswer, CapabilityCall, HostCapabilityProvider } from "./provider.js";
 import { type CallbackRequest, PayloadError, renderRequest, sameRequest, typedRequest } from "./requests.js";
 
@@ -14,42 +14,51 @@ export interface RecordedExchange {
   response: { type: "Success"; payload: string } | { type: "Error"; message: string };
 }
 
-/** Parses the YAML of one recorded request (`!Tag` + mapping). */
-export function parseRecordedRequest(text: string, where: string): CallbackRequest {
-  const doc = YAML.parseDocument(text);
-  if (doc.errors.length > 0) throw new IdgovError(`${where}: cannot parse the recorded request: ${doc.errors[0].message.split("\n")[0]}`);
-  const node = doc.contents as { tag?: string } | null;
-  const tag = node?.tag?.replace(/^!/, "");
+/** The typed request of a `!Tag` + mapping YAML node. */
+function taggedRequest(node: YAML.Node | null, where: string): CallbackRequest {
+  const tag = (node as { tag?: string } | null)?.tag?.replace(/^!/, "");
   if (!tag) throw new IdgovError(`${where}: the recorded request has no !Tag (e.g. !KubernetesGetResource)`);
   try {
-    return typedRequest(tag, doc.toJS());
+    return typedRequest(tag, node!.toJSON());
   } catch (e) {
     if (e instanceof PayloadError) throw new IdgovError(`${where}: recorded request !${tag}: ${e.message}`);
     throw e;
   }
 }
 
+// kwctl's tags (`!KubernetesGetResource`…) are unknown to the yaml library: parse quietly
+// (no YAMLWarning on stderr) and read the tag from the node.
+const QUIET = { logLevel: "error" } as const;
+
+/** Parses the YAML of one recorded request (`!Tag` + mapping). */
+export function parseRecordedRequest(text: string, where: string): CallbackRequest {
+  const doc = YAML.parseDocument(text, QUIET);
+  if (doc.errors.length > 0) throw new IdgovError(`${where}: cannot parse the recorded request: ${yamlErrorMessage(doc.errors[0])}`);
+  return taggedRequest(doc.contents, where);
+}
+
 export function parseSession(text: string, source: string): RecordedExchange[] {
-  let raw: unknown;
-  try {
-    raw = YAML.parse(text);
-  } catch (e) {
-    throw new IdgovError(`cannot deserialize contents of ${source}: ${(e as Error).message.split("\n")[0]}`);
-  }
-  if (raw === null) return [];
-  if (!Array.isArray(raw)) throw new IdgovError(`cannot deserialize contents of ${source}: expected a list of exchanges`);
-  return raw.map((item, i) => {
+  const doc = YAML.parseDocument(text, QUIET);
+  if (doc.errors.length > 0) throw new IdgovError(`cannot deserialize contents of ${source}: ${yamlErrorMessage(doc.errors[0])}`);
+  if (doc.contents === null) return [];
+  if (!YAML.isSeq(doc.contents)) throw new IdgovError(`cannot deserialize contents of ${source}: expected a list of exchanges`);
+  return doc.contents.items.map((item, i) => {
     const where = `${source}: exchange ${i}`;
-    const x = item as Record<string, unknown> | null;
-    if (!x || typeof x !== "object") throw new IdgovError(`${where} is not a mapping`);
+    if (!YAML.isMap(item)) throw new IdgovError(`${where} is not a mapping`);
+    const x = item.toJSON() as Record<string, unknown>;
     if (x.type !== undefined && x.type !== "Exchange") throw new IdgovError(`${where}: unknown type ${JSON.stringify(x.type)} (expected Exchange)`);
-    if (typeof x.request !== "string") throw new IdgovError(`${where}: \`request\` must be a YAML string (as kwctl records it)`);
+    const requestNode = item.get("request", true) as YAML.Node | undefined;
+    let request: CallbackRequest;
+    // kwctl records the request as a YAML string; a hand-written session may tag the mapping directly.
+    if (typeof x.request === "string") request = parseRecordedRequest(x.request, where);
+    else if (YAML.isMap(requestNode) && requestNode.tag) request = taggedRequest(requestNode, where);
+    else throw new IdgovError(`${where}: \`request\` must be a YAML string (as kwctl records it) or a !Tag mapping`);
     const r = x.response as Record<string, unknown> | null;
     let response: RecordedExchange["response"];
     if (r && r.type === "Success" && typeof r.payload === "string") response = { type: "Success", payload: r.payload };
     else if (r && r.type === "Error" && typeof r.message === "string") response = { type: "Error", message: r.message };
     else throw new IdgovError(`${where}: \`response\` must be {type: Success, payload: <string>} or {type: Error, message: <string>}`);
-    return { request: parseRecordedRequest(x.request, where), response };
+    return { request, response };
   });
 }
 

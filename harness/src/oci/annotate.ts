@@ -5,7 +5,7 @@
 // as the JSON custom section `io.kubewarden.metadata`.
 import { readFileSync } from "node:fs";
 import { IdgovError } from "../errors.js";
-import { parseMetadataYaml, METADATA_SECTION, type Metadata } from "../runtime/metadata.js";
+import { parseMetadataYaml, METADATA_SECTION, type ExecutionMode, type Metadata } from "../runtime/metadata.js";
 import { appendCustomSection } from "../runtime/wasm-binary.js";
 import { loadPolicy } from "../policy.js";
 
@@ -18,6 +18,12 @@ export interface AnnotateInput {
   usage?: string;
   /** Names used in error messages. */
   source?: string;
+  /**
+   * The execution mode to record, overriding metadata.yml's. Without it a WASI build (exports
+   * `_start`, no `__guest_call`) annotated with a waPC policy's metadata is recorded as `wasi`:
+   * the two builds of one policy share one metadata.yml.
+   */
+  executionMode?: ExecutionMode;
 }
 
 export const USAGE_ANNOTATION = "io.kubewarden.policy.usage";
@@ -37,7 +43,14 @@ export async function annotatedMetadata(input: AnnotateInput): Promise<Record<st
   if (WebAssembly.Module.exports(module).some((e) => e.name.startsWith("opa_"))) {
     throw new IdgovError(`${source} is an OPA/Gatekeeper (Rego) module: idgov annotates only kubewarden-wapc and wasi policies`);
   }
-  const metadata: Metadata = parseMetadataYaml(input.metadataYaml, "metadata.yml");
+  const metadata: Metadata = { ...parseMetadataYaml(input.metadataYaml, "metadata.yml") };
+  const exports = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const isWasiBuild = exports.has("_start") && !exports.has("__guest_call");
+  if (input.executionMode !== undefined) metadata.executionMode = input.executionMode;
+  else if (metadata.executionMode === "kubewarden-wapc" && isWasiBuild) metadata.executionMode = "wasi";
+  if (metadata.executionMode === "wasi" && !exports.has("_start")) {
+    throw new IdgovError(`${source} does not export _start, so it cannot run as executionMode wasi: annotate the WASI build (build/policy-wasi.wasm)`);
+  }
   let protocolVersion = "Unknown"; // what kwctl stores for wasi policies
   if (metadata.executionMode === "kubewarden-wapc") {
     const policy = await loadPolicy(input.wasm, { metadata, isolation: "in-process" });

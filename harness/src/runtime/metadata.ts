@@ -2,7 +2,7 @@
 // section written by `kwctl annotate`). Only the fields the harness acts on are typed
 // strictly; the rest is kept as given.
 import YAML from "yaml";
-import { IdgovError } from "../errors.js";
+import { IdgovError, yamlErrorMessage } from "../errors.js";
 
 export type ExecutionMode = "kubewarden-wapc" | "wasi" | "opa" | "gatekeeper";
 export type PolicyType = "kubernetes" | "raw";
@@ -82,7 +82,7 @@ export function parseMetadataYaml(text: string, source: string): Metadata {
   try {
     raw = YAML.parse(text);
   } catch (e) {
-    throw new IdgovError(`${source}: cannot parse metadata YAML: ${(e as Error).message.split("\n")[0]}`);
+    throw new IdgovError(`${source}: cannot parse metadata YAML: ${yamlErrorMessage(e)}`);
   }
   return normalizeMetadata(raw, source);
 }

@@ -9,21 +9,27 @@ import {
   recordToJson,
   type SignalSet,
 } from "./records.js";
+import {
+  CONFIGMAP_DEFAULT_NAMESPACE,
+  CONFIGMAP_NAME_PREFIX,
+  CONFIGMAP_SANITIZED_MAX,
+  CONFIGMAP_SUBJECT_KEY,
+  FNV_OFFSET_BASIS,
+  FNV_PRIME,
+} from "./vocabulary.js";
 
-export const DEFAULT_NAMESPACE = "idgov-system";
-export const NAME_PREFIX = "idgov-";
+// The name scheme's constants come from the identity vocabulary (assembly/identity/vocabulary.json).
+export const DEFAULT_NAMESPACE = CONFIGMAP_DEFAULT_NAMESPACE;
+export const NAME_PREFIX = CONFIGMAP_NAME_PREFIX;
 /** Maximum length of the sanitized username part of the object name. */
-export const SANITIZED_MAX = 200;
+export const SANITIZED_MAX = CONFIGMAP_SANITIZED_MAX;
 
 export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
 export const LABEL_SUBJECT_HASH = "idgov.dev/subject-hash";
 export const ANNOTATION_SOURCE = "idgov.dev/source";
 export const ANNOTATION_SESSION_ID = "idgov.dev/session-id";
 /** The data key holding the exact username (the policy checks it equals the requester). */
-export const DATA_SUBJECT = "subject";
-
-const FNV_OFFSET_BASIS = 2166136261;
-const FNV_PRIME = 16777619;
+export const DATA_SUBJECT = CONFIGMAP_SUBJECT_KEY;
 
 /**
  * UTF-8 bytes of a string. A lone surrogate (impossible in a real Kubernetes username)
@@ -178,4 +184,26 @@ export function readSignalsConfigMap(manifest: unknown): { subject: string; sign
     signals[key] = parseRecordJson(key, value);
   }
   return { subject: d[DATA_SUBJECT] as string, signals: canonicalSignals(signals) };
+}
+
+/** One `--host-capabilities-fixtures` entry: what the host answers when the policy reads this ConfigMap. */
+export interface ConfigMapFixtureEntry {
+  namespace: "kubernetes";
+  operation: "get_resource";
+  request: { api_version: "v1"; kind: "ConfigMap"; namespace: string; name: string };
+  response: SignalsConfigMap;
+}
+
+/**
+ * A host-capabilities fixture (a list, the format of `idgov run --host-capabilities-fixtures`)
+ * answering the policy's `kubernetes/get_resource` for this ConfigMap, as a cluster holding it would.
+ */
+export function configMapFixture(configMap: SignalsConfigMap): ConfigMapFixtureEntry[] {
+  const { name, namespace } = configMap.metadata;
+  return [{
+    namespace: "kubernetes",
+    operation: "get_resource",
+    request: { api_version: "v1", kind: "ConfigMap", namespace, name },
+    response: configMap,
+  }];
 }

@@ -5,26 +5,15 @@
 // field names, enums and timestamp format below are a contract: see
 // docs/identity-signals.md.
 
-/** Signal kinds, in the canonical order used for output. */
-export const SIGNAL_KINDS = [
-  "idDocument",
-  "liveness",
-  "faceMatch",
-  "duplicateFace",
-  "aml",
-  "nfc",
-  "phone",
-  "email",
-] as const;
+import { AML_RISKS, LIVENESS_METHODS, RECORD_FIELDS, SIGNAL_KINDS, SIGNAL_STATUSES } from "./vocabulary.js";
+import { daysInMonth, formatRfc3339, parseRfc3339 } from "../time.js";
+
+// The vocabulary is generated from assembly/identity/vocabulary.json (one definition
+// for the policies and the harness); re-exported here with the record model.
+export { AML_RISKS, LIVENESS_METHODS, RECORD_FIELDS, SIGNAL_KINDS, SIGNAL_STATUSES };
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
-
-export const SIGNAL_STATUSES = ["approved", "declined", "in_review", "pending", "expired"] as const;
 export type SignalStatus = (typeof SIGNAL_STATUSES)[number];
-
-export const AML_RISKS = ["none", "low", "medium", "high", "critical"] as const;
 export type AmlRisk = (typeof AML_RISKS)[number];
-
-export const LIVENESS_METHODS = ["passive", "active"] as const;
 export type LivenessMethod = (typeof LIVENESS_METHODS)[number];
 
 /** One signal record. Absent optionals are omitted (never `null`/`undefined` in output). */
@@ -45,9 +34,6 @@ export interface SignalRecord {
 /** The signals known for one subject: at most one record per kind. */
 export type SignalSet = Partial<Record<SignalKind, SignalRecord>>;
 
-/** Record fields in canonical (output) order. */
-export const RECORD_FIELDS = ["status", "verifiedAt", "score", "risk", "expiresAt", "method"] as const;
-
 export function isSignalKind(value: unknown): value is SignalKind {
   return typeof value === "string" && (SIGNAL_KINDS as readonly string[]).includes(value);
 }
@@ -64,74 +50,35 @@ export function isLivenessMethod(value: unknown): value is LivenessMethod {
 // ---------------------------------------------------------------------------
 // Timestamps
 
-const UTC_SECONDS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
-const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|z|[+-]\d{2}:?\d{2})?$/;
+const UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:[0-5]\dZ$/;
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
 
 function validDate(y: number, m: number, d: number): boolean {
   return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 
-function pad(n: number, width: number): string {
-  return String(n).padStart(width, "0");
-}
-
-function formatUtc(ms: number): string | undefined {
-  const d = new Date(ms);
-  const y = d.getUTCFullYear();
-  if (!Number.isFinite(ms) || y < 0 || y > 9999) return undefined;
-  return (
-    `${pad(y, 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}` +
-    `T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}Z`
-  );
-}
-
-/** True for the exact record timestamp format `YYYY-MM-DDTHH:MM:SSZ` with a valid date and time. */
+/** True for the exact record timestamp format `YYYY-MM-DDTHH:MM:SSZ` with a valid date and time (no leap second). */
 export function isRecordTimestamp(value: unknown): value is string {
-  if (typeof value !== "string") return false;
-  const m = UTC_SECONDS.exec(value);
-  if (!m) return false;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  return validDate(y, mo, d) && h <= 23 && mi <= 59 && s <= 59;
+  return typeof value === "string" && UTC_SECONDS.test(value) && parseRfc3339(value) !== undefined;
 }
 
 /**
  * Normalize a timestamp to the record format (`YYYY-MM-DDTHH:MM:SSZ`, UTC, fractional
  * seconds truncated). With `strict` (user input such as `--verified-at`) only RFC 3339
- * date-times with an explicit offset are accepted; otherwise (vendor data) a missing
- * offset is read as UTC and a space separator is allowed. Returns undefined when the
- * value is not a valid timestamp. Leap seconds (`:60`) are not accepted.
+ * date-times are accepted, by the policies' rules (harness/src/time.ts: offset required,
+ * no impossible dates, second 60 only at 23:59:60 UTC, read as 23:59:59). Otherwise
+ * (vendor data) a space separator, a missing offset (read as UTC) and a `+hhmm` offset
+ * are tolerated first. Returns undefined when the value is not a valid timestamp.
  */
 export function normalizeTimestamp(value: string, strict = false): string | undefined {
-  const m = TIMESTAMP.exec(value);
-  if (!m) return undefined;
-  const [, ys, mos, ds, hs, mis, ss, , zone] = m;
-  if (strict && (zone === undefined || value.charAt(10) === " ")) return undefined;
-  const y = Number(ys), mo = Number(mos), d = Number(ds), h = Number(hs), mi = Number(mis), s = Number(ss);
-  if (!validDate(y, mo, d) || h > 23 || mi > 59 || s > 59) return undefined;
-  let offsetMinutes = 0;
-  if (zone !== undefined && zone !== "Z" && zone !== "z") {
-    const sign = zone.startsWith("-") ? -1 : 1;
-    const digits = zone.slice(1).replace(":", "");
-    const oh = Number(digits.slice(0, 2)), om = Number(digits.slice(2, 4));
-    if (oh > 23 || om > 59) return undefined;
-    offsetMinutes = sign * (oh * 60 + om);
+  let text = value;
+  if (!strict) {
+    if (text.charAt(10) === " ") text = text.slice(0, 10) + "T" + text.slice(11);
+    if (/[+-]\d{4}$/.test(text)) text = text.slice(0, -2) + ":" + text.slice(-2);
+    if (!/([Zz]|[+-]\d{2}:\d{2})$/.test(text)) text += "Z";
   }
-  return formatUtc(utcMillis(y, mo, d, h, mi, s) - offsetMinutes * 60_000);
-}
-
-// Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear does not.
-function utcMillis(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
-  const date = new Date(0);
-  date.setUTCFullYear(y, mo - 1, d);
-  date.setUTCHours(h, mi, s, 0);
-  return date.getTime();
+  const ms = parseRfc3339(text);
+  return ms === undefined ? undefined : formatRfc3339(ms);
 }
 
 /** A calendar date `YYYY-MM-DD` → `YYYY-MM-DDT00:00:00Z`; undefined when not a valid date. */

@@ -76,7 +76,8 @@ describe("fixture requests with the recommended settings", () => {
     expect(r.status?.code).toBe(403);
     expect(r.status?.message).toBe(
       'identity-assurance: CONNECT pods/exec in namespace "prod" denied for user "bob@example.com": rule "prod-exec": ' +
-      "liveness: not approved (declined), faceMatch: not approved (in_review), aml: missing. Verify your identity again, then retry.");
+      "liveness: not approved (declined), faceMatch: not approved (in_review), aml: missing. " +
+      "Verify your identity again, then retry. Wait until the verification under review is decided, then retry.");
     expect(r.auditAnnotations?.["idgov-decision"]).toBe("denied");
   });
 
@@ -94,29 +95,37 @@ describe("fixture requests with the recommended settings", () => {
   });
 });
 
+// The advice closing a rejection, by cause (#16.12): re-verifying fixes only some failures.
+const REVERIFY = "Verify your identity again, then retry.";
+const WAIT = "Wait until the verification under review is decided, then retry.";
+const COMPLIANCE = "Re-verifying does not change an AML screening result: contact your compliance team.";
+const RECORDS = "Your identity records are malformed: ask your identity team to correct them.";
+const CONFIGURATION = "This is a configuration error, not a problem with your identity: ask your cluster administrator to fix the policy's signal source.";
+
 describe("each requirement failing alone", () => {
-  const cases: [string, Record<string, string[]>, string][] = [
-    ["missing signal", Object.fromEntries(Object.entries(ial2Claims()).filter(([k]) => !k.includes("liveness"))), "liveness: missing"],
-    ["declined", ial2Claims({ "face-match": { status: "declined" } }), "faceMatch: not approved (declined)"],
-    ["pending", ial2Claims({ "id-document": { status: "pending" } }), "idDocument: not approved (pending)"],
+  const cases: [string, Record<string, string[]>, string, string][] = [
+    ["missing signal", Object.fromEntries(Object.entries(ial2Claims()).filter(([k]) => !k.includes("liveness"))), "liveness: missing", REVERIFY],
+    ["declined", ial2Claims({ "face-match": { status: "declined" } }), "faceMatch: not approved (declined)", REVERIFY],
+    ["pending", ial2Claims({ "id-document": { status: "pending" } }), "idDocument: not approved (pending)", WAIT],
     ["stale", ial2Claims({ liveness: { "verified-at": "2026-10-01T00:00:00Z" } }),
-      "liveness: stale since 2026-10-31T00:00:00Z (verified 2026-10-01T00:00:00Z, maxAge 30d)"],
+      "liveness: stale since 2026-10-31T00:00:00Z (verified 2026-10-01T00:00:00Z, maxAge 30d)", REVERIFY],
     ["unparsable date", ial2Claims({ liveness: { "verified-at": "last tuesday" } }),
-      'liveness: malformed in claims (verifiedAt "last tuesday" is not an RFC 3339 time)'],
-    ["verified in the future", ial2Claims({ liveness: { "verified-at": "2027-01-01T00:00:00Z" } }), "liveness: verifiedAt 2027-01-01T00:00:00Z is in the future"],
-    ["low score", ial2Claims({ "face-match": { score: "72" } }), "faceMatch: score 72 < 90"],
-    ["score missing", Object.fromEntries(Object.entries(ial2Claims()).filter(([k]) => k !== "idgov.dev/face-match-score")), "faceMatch: no score (minScore 90)"],
-    ["AML risk too high", ial2Claims({ aml: { risk: "high" } }), "aml: risk high > medium"],
-    ["AML risk absent", Object.fromEntries(Object.entries(ial2Claims()).filter(([k]) => k !== "idgov.dev/aml-risk")), "aml: no risk level (maxAmlRisk medium)"],
-    ["document expired", ial2Claims({ "id-document": { "expires-at": "2026-11-01T00:00:00Z" } }), "idDocument: document expired on 2026-11-01T00:00:00Z"],
-    ["bad score", ial2Claims({ liveness: { score: "high" } }), 'liveness: malformed in claims (score "high" is not an integer 0-100)'],
+      'liveness: malformed in claims (verifiedAt "last tuesday" is not an RFC 3339 time)', RECORDS],
+    ["verified in the future", ial2Claims({ liveness: { "verified-at": "2027-01-01T00:00:00Z" } }), "liveness: verifiedAt 2027-01-01T00:00:00Z is in the future", RECORDS],
+    ["low score", ial2Claims({ "face-match": { score: "72" } }), "faceMatch: score 72 < 90", REVERIFY],
+    ["score missing", Object.fromEntries(Object.entries(ial2Claims()).filter(([k]) => k !== "idgov.dev/face-match-score")), "faceMatch: no score (minScore 90)", RECORDS],
+    ["AML risk too high", ial2Claims({ aml: { risk: "high" } }), "aml: risk high > medium", COMPLIANCE],
+    ["AML declined", ial2Claims({ aml: { status: "declined" } }), "aml: not approved (declined)", COMPLIANCE],
+    ["AML risk absent", Object.fromEntries(Object.entries(ial2Claims()).filter(([k]) => k !== "idgov.dev/aml-risk")), "aml: no risk level (maxAmlRisk medium)", RECORDS],
+    ["document expired", ial2Claims({ "id-document": { "expires-at": "2026-11-01T00:00:00Z" } }), "idDocument: document expired on 2026-11-01T00:00:00Z", REVERIFY],
+    ["bad score", ial2Claims({ liveness: { score: "high" } }), 'liveness: malformed in claims (score "high" is not an integer 0-100)', RECORDS],
   ];
-  for (const [what, extra, reason] of cases) {
+  for (const [what, extra, reason, advice] of cases) {
     it(`denies on ${what}`, async () => {
       const r = await decide(execAs("erin@example.com", extra), execRule);
       expect(r.allowed).toBe(false);
       expect(r.status?.message).toBe(
-        `identity-assurance: CONNECT pods/exec in namespace "prod" denied for user "erin@example.com": rule "prod-exec": ${reason}. Verify your identity again, then retry.`);
+        `identity-assurance: CONNECT pods/exec in namespace "prod" denied for user "erin@example.com": rule "prod-exec": ${reason}. ${advice}`);
     });
   }
 
@@ -248,7 +257,7 @@ describe("settings validation", () => {
   it("rejects settings without rules and rules that require nothing", async () => {
     expect((await policy.validateSettings({})).message).toBe("rules: is required: list at least one rule (name, match, require)");
     expect((await policy.validateSettings({ rules: [{ name: "x", require: {} }] })).message).toBe(
-      "rules[0].require: requires nothing: name at least one of assurance, signals, minScore or maxAmlRisk");
+      "rules[0].require: requires nothing: name at least one of assurance, signals, minScore, maxAmlRisk or denyAmlRiskAbove");
   });
 
   it("fails closed when validate is called with invalid settings", async () => {

@@ -5,14 +5,12 @@
 // trusted to be valid (the Wasm policy validates them in full); the cluster source, which
 // needs a host call, is not part of the baseline.
 
-const SIGNAL_KINDS = ["idDocument", "liveness", "faceMatch", "duplicateFace", "aml", "nfc", "phone", "email"];
-const CLAIM_KINDS = ["id-document", "liveness", "face-match", "duplicate-face", "aml", "nfc", "phone", "email"];
-const CLAIM_FIELDS = ["status", "verified-at", "score", "risk", "expires-at", "method"];
-const RECORD_FIELDS = ["status", "verifiedAt", "score", "risk", "expiresAt", "method"];
-const STATUSES = ["approved", "declined", "in_review", "pending", "expired"];
-const RISKS = ["none", "low", "medium", "high", "critical"];
-const METHODS = ["passive", "active"];
-const FUTURE_SKEW_MS = 5 * 60_000;
+import * as vocabulary from "../../signals/vocabulary.js";
+import { formatDuration, formatRfc3339, parseDuration as parseDurationOrUndefined, parseRfc3339 } from "../../time.js";
+
+const { ADVICE, ASSURANCE_LEVELS, AUDIT_ANNOTATIONS, CLAIM_KINDS, FUTURE_SKEW_MS, RECORD_FIELDS, SIGNAL_KINDS } = vocabulary;
+const [STATUSES, RISKS, METHODS, CLAIM_FIELDS, STATUSES_BY_SEVERITY]: (readonly string[])[] = [vocabulary.SIGNAL_STATUSES,
+  vocabulary.AML_RISKS, vocabulary.LIVENESS_METHODS, vocabulary.CLAIM_FIELDS, vocabulary.STATUSES_BY_SEVERITY];
 const INVALID = Number.NaN;
 const POLICY = "identity-assurance";
 const VERSION = "0.1.0";
@@ -34,36 +32,19 @@ export function globMatch(pattern: string, text: string): boolean {
   return p === pattern.length;
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-export function parseTime(s: string): number {
-  const m = RFC3339.exec(s);
-  if (!m) return INVALID;
-  const [, y, mo, d, h, mi, se] = m.map(Number);
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 60) return INVALID;
-  const dim = mo === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(mo) ? 30 : 31;
-  if (d > dim) return INVALID;
-  const ms = m[7] ? Math.floor(Number("0" + m[7]) * 1000) : 0;
-  let offset = 0;
-  if (m[8] !== "Z" && m[8] !== "z") offset = (m[8][0] === "-" ? -1 : 1) * (Number(m[8].slice(1, 3)) * 60 + Number(m[8].slice(4, 6)));
-  return Date.UTC(y, mo - 1, d, h, mi, Math.min(se, 59)) + ms - offset * 60_000;
-}
-const formatTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-function parseDuration(s: string): number {
-  const m = /^(\d{1,11})([smhd])$/.exec(s);
-  return m && Number(m[1]) > 0 ? Number(m[1]) * UNITS[m[2]] : INVALID;
-}
-function formatDuration(ms: number): string {
-  for (const [u, f] of [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000]] as const) if (ms % f === 0 && ms >= f) return `${ms / f}${u}`;
-  return `${Math.trunc(ms / 1000)}s`;
-}
+export const parseTime = (s: string): number => parseRfc3339(s) ?? INVALID;
+const formatTime = (ms: number) => formatRfc3339(ms)!;
+const parseDuration = (s: string): number => parseDurationOrUndefined(s) ?? INVALID;
 const quote = (s: string) => JSON.stringify(s);
 
 function requirements(r: Obj): Requirements {
   const req: Requirements = { allOf: [], anyOf: [], anyOfLabel: "", maxAgeMs: 0, minScore: new Map(), maxAmlRisk: -1, warnBeforeMs: 0 };
   const add = (k: string) => { if (!req.allOf.includes(k)) req.allOf.push(k); };
-  if (r.assurance === "IAL1") { req.anyOf = ["email", "phone"]; req.anyOfLabel = "IAL1"; }
-  if (r.assurance === "IAL2" || r.assurance === "IAL3") { add("idDocument"); add("liveness"); add("faceMatch"); if (r.assurance === "IAL3") add("nfc"); }
+  const level = ASSURANCE_LEVELS[r.assurance as string];
+  if (level !== undefined) {
+    level.allOf.forEach(add);
+    if (level.anyOf.length > 0) { req.anyOf = [...level.anyOf]; req.anyOfLabel = r.assurance; }
+  }
   for (const s of r.signals ?? []) add(s);
   if (r.maxAge !== undefined) req.maxAgeMs = parseDuration(r.maxAge);
   for (const [k, v] of Object.entries(r.minScore ?? {})) { req.minScore.set(k, v as number); add(k); }
@@ -119,11 +100,10 @@ function claimSignals(extra: Obj | undefined, prefix: string): Signal[] {
   return out;
 }
 
-const SEVERITY = ["approved", "pending", "in_review", "expired"];
-/** Worse statuses win ties; anything else counts as declined. */
+/** Worse statuses win ties. */
 const severity = (status: string) => {
-  const i = SEVERITY.indexOf(status);
-  return i < 0 ? 4 : i;
+  const i = STATUSES_BY_SEVERITY.indexOf(status);
+  return i < 0 ? STATUSES_BY_SEVERITY.length : i;
 };
 
 function merge(observations: Signal[]): Map<string, Signal> {
@@ -138,23 +118,29 @@ function merge(observations: Signal[]): Map<string, Signal> {
   return set;
 }
 
-function failure(kind: string, s: Signal | undefined, req: Requirements, now: number): string | undefined {
-  if (!s) return `${kind}: missing`;
-  if (s.problem) return `${kind}: malformed in ${s.source} (${s.problem})`;
-  if (s.verifiedAt > now + FUTURE_SKEW_MS) return `${kind}: verifiedAt ${formatTime(s.verifiedAt)} is in the future`;
-  if (s.status !== "approved") return `${kind}: not approved (${s.status})`;
-  if (req.maxAgeMs > 0 && now - s.verifiedAt > req.maxAgeMs) {
-    return `${kind}: stale since ${formatTime(s.verifiedAt + req.maxAgeMs)} (verified ${formatTime(s.verifiedAt)}, maxAge ${formatDuration(req.maxAgeMs)})`;
+/** A failed requirement: the reason and the advice it calls for (the rejection is worded by cause). */
+type Failure = [reason: string, advice: keyof typeof ADVICE];
+
+function failure(kind: string, s: Signal | undefined, req: Requirements, now: number): Failure | undefined {
+  if (!s) return [`${kind}: missing`, "reverify"];
+  if (s.problem) return [`${kind}: malformed in ${s.source} (${s.problem})`, "records"];
+  if (s.verifiedAt > now + FUTURE_SKEW_MS) return [`${kind}: verifiedAt ${formatTime(s.verifiedAt)} is in the future`, "records"];
+  if (s.status !== "approved") {
+    const advice = s.status === "pending" || s.status === "in_review" ? "wait" : kind === "aml" && s.status === "declined" ? "compliance" : "reverify";
+    return [`${kind}: not approved (${s.status})`, advice];
   }
-  if (!Number.isNaN(s.expiresAt) && s.expiresAt <= now) return `${kind}: document expired on ${formatTime(s.expiresAt)}`;
+  if (req.maxAgeMs > 0 && now - s.verifiedAt > req.maxAgeMs) {
+    return [`${kind}: stale since ${formatTime(s.verifiedAt + req.maxAgeMs)} (verified ${formatTime(s.verifiedAt)}, maxAge ${formatDuration(req.maxAgeMs)})`, "reverify"];
+  }
+  if (!Number.isNaN(s.expiresAt) && s.expiresAt <= now) return [`${kind}: document expired on ${formatTime(s.expiresAt)}`, "reverify"];
   const min = req.minScore.get(kind);
   if (min !== undefined) {
-    if (s.score < 0) return `${kind}: no score (minScore ${min})`;
-    if (s.score < min) return `${kind}: score ${s.score} < ${min}`;
+    if (s.score < 0) return [`${kind}: no score (minScore ${min})`, "records"];
+    if (s.score < min) return [`${kind}: score ${s.score} < ${min}`, "reverify"];
   }
   if (kind === "aml" && req.maxAmlRisk >= 0) {
-    if (s.risk < 0) return `aml: no risk level (maxAmlRisk ${RISKS[req.maxAmlRisk]})`;
-    if (s.risk > req.maxAmlRisk) return `aml: risk ${RISKS[s.risk]} > ${RISKS[req.maxAmlRisk]}`;
+    if (s.risk < 0) return [`aml: no risk level (maxAmlRisk ${RISKS[req.maxAmlRisk]})`, "records"];
+    if (s.risk > req.maxAmlRisk) return [`aml: risk ${RISKS[s.risk]} > ${RISKS[req.maxAmlRisk]}`, "compliance"];
   }
   return undefined;
 }
@@ -181,6 +167,7 @@ function warnings(kind: string, s: Signal, req: Requirements, now: number, out: 
 export function decide(payloadText: string, nowMs: number): string {
   const { request, settings } = JSON.parse(payloadText) as { request: Obj; settings: Obj };
   if (settings.cluster !== undefined) throw new Error("the TypeScript baseline does not implement the cluster source");
+  if ((settings.rules as Obj[]).some((r) => r.require?.denyAmlRiskAbove !== undefined)) throw new Error("the TypeScript baseline does not implement denyAmlRiskAbove");
   const rules: Rule[] = (settings.rules as Obj[]).map((r) => ({
     name: r.name, operations: r.match?.operations ?? [], resources: r.match?.resources ?? [], namespaces: r.match?.namespaces, require: requirements(r.require),
   }));
@@ -200,7 +187,8 @@ export function decide(payloadText: string, nowMs: number): string {
   if (matched.length === 0) return JSON.stringify({ accepted: true });
   const names = matched.map((r) => r.name).join(",");
   const annotate = (decision: string, used: string[]) => ({
-    "idgov-policy": `${POLICY}@${VERSION}`, "idgov-rules": names, "idgov-decision": decision, ...(used.length > 0 ? { "idgov-signal-sources": used.join(",") } : {}),
+    [AUDIT_ANNOTATIONS.policy]: `${POLICY}@${VERSION}`, [AUDIT_ANNOTATIONS.rules]: names, [AUDIT_ANNOTATIONS.decision]: decision,
+    ...(used.length > 0 ? { [AUDIT_ANNOTATIONS.signalSources]: used.join(",") } : {}),
   });
   const exempt = settings.exempt ?? {};
   if ((facts.username !== "" && (exempt.users ?? []).some((p: string) => globMatch(p, facts.username))) ||
@@ -215,6 +203,7 @@ export function decide(payloadText: string, nowMs: number): string {
 
   let allowed = true;
   const failures: string[] = [], warned: string[] = [], used: string[] = [];
+  const advice = new Set<string>();
   for (const rule of matched) {
     const req = rule.require;
     const fails: string[] = [], ws: string[] = [], us: string[] = [];
@@ -222,18 +211,22 @@ export function decide(payloadText: string, nowMs: number): string {
       const s = signals.get(kind);
       if (s) us.push(`${kind}=${s.source}`);
       const f = failure(kind, s, req, nowMs);
-      if (f !== undefined) fails.push(f); else warnings(kind, s!, req, nowMs, ws);
+      if (f !== undefined) { fails.push(f[0]); advice.add(f[1]); } else warnings(kind, s!, req, nowMs, ws);
     }
     if (req.anyOf.length > 0) {
-      const reasons: string[] = [];
+      const reasons: string[] = [], anyAdvice: string[] = [];
       let ok = false;
       for (const kind of req.anyOf) {
         const s = signals.get(kind);
         const f = failure(kind, s, req, nowMs);
         if (f === undefined) { ok = true; us.push(`${kind}=${s!.source}`); warnings(kind, s!, req, nowMs, ws); break; }
-        reasons.push(f);
+        reasons.push(f[0]);
+        anyAdvice.push(f[1]);
       }
-      if (!ok) fails.push(`${req.anyOfLabel} needs one of ${req.anyOf.join(", ")} (${reasons.join("; ")})`);
+      if (!ok) {
+        fails.push(`${req.anyOfLabel} needs one of ${req.anyOf.join(", ")} (${reasons.join("; ")})`);
+        anyAdvice.forEach((a) => advice.add(a));
+      }
     }
     for (const u of us) if (!used.includes(u)) used.push(u);
     for (const w of ws) { const text = `identity-assurance: ${w} (rule ${quote(rule.name)})`; if (!warned.includes(text)) warned.push(text); }
@@ -242,7 +235,8 @@ export function decide(payloadText: string, nowMs: number): string {
   if (!allowed) {
     const attempt = `${facts.operation} ${facts.resource}${facts.namespace !== "" ? ` in namespace ${quote(facts.namespace)}` : ""}`;
     const user = facts.username !== "" ? quote(facts.username) : "(no username)";
-    const message = `identity-assurance: ${attempt} denied for user ${user}: ${failures.join("; ")}. Verify your identity again, then retry.`;
+    const advised = Object.entries(ADVICE).filter(([cause]) => advice.has(cause)).map(([, text]) => text);
+    const message = `identity-assurance: ${attempt} denied for user ${user}: ${failures.join("; ")}.${advised.map((a) => " " + a).join("")}`;
     return JSON.stringify({ accepted: false, message, code: 403, audit_annotations: annotate("denied", used) });
   }
   return JSON.stringify({ accepted: true, audit_annotations: annotate("allowed", used), ...(warned.length > 0 ? { warnings: warned } : {}) });

@@ -1,17 +1,23 @@
-// Time for policies: the current time from the WASI clock (never Date.now,
-// which would import env.Date.now), RFC 3339 timestamps and short durations.
-import { realtimeNanos } from "./abi/wasi";
-import { componentNowNanos } from "./abi/component";
+// RFC 3339 timestamps, strictly: pure parsing and formatting, no clock.
+// The harness parses `--now` with the same rules (harness/src/time.ts); a
+// property test in assembly/__tests__/sdk.test.ts proves both agree.
+//
+//   date-time = YYYY "-" MM "-" DD ("T" / "t") hh ":" mm ":" ss ["." 1*DIGIT] ("Z" / "z" / ("+" / "-") hh ":" mm)
+//
+// - The offset is required: a time without one means different instants in
+//   different zones.
+// - Lowercase "t" and "z" are accepted (RFC 3339 §5.6: ABNF strings are case
+//   insensitive); the space separator some tools print is not RFC 3339 and is refused.
+// - Impossible dates (2026-02-30) are refused, never rolled over.
+// - Second 60 is a leap second and exists only at 23:59:60 UTC (after applying
+//   the offset: 15:59:60-08:00 is one). It is read as 23:59:59 of that day
+//   (plus its fraction), as Unix time, which has no leap seconds, does.
+//   Second 60 at any other time is refused.
 
 export const MS_PER_SECOND: i64 = 1000;
 export const MS_PER_MINUTE: i64 = 60 * MS_PER_SECOND;
 export const MS_PER_HOUR: i64 = 60 * MS_PER_MINUTE;
 export const MS_PER_DAY: i64 = 24 * MS_PER_HOUR;
-
-/** Milliseconds since the Unix epoch, from WASI `clock_time_get` or the component host's `now-nanos` (the harness can fix it with --now). */
-export function nowMillis(): i64 {
-  return <i64>((isDefined(IDGOV_COMPONENT) ? componentNowNanos() : realtimeNanos()) / 1_000_000);
-}
 
 /** Marker for "not a valid timestamp / duration". */
 export const INVALID_TIME: i64 = i64.MIN_VALUE;
@@ -42,10 +48,7 @@ function daysInMonth(y: i32, m: i32): i32 {
   return (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31;
 }
 
-/**
- * Parse an RFC 3339 timestamp (`2026-11-10T09:00:00Z`, `…T09:00:00.123+02:00`)
- * into epoch milliseconds; INVALID_TIME when it is not one.
- */
+/** An RFC 3339 timestamp (see the rules above) as epoch milliseconds; INVALID_TIME when it is not one. */
 export function parseRfc3339(s: string): i64 {
   if (s.length < 20) return INVALID_TIME;
   const year = digits(s, 0, 4), month = digits(s, 5, 2), day = digits(s, 8, 2);
@@ -53,7 +56,7 @@ export function parseRfc3339(s: string): i64 {
   if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return INVALID_TIME;
   if (s.charCodeAt(4) != 0x2d || s.charCodeAt(7) != 0x2d || s.charCodeAt(13) != 0x3a || s.charCodeAt(16) != 0x3a) return INVALID_TIME;
   const t = s.charCodeAt(10);
-  if (t != 0x54 && t != 0x74 && t != 0x20) return INVALID_TIME;
+  if (t != 0x54 && t != 0x74) return INVALID_TIME;
   if (day > daysInMonth(year, month)) return INVALID_TIME;
   let i = 19;
   let millis: i64 = 0;
@@ -82,6 +85,11 @@ export function parseRfc3339(s: string): i64 {
     return INVALID_TIME;
   }
   if (i != s.length) return INVALID_TIME;
+  if (second == 60) {
+    // The UTC minute of day must be 23:59.
+    const utcMinute = ((<i64>(hour * 60 + minute) - offsetMinutes) % 1440 + 1440) % 1440;
+    if (utcMinute != 1439) return INVALID_TIME;
+  }
   const days = daysFromCivil(year, month, day);
   const secs = days * 86400 + <i64>hour * 3600 + <i64>minute * 60 + <i64>min(second, 59);
   return secs * 1000 + millis - offsetMinutes * MS_PER_MINUTE;
@@ -111,32 +119,4 @@ export function formatRfc3339(ms: i64): string {
   const m = mp < 10 ? mp + 3 : mp - 9;
   const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
   return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(rem / 3600, 2) + ":" + pad((rem % 3600) / 60, 2) + ":" + pad(rem % 60, 2) + "Z";
-}
-
-/** Parse `30d`, `12h`, `45m`, `90s` (one unit, positive integer) into milliseconds; INVALID_TIME otherwise. */
-export function parseDuration(s: string): i64 {
-  if (s.length < 2 || s.length > 12) return INVALID_TIME;
-  const unit = s.charCodeAt(s.length - 1);
-  let factor: i64 = 0;
-  if (unit == 0x73) factor = MS_PER_SECOND;
-  else if (unit == 0x6d) factor = MS_PER_MINUTE;
-  else if (unit == 0x68) factor = MS_PER_HOUR;
-  else if (unit == 0x64) factor = MS_PER_DAY;
-  else return INVALID_TIME;
-  let v: i64 = 0;
-  for (let i = 0; i < s.length - 1; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return INVALID_TIME;
-    v = v * 10 + <i64>(c - 0x30);
-  }
-  if (v <= 0) return INVALID_TIME;
-  return v * factor;
-}
-
-/** A human-sized rendering of a duration: "30d", "36h", "15m", "42s". */
-export function formatDuration(ms: i64): string {
-  if (ms % MS_PER_DAY == 0 && ms >= MS_PER_DAY) return (ms / MS_PER_DAY).toString() + "d";
-  if (ms % MS_PER_HOUR == 0 && ms >= MS_PER_HOUR) return (ms / MS_PER_HOUR).toString() + "h";
-  if (ms % MS_PER_MINUTE == 0 && ms >= MS_PER_MINUTE) return (ms / MS_PER_MINUTE).toString() + "m";
-  return (ms / MS_PER_SECOND).toString() + "s";
 }
