@@ -6,7 +6,9 @@
 //                                      every other property → extra[name] (strings as is, string
 //                                      lists as is, anything else as its JSON text); the type →
 //                                      extra["authzen.openid.net/subject-type"]
-//   action {name, properties}       → operation = name; options = properties (or null)
+//   action {name, properties}       → operation = name; subResource = name (so rules written as
+//                                      "resource/subresource", e.g. payment/approve, match an
+//                                      action on a resource type); options = properties (or null)
 //   resource {type, id, properties} → kind/resource {group: authzen.openid.net, version: v1, type};
 //                                      name = id; namespace = properties.namespace when a string
 //   the whole evaluation            → object {apiVersion: authzen.openid.net/v1, kind: type,
@@ -76,8 +78,10 @@ export function toAdmission(e: Evaluation, uid: string): AdmissionRequest {
     uid,
     kind: gvk,
     resource: gvr,
+    subResource: e.action.name,
     requestKind: gvk,
     requestResource: gvr,
+    requestSubResource: e.action.name,
     name: e.resource.id,
     namespace: typeof namespace === "string" ? namespace : "",
     operation: e.action.name,
