@@ -10,10 +10,19 @@ import { annotateCommand } from "./commands/annotate.js";
 import { benchCommand } from "./commands/bench.js";
 import { newCommand } from "./commands/new.js";
 import { testCommand } from "./commands/test.js";
+import { pushCommand } from "./commands/push.js";
+import { pullCommand } from "./commands/pull.js";
+import { policiesCommand } from "./commands/policies.js";
+import { rmCommand } from "./commands/rm.js";
+import { inspectCommand } from "./commands/inspect.js";
+import { digestCommand } from "./commands/digest.js";
+import { serveCommand } from "./commands/serve.js";
+import { logCommand } from "./commands/log.js";
 import { CommandExit, type CliCommand, type CliIO } from "./commands/command.js";
 
 /** Registered commands; add new ones here (one file each under commands/). */
-export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, newCommand, scaffoldCommand, benchCommand, annotateCommand, testCommand];
+export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, newCommand, scaffoldCommand, benchCommand, annotateCommand, testCommand,
+  pushCommand, pullCommand, policiesCommand, rmCommand, inspectCommand, digestCommand, serveCommand, logCommand];
 
 function packageVersion(): string {
   try {

@@ -4,10 +4,11 @@
  *
  *   const policy = await loadPolicy("policies/my-policy", { timeoutMs: 2000 });
  *   const settings = await policy.validateSettings({ ... });        // { valid, message?, logs }
- *   const { response, logs } = await policy.validate(readAdmissionRequest("req.json"), { ... }, { now: "2026-01-01T00:00:00Z" });
+ *   const { response, logs } = await policy.validate(readRequest("req.json"), { ... }, { now: "2026-01-01T00:00:00Z" });
+ *   // validate / validateSettings also take JSON text or bytes (an HTTP body) as they are
  *   await policy.close();
  */
-export { loadPolicy, Policy } from "./policy.js";
+export { loadPolicy, Policy, askProtocolVersion } from "./policy.js";
 export type { LoadPolicyOptions, ValidateOptions, HostContextOptions, ValidateResult, SettingsResult } from "./policy.js";
 
 export { readAdmissionRequest, toAdmissionRequest, readDocument } from "./admission/request.js";
@@ -34,19 +35,26 @@ export { jsonAnswer, errorAnswer } from "./host/provider.js";
 export type { HostCapabilityProvider, CapabilityCall, CapabilityAnswer } from "./host/provider.js";
 export type { CallbackRequest } from "./host/requests.js";
 
-export { compilePolicy } from "./runtime/module.js";
-export type { CompiledPolicy, CompileOptions, PolicyInfo, RunnableMode, FreshInstanceMode } from "./runtime/module.js";
-export { SnapshotRunner, planSnapshot } from "./runtime/snapshot.js";
-export type { SnapshotPlan } from "./runtime/snapshot.js";
-export type { Metadata, ContextAwareResource, ExecutionMode } from "./runtime/metadata.js";
+export { compilePolicy } from "./runtime/loading/module.js";
+export type { CompiledPolicy, CompileOptions, PolicyInfo, RunnableMode, FreshInstanceMode } from "./runtime/loading/module.js";
+export { SnapshotRunner, planSnapshot } from "./runtime/wapc/snapshot.js";
+export type { SnapshotPlan } from "./runtime/wapc/snapshot.js";
+export type { Metadata, ContextAwareResource, ExecutionMode } from "./runtime/loading/metadata.js";
 export { evaluateInProcess } from "./runtime/evaluator.js";
 export type { RawOutcome, HostCallFn, HostCallOutcome } from "./runtime/types.js";
 export { dateToNs } from "./runtime/types.js";
-export { DEFAULT_TIMEOUT_MS, DEFAULT_MEMORY_LIMIT_MIB, TIMEOUT_MESSAGE } from "./runtime/limits.js";
-export { appendCustomSection } from "./runtime/wasm-binary.js";
+export { DEFAULT_TIMEOUT_MS, DEFAULT_MEMORY_LIMIT_MIB, TIMEOUT_MESSAGE } from "./runtime/isolation/limits.js";
+export { appendCustomSection } from "./runtime/loading/wasm-binary.js";
 export { IdgovError } from "./errors.js";
 
 /** `{"request": <request>, "settings": <settings>}` bytes, as the host sends to `validate` (for evaluateInProcess). */
-export { validatePayload } from "./admission/payload.js";
+export { validatePayload, prepareRequest, prepareSettings, readRequest, stringifyJson } from "./admission/payload.js";
+export type { PreparedRequest, PreparedSettings, PrepareRequestOptions, JsonText } from "./admission/payload.js";
+export { MAX_JSON_DEPTH } from "./admission/input.js";
+export { admissionAnswer, settingsAnswer, protocolVersionAnswer } from "./admission/outcome.js";
+export type { AdmissionAnswer, SettingsAnswer, RequestFacts } from "./admission/outcome.js";
+export { openHostCapabilities } from "./host/sources.js";
+export type { HostCapabilitySources, OpenedSources } from "./host/sources.js";
+export { MAX_LOG_LINE_CHARS, MAX_LOG_CHARS, MAX_ERROR_CHARS, MAX_RESPONSE_BYTES } from "./runtime/output.js";
 export { annotate, annotatedMetadata, readAnnotateInput } from "./oci/annotate.js";
 export type { AnnotateInput } from "./oci/annotate.js";

@@ -1,29 +1,20 @@
 // A loaded policy: compiled once, evaluated on a fresh instance per call, answers
-// converted exactly as policy-server / kwctl convert them.
+// converted exactly as policy-server / kwctl convert them (admission/outcome.ts).
 import { IdgovError } from "./errors.js";
 import { parseRfc3339 } from "./time.js";
-import { compilePolicy, type CompileOptions, type CompiledPolicy, type PolicyInfo } from "./runtime/module.js";
-import type { ContextAwareResource } from "./runtime/metadata.js";
-import { normalizeTimeout, TIMEOUT_MESSAGE } from "./runtime/limits.js";
+import { compilePolicy, type CompileOptions, type CompiledPolicy, type PolicyInfo } from "./runtime/loading/module.js";
+import type { ContextAwareResource } from "./runtime/loading/metadata.js";
+import { normalizeTimeout } from "./runtime/isolation/limits.js";
 import { InProcessEvaluator, type Evaluator } from "./runtime/evaluator.js";
-import { WorkerEvaluator } from "./runtime/worker-evaluator.js";
+import { WorkerEvaluator } from "./runtime/isolation/worker-evaluator.js";
 import { dateToNs, type RawOutcome } from "./runtime/types.js";
 import { HostDispatcher } from "./host/dispatcher.js";
-import type { HostCapabilityProvider } from "./host/provider.js";
-import { FixtureProvider } from "./host/fixtures.js";
-import { toAdmissionRequest, type AdmissionRequest } from "./admission/request.js";
-import {
-  checkValidationResponse,
-  fromValidationResponse,
-  processResponse,
-  reject,
-  rejectInternalServerError,
-  type AdmissionResponse,
-  type PolicyMode,
-  type ValidationResponse,
-} from "./admission/response.js";
-import { checkSettingsResponse, normalizeSettings, type SettingsValidationResponse } from "./admission/settings.js";
-import { validatePayloadText } from "./admission/payload.js";
+import type { FixtureProvider } from "./host/fixtures.js";
+import { openHostCapabilities, type HostCapabilitySources } from "./host/sources.js";
+import { processResponse, type AdmissionResponse, type PolicyMode, type ValidationResponse } from "./admission/response.js";
+import type { SettingsValidationResponse } from "./admission/settings.js";
+import { admissionAnswer, protocolVersionAnswer, settingsAnswer } from "./admission/outcome.js";
+import { jsonBytes, prepareRequest, prepareSettings, validatePayloadBytes } from "./admission/payload.js";
 
 export interface LoadPolicyOptions extends CompileOptions {
   /** Execution time limit per evaluation in ms (default 2000, policy-server's); null or 0 disables it. */
@@ -46,8 +37,11 @@ export interface HostContextOptions {
   allowContextAware?: boolean;
   /** Grant exactly these Kubernetes resources (overrides allowContextAware). */
   contextAwareResources?: ContextAwareResource[];
-  /** Where host-capability answers come from: providers (asked in order) or a fixtures file path. */
-  hostCapabilities?: HostCapabilityProvider | HostCapabilityProvider[] | string;
+  /**
+   * Where host-capability answers come from: providers (asked in order), a fixtures file path,
+   * or `{fixtures?, replay?, providers?}` (host/sources.ts builds them, as `idgov run` does).
+   */
+  hostCapabilities?: HostCapabilitySources;
 }
 
 export interface ValidateOptions extends HostContextOptions {
@@ -74,6 +68,8 @@ export interface ValidateResult {
 
 export interface SettingsResult extends SettingsValidationResponse {
   logs: string[];
+  /** Set when the execution time limit stopped the guest: the settings were not judged. */
+  timedOut?: true;
 }
 
 function parseNow(now: Date | string | undefined): bigint | undefined {
@@ -85,18 +81,6 @@ function parseNow(now: Date | string | undefined): bigint | undefined {
       "(a real date; second 60 only at 23:59:60 UTC)");
   }
   return dateToNs(d);
-}
-
-const rustDebugString = (s: string) => JSON.stringify(s);
-
-/** The guest's answer as JSON, and why it is unusable (bad JSON or shape), if it is. */
-function decodeGuestJson(data: Uint8Array, check: (v: unknown) => string | undefined): { value: unknown; problem?: string } {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(data).toString("utf8"));
-    return { value, problem: check(value) };
-  } catch (e) {
-    return { value: undefined, problem: (e as Error).message };
-  }
 }
 
 export class Policy {
@@ -118,84 +102,38 @@ export class Policy {
   private dispatcher(opts: HostContextOptions): HostDispatcher {
     const contextAwareResources =
       opts.contextAwareResources ?? (opts.allowContextAware ? (this.info.metadata?.contextAwareResources ?? []) : []);
-    let providers: HostCapabilityProvider[] = [];
-    const hc = opts.hostCapabilities;
-    if (typeof hc === "string") {
-      let p = this.fixtureCache.get(hc);
-      if (!p) {
-        p = FixtureProvider.fromFile(hc);
-        this.fixtureCache.set(hc, p);
-      }
-      providers = [p];
-    } else if (Array.isArray(hc)) providers = hc;
-    else if (hc) providers = [hc];
+    const { providers } = openHostCapabilities(opts.hostCapabilities, this.fixtureCache);
     return new HostDispatcher({ allowedHostCapabilities: opts.allowedHostCapabilities ?? ["*"], contextAwareResources, providers });
   }
 
-  private run(op: string, payload: string, opts: HostContextOptions): Promise<RawOutcome> {
+  private run(op: string, payload: Uint8Array, opts: HostContextOptions): Promise<RawOutcome> {
     const nowNs = parseNow(opts.now);
     const dispatcher = this.dispatcher(opts);
-    return this.evaluator.run(this.compiled, { op, payload: Buffer.from(payload, "utf8"), nowNs }, (b, ns, op2, p) =>
-      dispatcher.dispatch(b, ns, op2, p),
-    );
+    return this.evaluator.run(this.compiled, { op, payload, nowNs }, (b, ns, op2, p) => dispatcher.dispatch(b, ns, op2, p));
   }
 
-  /** Calls `validate_settings` with the bare settings object (`{}` when none). */
+  /**
+   * Calls `validate_settings` with the bare settings object (`{}` when none). `settings`: an
+   * object, its JSON text/bytes (sent as they are), or prepareSettings' result.
+   */
   async validateSettings(settings?: unknown, opts: HostContextOptions = {}): Promise<SettingsResult> {
-    const s = normalizeSettings(settings);
-    const outcome = await this.run("validate_settings", JSON.stringify(s), opts);
-    const wasi = this.info.executionMode === "wasi";
-    const result = (valid: boolean, message?: string): SettingsResult =>
-      message === undefined ? { valid, logs: outcome.logs } : { valid, message, logs: outcome.logs };
-    switch (outcome.kind) {
-      case "ok": {
-        const { value: v, problem } = decodeGuestJson(outcome.data, checkSettingsResponse);
-        if (problem !== undefined) {
-          return result(
-            false,
-            wasi ? `Cannot deserialize settings validation response: ${problem}` : `error: InvalidResponseWithError(Error(${rustDebugString(problem)}))`,
-          );
-        }
-        const r = v as SettingsValidationResponse;
-        return result(r.valid, r.message ?? undefined);
-      }
-      case "guest-failure":
-        return result(false, `Error invoking settings validation callback: GuestCallFailure(${rustDebugString(outcome.message)})`);
-      case "init-failure":
-        return result(false, `Error invoking settings validation callback: ${outcome.message}`);
-      case "wasi-failure":
-        return result(false, outcome.stderr !== "" ? outcome.stderr : (outcome.trap ?? `exit status ${outcome.exitCode}`));
-      case "timeout":
-        return result(false, TIMEOUT_MESSAGE);
-      case "crash":
-        return result(false, outcome.message);
-    }
+    const s = prepareSettings(settings);
+    const outcome = await this.run("validate_settings", jsonBytes(s.json), opts);
+    return { ...settingsAnswer(this.info.executionMode, outcome), logs: outcome.logs };
   }
 
   /**
    * Calls `validate` with `{"request": <AdmissionRequest>, "settings": <settings>}` and converts
-   * the answer to an AdmissionResponse. `request` is a parsed AdmissionRequest or AdmissionReview
-   * (or any document for raw policies). Settings are not validated here (kwctl validates them first).
+   * the answer to an AdmissionResponse. `request`: a parsed AdmissionRequest or AdmissionReview
+   * (or any document for raw policies), its JSON text/bytes (a file's contents, an HTTP body:
+   * not re-serialised), or prepareRequest/readRequest's result (normalised once, reusable).
+   * Settings as for validateSettings; they are not validated here (kwctl validates them first).
    */
   async validate(request: unknown, settings?: unknown, opts: ValidateOptions = {}): Promise<ValidateResult> {
     const raw = opts.raw ?? this.info.metadata?.policyType === "raw";
-    const s = normalizeSettings(settings);
-    let uid: string;
-    let requestObject: unknown;
-    let payloadRequest: unknown;
-    if (raw) {
-      payloadRequest = request;
-      requestObject = request;
-      const u = (request as Record<string, unknown> | null)?.uid;
-      uid = typeof u === "string" ? u : "";
-    } else {
-      const req: AdmissionRequest = toAdmissionRequest(request);
-      payloadRequest = req;
-      requestObject = req.object;
-      uid = req.uid;
-    }
-    const outcome = await this.run("validate", validatePayloadText(payloadRequest, s), opts);
-    const { response, validationResponse } = this.toAdmissionResponse(uid, requestObject, outcome);
+    const req = prepareRequest(request, { raw });
+    const outcome = await this.run("validate", validatePayloadBytes(req, prepareSettings(settings)), opts);
+    const { response, validationResponse } = admissionAnswer(this.info.executionMode, req, outcome);
     const processed = processResponse(response, {
       policyId: opts.policyId ?? "policy-from-cli",
       mode: opts.mode ?? "protect",
@@ -207,51 +145,17 @@ export class Policy {
       : { response: processed, logs: outcome.logs, validationResponse };
   }
 
-  private toAdmissionResponse(uid: string, requestObject: unknown, outcome: RawOutcome): { response: AdmissionResponse; validationResponse?: ValidationResponse } {
-    const wasi = this.info.executionMode === "wasi";
-    switch (outcome.kind) {
-      case "ok": {
-        const { value: v, problem } = decodeGuestJson(outcome.data, checkValidationResponse);
-        if (problem !== undefined) {
-          const msg = wasi ? `Cannot deserialize policy validation response: ${problem}` : `invalid response from policy: ${problem}`;
-          return { response: rejectInternalServerError(uid, msg) };
-        }
-        const vr = v as ValidationResponse;
-        return { response: fromValidationResponse(uid, requestObject, vr), validationResponse: vr };
-      }
-      case "guest-failure":
-        return { response: rejectInternalServerError(uid, `Guest call failure: ${outcome.message}`) };
-      case "init-failure":
-        return { response: rejectInternalServerError(uid, outcome.message) };
-      case "wasi-failure":
-        return { response: reject(uid, outcome.stderr, 500) };
-      case "timeout":
-        return { response: reject(uid, TIMEOUT_MESSAGE, 500) };
-      case "crash":
-        return { response: rejectInternalServerError(uid, outcome.message) };
-    }
-  }
-
   /** Calls `protocol_version` (waPC only); Kubewarden expects `"v1"`. */
   async protocolVersion(): Promise<string> {
     if (this.info.executionMode === "wasi") throw new IdgovError("protocol_version is only applicable to a Kubewarden waPC policy");
-    const outcome = await this.run("protocol_version", "", {});
-    if (outcome.kind !== "ok") {
-      const why = "message" in outcome ? outcome.message : outcome.kind;
-      throw new IdgovError(`cannot invoke 'protocol_version' waPC function : ${why}`);
-    }
-    const text = Buffer.from(outcome.data).toString("utf8");
-    try {
-      const v = JSON.parse(text);
-      if (typeof v === "string") return v;
-    } catch {
-      // fall through
-    }
-    throw new IdgovError(`cannot create ProtocolVersion object from ${JSON.stringify(text)}: expected a JSON string such as "v1"`);
+    const answer = protocolVersionAnswer(await this.run("protocol_version", new Uint8Array(0), {}));
+    if ("error" in answer) throw new IdgovError(answer.error);
+    return answer.version;
   }
 
-  /** Stops the worker (if any). The policy cannot be used afterwards. */
+  /** Stops the worker (if any) and drops what the policy holds. The policy cannot be used afterwards. */
   close(): Promise<void> {
+    this.fixtureCache.clear();
     return this.evaluator.close();
   }
 }
@@ -267,4 +171,19 @@ export async function loadPolicy(source: string | Uint8Array, options: LoadPolic
   if (isolation !== "worker" && isolation !== "in-process") throw new IdgovError(`invalid isolation ${JSON.stringify(isolation)}: use worker or in-process`);
   const compiled = await compilePolicy(source, options);
   return new Policy(compiled, timeoutMs, isolation);
+}
+
+/**
+ * Asks a module its waPC protocol version (`protocol_version`, Kubewarden expects "v1") under
+ * the same limits and isolation as `idgov run`: in a worker thread, stopped after the time
+ * limit (default 2 s), memory capped (default 512 MiB), new instance. For modules from anywhere
+ * (idgov annotate): a module that loops or logs without end ends in an IdgovError, not a hang.
+ */
+export async function askProtocolVersion(source: string | Uint8Array, options: Omit<LoadPolicyOptions, "isolation"> = {}): Promise<string> {
+  const policy = await loadPolicy(source, { freshInstance: "new", ...options, isolation: "worker" });
+  try {
+    return await policy.protocolVersion();
+  } finally {
+    await policy.close();
+  }
 }

@@ -94,7 +94,7 @@ describe("TypeScript baselines answer exactly like the Wasm policies", () => {
   for (const [policy, variants] of [["identity-assurance", identityVariants], ["trusted-registries", registriesVariants]] as const) {
     it(policy, async () => {
       const settings = benchSettings(policy, REPO_ROOT);
-      const baseline = baselineFor(policy, Date.parse(BENCH_NOW))!;
+      const baseline = (await baselineFor(policy, Date.parse(BENCH_NOW)))!;
       const decisions = new Set<boolean>();
       for (const [name, request] of variants()) {
         const { validationResponse } = await policies[policy].validate(request, settings, { now: BENCH_NOW });

@@ -34,7 +34,7 @@ describe("budgets", () => {
       const settings = benchSettings(policy, REPO_ROOT);
       const use = (bytes: number) => {
         const payload = validatePayload(benchRequest(bytes), settings);
-        return { payload: payload.length, ...memoryUse(compiled.module, { op: "validate", payload, nowNs }) };
+        return { payload: payload.length, ...memoryUse(compiled, { op: "validate", payload, nowNs }) };
       };
       const small = use(20 * 1024);
       expect(small.allocatedBytes - small.payload, "allocated besides the payload").toBeLessThanOrEqual(ALLOCATION_BUDGET_BYTES);

@@ -131,7 +131,7 @@ describe("idgov run", () => {
     const lines = r.stderr.trimEnd().split("\n");
     expect(lines[0]).toMatch(/policy stopped after 500 ms/); // the harness log line, then the one error line
     expect(lines.slice(1)).toEqual([
-      "Error: Provided settings are not valid: Policy execution interrupted because it exceeded the allowed execution time",
+      "Error: the policy timed out while validating the settings (Policy execution interrupted because it exceeded the allowed execution time); raise --timeout or use --disable-timeout",
     ]);
     expect(Date.now() - start).toBeLessThan(20_000);
   });

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { loadPolicy, compilePolicy, appendCustomSection, IdgovError } from "../dist/index.js";
-import { encodeU32Leb, readU32Leb, readMemories, limitMemory, mibToPages } from "../dist/runtime/wasm-binary.js";
+import { encodeU32Leb, readU32Leb, readMemories, limitMemory, mibToPages } from "../dist/runtime/loading/wasm-binary.js";
 import { tmp, tmpFile, wat, watFile } from "./helpers.js";
 
 const metadataJson = (extra: Record<string, unknown>) =>

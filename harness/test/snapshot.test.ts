@@ -8,9 +8,9 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
 import { compilePolicy, dateToNs, loadPolicy, validatePayload, type Policy, type RawOutcome, type HostCallFn } from "../dist/index.js";
-import { SnapshotRunner } from "../dist/runtime/snapshot.js";
-import { runWapc } from "../dist/runtime/wapc-host.js";
-import { instrumentForSnapshot } from "../dist/runtime/wasm-instrument.js";
+import { SnapshotRunner } from "../dist/runtime/wapc/snapshot.js";
+import { runWapc } from "../dist/runtime/wapc/wapc-host.js";
+import { instrumentForSnapshot } from "../dist/runtime/wapc/wasm-instrument.js";
 import { benchRequest, BENCH_NOW } from "../dist/bench/requests.js";
 import { podRequest, wat, REPO_ROOT } from "./helpers.js";
 

@@ -119,7 +119,12 @@ for (const isolation of ["in-process", "worker"] as const) {
     it("memory limit: memory.grow fails inside the guest, which traps → guest failure; next evaluation works", async () => {
       const p = await open("memory_hog", isolation, 16);
       const r = await p.validate(podRequest(), {});
-      expect(r.response.status).toEqual({ message: `${GUEST_FAILURE}wasm trap: wasm \`unreachable\` instruction executed`, code: 500 });
+      // an out-of-memory abort reaches the host only as `unreachable`: the message says memory
+      expect(r.response.status).toEqual({
+        message: `${GUEST_FAILURE}wasm trap: wasm \`unreachable\` instruction executed (the policy had grown its memory to 15 MiB of its 16 MiB limit: ` +
+          "it most likely ran out of memory; raise --memory-limit / memoryLimitMiB or send a smaller request)",
+        code: 500,
+      });
       const again = await p.validate(podRequest(), {});
       expect(again.response.status?.code).toBe(500);
     });

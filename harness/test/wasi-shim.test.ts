@@ -1,7 +1,7 @@
 // The WASI preview1 shim given to waPC modules (wasmtime-provider's context: no args, no
 // env, no preopens, stdout/stderr captured, ENOSYS for what is not implemented).
 import { describe, expect, it } from "vitest";
-import { createWasiShim, WasiExit, ERRNO } from "../dist/runtime/wasi-shim.js";
+import { createWasiShim, WasiExit, ERRNO } from "../dist/runtime/wapc/wasi-shim.js";
 
 function setup(names: string[], nowNs?: bigint) {
   const memory = new WebAssembly.Memory({ initial: 1 });

@@ -6,6 +6,14 @@ import { IdgovError, yamlErrorMessage } from "../errors.js";
 /** Inputs above this size are refused (a real AdmissionReview is capped far lower by the API server). */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
+/** Kubernetes refuses JSON nested deeper than this (apimachinery's 10,000); idgov does too. */
+export const MAX_JSON_DEPTH = 10_000;
+
+/** The one-line refusal of a too deeply nested document (V8's recursion would overflow first otherwise). */
+export function tooDeep(what: string): IdgovError {
+  return new IdgovError(`${what} is nested more than ${MAX_JSON_DEPTH} levels deep, above the limit of Kubernetes and idgov (${MAX_JSON_DEPTH}): flatten it`);
+}
+
 export interface ReadOptions {
   /** what the document is, for error messages ("request", "settings", ...) */
   what: string;
@@ -49,17 +57,20 @@ export function parseDocument(text: string, source: string, opts: ReadOptions): 
   try {
     return JSON.parse(trimmed);
   } catch (jsonError) {
+    if (jsonError instanceof RangeError) throw tooDeep(`${opts.what} ${source}`);
     if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
       // Looks like JSON; YAML might still accept it (flow style), otherwise report the JSON error.
       try {
         return YAML.parse(trimmed, { maxAliasCount: 100 });
-      } catch {
+      } catch (e) {
+        if (e instanceof RangeError) throw tooDeep(`${opts.what} ${source}`);
         throw new IdgovError(`${opts.what} ${source} is not valid JSON: ${(jsonError as Error).message}`);
       }
     }
     try {
       return YAML.parse(trimmed, { maxAliasCount: 100 });
     } catch (e) {
+      if (e instanceof RangeError) throw tooDeep(`${opts.what} ${source}`);
       throw new IdgovError(`${opts.what} ${source} is neither JSON nor YAML: ${yamlErrorMessage(e)}`);
     }
   }

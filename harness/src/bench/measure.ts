@@ -8,11 +8,13 @@ import { readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import v8 from "node:v8";
 import vm from "node:vm";
-import type { CompiledPolicy } from "../runtime/module.js";
+import type { CompiledPolicy } from "../runtime/loading/module.js";
 import type { EvalJob, HostCallFn, RawOutcome } from "../runtime/types.js";
-import { SnapshotRunner } from "../runtime/snapshot.js";
-import { WapcEnv, callGuest, initInstance, runStartFunctions, runWapc, type WapcProbe } from "../runtime/wapc-host.js";
-import { checkValidationResponse, fromValidationResponse, type AdmissionResponse, type ValidationResponse } from "../admission/response.js";
+import { evaluateInProcess, snapshotRunner, type InProcessOptions } from "../runtime/evaluator.js";
+import { ReusedInstance, type WapcProbe } from "../runtime/wapc/wapc-host.js";
+import { admissionAnswer } from "../admission/outcome.js";
+import type { AdmissionResponse } from "../admission/response.js";
+import { jsonBytes, validatePayloadBytes, type PreparedRequest, type PreparedSettings } from "../admission/payload.js";
 import { IdgovError } from "../errors.js";
 
 export interface Stats {
@@ -97,10 +99,9 @@ export interface BenchInput {
   label?: string;
   /** Compiled with a snapshot plan (the default compile options). */
   compiled: CompiledPolicy;
-  /** `validate` payload bytes (`{"request":…,"settings":…}`). */
-  payload: Uint8Array;
-  /** `validate_settings` payload bytes. */
-  settingsPayload: Uint8Array;
+  /** The request and settings, normalised once (admission/payload.ts), as Policy.validate takes them. */
+  request: PreparedRequest;
+  settings: PreparedSettings;
   nowNs?: bigint;
   /** Plain TypeScript: payload text → ValidationResponse JSON. */
   baseline?: (payloadText: string) => string;
@@ -111,26 +112,25 @@ export interface BenchInput {
 
 const noHostCalls: HostCallFn = () => ({ ok: false, error: "host capabilities are not available in benchmarks" });
 
+/** The evaluation path Policy uses (evaluateInProcess + admissionAnswer), on a compiled module. */
 interface Evaluation {
-  uid: string;
-  requestObject: unknown;
+  compiled: CompiledPolicy;
+  request: PreparedRequest;
+  job: EvalJob;
 }
 
 function toAdmission(outcome: RawOutcome, ev: Evaluation): AdmissionResponse | string {
   if (outcome.kind !== "ok") return `${outcome.kind}: ${"message" in outcome ? outcome.message : ""}`;
-  const v = JSON.parse(Buffer.from(outcome.data).toString("utf8")) as unknown;
-  const problem = checkValidationResponse(v);
-  if (problem !== undefined) return problem;
-  return fromValidationResponse(ev.uid, ev.requestObject, v as ValidationResponse);
+  return admissionAnswer(ev.compiled.info.executionMode, ev.request, outcome).response;
 }
 
-/** A reused instance of the original module (heap rewound by the SDK between calls). */
-function reusedInstance(module: WebAssembly.Module): { env: WapcEnv; instance: WebAssembly.Instance } {
-  const env = new WapcEnv(module);
-  env.begin({ op: "", payload: new Uint8Array(0) }, noHostCalls);
-  const instance = initInstance(module, env);
-  if (!(instance instanceof WebAssembly.Instance)) throw new IdgovError(`the policy does not initialise: ${"message" in instance ? instance.message : instance.kind}`);
-  return { env, instance };
+function evaluate(ev: Evaluation, job: EvalJob = ev.job, options: InProcessOptions = {}): RawOutcome {
+  return evaluateInProcess(ev.compiled, job.op, job.payload, { nowNs: job.nowNs, ...options });
+}
+
+/** The same policy evaluated on a new instance every time (what policy-server does literally). */
+function onNewInstances(compiled: CompiledPolicy): CompiledPolicy {
+  return { module: compiled.module, info: compiled.info };
 }
 
 let gcFn: ((options?: { type?: "minor" | "major" }) => void) | null | undefined;
@@ -193,10 +193,16 @@ class Clock implements WapcProbe {
   reqEnd = 0;
   respStart = 0;
   respEnd = 0;
+  restoredAt = 0;
+  instantiatedAt = 0;
+  initialisedAt = 0;
   requestStart(): void { this.reqStart = performance.now(); }
   requestEnd(): void { this.reqEnd = performance.now(); }
   responseStart(): void { this.respStart = performance.now(); }
   responseEnd(): void { this.respEnd = performance.now(); }
+  restored(): void { this.restoredAt = performance.now(); }
+  instantiated(): void { this.instantiatedAt = performance.now(); }
+  initialised(): void { this.initialisedAt = performance.now(); }
 }
 
 function breakdownOf(phases: Record<string, number[]>): Breakdown {
@@ -206,53 +212,32 @@ function breakdownOf(phases: Record<string, number[]>): Breakdown {
   return { ...m, totalUs: Math.round(total * 100) / 100 } as unknown as Breakdown;
 }
 
-function freshBreakdown(runner: SnapshotRunner, job: EvalJob, ev: Evaluation, n: number): Breakdown {
-  const clock = new Clock();
-  let restored = 0;
-  runner.probe = { wapc: clock, restored: () => { restored = performance.now(); } };
-  const p = { restoreUs: [] as number[], copyInUs: [] as number[], guestUs: [] as number[], copyOutUs: [] as number[], convertUs: [] as number[] };
-  try {
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      const outcome = runner.run(job, noHostCalls);
-      const t1 = performance.now();
-      toAdmission(outcome, ev);
-      const t2 = performance.now();
-      p.restoreUs.push(restored - t0);
-      p.copyInUs.push(clock.reqEnd - clock.reqStart);
-      p.guestUs.push(clock.respStart - restored - (clock.reqEnd - clock.reqStart));
-      p.copyOutUs.push(t1 - clock.respStart);
-      p.convertUs.push(t2 - t1);
-    }
-  } finally {
-    runner.probe = undefined;
-  }
-  return breakdownOf(p);
-}
-
-function newInstanceBreakdown(module: WebAssembly.Module, job: EvalJob, ev: Evaluation, n: number): Breakdown {
-  const p = { instantiateUs: [] as number[], initUs: [] as number[], copyInUs: [] as number[], guestUs: [] as number[], copyOutUs: [] as number[], convertUs: [] as number[] };
+/**
+ * Where one evaluation's time goes, from the probes: on the snapshot path (restore) or on new
+ * instances (instantiate, init); then copy-in, guest, copy-out and conversion alike.
+ */
+function phases(ev: Evaluation, n: number, newInstances: boolean): Breakdown {
+  const run: Evaluation = newInstances ? { ...ev, compiled: onNewInstances(ev.compiled) } : ev;
+  const setup: Record<string, number[]> = newInstances ? { instantiateUs: [], initUs: [] } : { restoreUs: [] };
+  const p: Record<string, number[]> = { ...setup, copyInUs: [], guestUs: [], copyOutUs: [], convertUs: [] };
   for (let i = 0; i < n; i++) {
-    const env = new WapcEnv(module);
     const clock = new Clock();
-    env.probe = clock;
-    env.begin(job, noHostCalls);
     const t0 = performance.now();
-    const instance = new WebAssembly.Instance(module, env.imports);
+    const outcome = evaluate(run, run.job, { probe: clock });
     const t1 = performance.now();
-    env.attach(instance.exports.memory as WebAssembly.Memory);
-    runStartFunctions(instance);
+    toAdmission(outcome, run);
     const t2 = performance.now();
-    const outcome = callGuest(instance, env);
-    const t3 = performance.now();
-    toAdmission(outcome, ev);
-    const t4 = performance.now();
-    p.instantiateUs.push(t1 - t0);
-    p.initUs.push(t2 - t1);
+    const guestStart = newInstances ? clock.initialisedAt : clock.restoredAt;
+    if (newInstances) {
+      p.instantiateUs.push(clock.instantiatedAt - t0);
+      p.initUs.push(clock.initialisedAt - clock.instantiatedAt);
+    } else {
+      p.restoreUs.push(clock.restoredAt - t0);
+    }
     p.copyInUs.push(clock.reqEnd - clock.reqStart);
-    p.guestUs.push(clock.respStart - t2 - (clock.reqEnd - clock.reqStart));
-    p.copyOutUs.push(t3 - clock.respStart);
-    p.convertUs.push(t4 - t3);
+    p.guestUs.push(clock.respStart - guestStart - (clock.reqEnd - clock.reqStart));
+    p.copyOutUs.push(t1 - clock.respStart);
+    p.convertUs.push(t2 - t1);
   }
   return breakdownOf(p);
 }
@@ -274,15 +259,20 @@ function highWater(memory: WebAssembly.Memory): number {
  * and bytes allocated (heap high-water after `validate` minus after `protocol_version`,
  * which allocates almost nothing). Deterministic: no timing involved.
  */
-export function memoryUse(module: WebAssembly.Module, job: EvalJob): MemoryUse {
+export function memoryUse(compiled: CompiledPolicy, job: EvalJob): MemoryUse {
+  const newInstances = onNewInstances(compiled);
   const run = (j: EvalJob) => {
-    const env = new WapcEnv(module);
-    env.begin(j, noHostCalls);
-    const instance = initInstance(module, env);
-    if (!(instance instanceof WebAssembly.Instance)) throw new IdgovError("the policy does not initialise");
-    const memory = instance.exports.memory as WebAssembly.Memory;
-    const initBytes = memory.buffer.byteLength;
-    callGuest(instance, env);
+    let initBytes = 0;
+    let memory: WebAssembly.Memory | undefined;
+    const outcome = evaluateInProcess(newInstances, j.op, j.payload, {
+      nowNs: j.nowNs,
+      probe: {
+        requestStart() {}, requestEnd() {}, responseStart() {}, responseEnd() {},
+        initialised: (m) => { initBytes = m?.buffer.byteLength ?? 0; },
+        finished: (m) => { memory = m; },
+      },
+    });
+    if (!memory) throw new IdgovError(`the policy does not initialise: ${"message" in outcome ? outcome.message : outcome.kind}`);
     return { memoryBytes: memory.buffer.byteLength, high: highWater(memory), initBytes };
   };
   const v = run(job);
@@ -295,30 +285,27 @@ const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 /** Benchmarks `validate` and `validate_settings` of one policy on one request. */
 export function benchValidate(input: BenchInput): ValidateBench {
-  const { compiled, payload, nowNs } = input;
+  const { compiled, nowNs } = input;
   if (compiled.info.executionMode !== "kubewarden-wapc") throw new IdgovError("idgov bench measures waPC policies (WASI-mode modules are run as processes by policy-server)");
   if (!compiled.snapshot || "unsupported" in compiled.snapshot) {
     throw new IdgovError(`this module cannot be evaluated by snapshot restore (${compiled.snapshot && "unsupported" in compiled.snapshot ? compiled.snapshot.unsupported : "no snapshot plan"})`);
   }
+  const payload = validatePayloadBytes(input.request, input.settings);
   const text = Buffer.from(payload).toString("utf8");
-  const parsed = JSON.parse(text) as { request?: { uid?: string; object?: unknown } };
-  const ev: Evaluation = { uid: parsed.request?.uid ?? "", requestObject: parsed.request?.object };
   const job: EvalJob = { op: "validate", payload, nowNs };
-  const settingsJob: EvalJob = { op: "validate_settings", payload: input.settingsPayload, nowNs };
-  const runner = new SnapshotRunner(compiled.module, compiled.snapshot);
-  const reused = reusedInstance(compiled.module);
-  const reusedSettings = reusedInstance(compiled.module);
+  const ev: Evaluation = { compiled, request: input.request, job };
+  const settingsJob: EvalJob = { op: "validate_settings", payload: jsonBytes(input.settings.json), nowNs };
+  const reused = new ReusedInstance(compiled.module);
+  const reusedSettings = new ReusedInstance(compiled.module);
 
-  const fresh = () => toAdmission(runner.run(job, noHostCalls), ev);
+  const fresh = () => toAdmission(evaluate(ev), ev);
   const first = fresh();
   if (typeof first === "string") throw new IdgovError(`validate failed: ${first}`);
-  if (runner.fallback !== undefined) throw new IdgovError(`snapshot restore is not possible: ${runner.fallback}`);
+  const fallback = snapshotRunner(compiled)?.fallback;
+  if (fallback !== undefined) throw new IdgovError(`snapshot restore is not possible: ${fallback}`);
   const fns: (() => unknown)[] = [
     fresh,
-    () => {
-      reused.env.begin(job, noHostCalls);
-      return toAdmission(callGuest(reused.instance, reused.env), ev);
-    },
+    () => toAdmission(reused.run(job, noHostCalls), ev),
     () => JSON.parse(text),
     () => JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8")),
   ];
@@ -332,23 +319,17 @@ export function benchValidate(input: BenchInput): ValidateBench {
   const [freshS, reusedS, jsonS, jsonBytesS, tsS] = sample(fns, input.samples, warmup).map(stats);
   // New instances are sampled on their own: each leaves a memory reservation that only a
   // full GC returns, and those GCs would land in the other variants' samples.
-  const [newS] = sample([() => toAdmission(runWapc(compiled.module, job, noHostCalls), ev)], input.samples, warmup).map(stats);
+  const newEv: Evaluation = { ...ev, compiled: onNewInstances(compiled) };
+  const [newS] = sample([() => toAdmission(evaluate(newEv), newEv)], input.samples, warmup).map(stats);
 
-  const settingsRunner = new SnapshotRunner(compiled.module, compiled.snapshot);
-  const settingsFns = [
-    () => settingsRunner.run(settingsJob, noHostCalls),
-    () => {
-      reusedSettings.env.begin(settingsJob, noHostCalls);
-      return callGuest(reusedSettings.instance, reusedSettings.env);
-    },
-  ];
+  const settingsFns = [() => evaluate(ev, settingsJob), () => reusedSettings.run(settingsJob, noHostCalls)];
   const settingsSamples = Math.max(50, Math.min(input.samples, 1000));
   const [settingsFresh, settingsReused] = sample(settingsFns, settingsSamples, Math.max(20, settingsSamples / 5)).map(stats);
 
   const breakdownSamples = Math.max(20, Math.min(input.samples, 1000));
   const breakdown = {
-    fresh: freshBreakdown(runner, job, ev, breakdownSamples),
-    newInstance: newInstanceBreakdown(compiled.module, job, ev, breakdownSamples),
+    fresh: phases(ev, breakdownSamples, false),
+    newInstance: phases(ev, breakdownSamples, true),
   };
 
   return {
@@ -362,9 +343,9 @@ export function benchValidate(input: BenchInput): ValidateBench {
     jsonParseBytes: jsonBytesS,
     ...(tsS ? { tsBaseline: tsS, ratioTs: ratio(freshS, tsS) } : {}),
     ratio: ratio(freshS, jsonS),
-    settings: { fresh: settingsFresh, reused: settingsReused, bytes: input.settingsPayload.length },
+    settings: { fresh: settingsFresh, reused: settingsReused, bytes: settingsJob.payload.length },
     breakdown,
-    memory: memoryUse(compiled.module, job),
+    memory: memoryUse(compiled, job),
     allowed: first.allowed,
     ...(baselineAllowed !== undefined ? { baselineAllowed } : {}),
   };
@@ -380,15 +361,13 @@ export interface ScalingPoint {
  * Fresh evaluation and JSON.parse only, on several payloads (how cost grows with size):
  * interleaved like benchValidate, fewer variants so more sizes fit in the run.
  */
-export function benchScaling(compiled: CompiledPolicy, payloads: Uint8Array[], nowNs: bigint | undefined, samples: number): ScalingPoint[] {
+export function benchScaling(compiled: CompiledPolicy, requests: PreparedRequest[], settings: PreparedSettings, nowNs: bigint | undefined, samples: number): ScalingPoint[] {
   if (!compiled.snapshot || "unsupported" in compiled.snapshot) throw new IdgovError("this module cannot be evaluated by snapshot restore");
-  const runner = new SnapshotRunner(compiled.module, compiled.snapshot);
-  return payloads.map((payload) => {
+  return requests.map((request) => {
+    const payload = validatePayloadBytes(request, settings);
     const text = Buffer.from(payload).toString("utf8");
-    const parsed = JSON.parse(text) as { request?: { uid?: string; object?: unknown } };
-    const ev: Evaluation = { uid: parsed.request?.uid ?? "", requestObject: parsed.request?.object };
-    const job: EvalJob = { op: "validate", payload, nowNs };
-    const [fresh, jsonParse] = sample([() => toAdmission(runner.run(job, noHostCalls), ev), () => JSON.parse(text)], samples, Math.max(10, samples / 5)).map(stats);
+    const ev: Evaluation = { compiled, request, job: { op: "validate", payload, nowNs } };
+    const [fresh, jsonParse] = sample([() => toAdmission(evaluate(ev), ev), () => JSON.parse(text)], samples, Math.max(10, samples / 5)).map(stats);
     return { requestBytes: payload.length, fresh, jsonParse };
   });
 }

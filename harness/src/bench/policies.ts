@@ -1,10 +1,11 @@
 // What `make bench` runs for each of the project's policies: settings under which the
-// decision really runs on the bench requests, and the plain-TypeScript baseline.
-import { readFileSync } from "node:fs";
+// decision really runs on the bench requests, and the plain-TypeScript baseline. The
+// baselines are not part of the shipped library: they live in bench/baselines/ (compiled to
+// bench/dist/ by `make build`) and are loaded from the repository when present.
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import YAML from "yaml";
-import { decide as identityAssurance } from "./baselines/identity-assurance.js";
-import { decide as trustedRegistries } from "./baselines/trusted-registries.js";
 
 export const BENCH_POLICIES = ["identity-assurance", "trusted-registries"] as const;
 
@@ -27,9 +28,20 @@ export function benchSettings(policy: string, repoRoot: string): Record<string, 
   throw new Error(`no bench settings for ${policy}`);
 }
 
-/** The plain-TypeScript decision of a project policy (payload text → ValidationResponse JSON), if there is one. */
-export function baselineFor(policy: string, nowMs: number): ((payloadText: string) => string) | undefined {
-  if (policy === "identity-assurance") return (text) => identityAssurance(text, nowMs);
-  if (policy === "trusted-registries") return (text) => trustedRegistries(text);
-  return undefined;
+/** The repository this harness was built in (harness/dist/bench → ../../..). */
+export function repoRoot(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+}
+
+/**
+ * The plain-TypeScript decision of a project policy (payload text → ValidationResponse JSON):
+ * `bench/dist/<policy>.js` exporting `decide(payloadText, nowMs)`, if there is one.
+ */
+export async function baselineFor(policy: string, nowMs: number, root = repoRoot()): Promise<((payloadText: string) => string) | undefined> {
+  if (!/^[a-z0-9-]+$/.test(policy)) return undefined;
+  const file = path.join(root, "bench/dist", `${policy}.js`);
+  if (!existsSync(file)) return undefined;
+  const mod = (await import(pathToFileURL(file).href)) as { decide?: (text: string, nowMs: number) => string };
+  const decide = mod.decide;
+  return decide ? (text) => decide(text, nowMs) : undefined;
 }

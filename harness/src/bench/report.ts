@@ -1,17 +1,16 @@
-// `make bench` (node harness/dist/bench/report.js): every policy on the 1 KB, 20 KB, 1 MiB
-// and 3 MiB bench requests, with V8 JSON.parse and the plain-TypeScript decision of the same
-// bytes measured in the same run. Writes bench/results/latest.{md,json,svg} and refreshes the
-// "Performance" section at the end of README.md. Options: --samples-scale <x> (default 1),
-// --no-readme, --out <dir>.
+// `make bench` (`idgov bench --project`): every policy on the 1 KB, 20 KB, 1 MiB and 3 MiB
+// bench requests, with V8 JSON.parse and the plain-TypeScript decision of the same bytes
+// measured in the same run, by the same machinery as `idgov bench` (measure.ts). Writes
+// bench/results/latest.{md,json,svg} and refreshes the "Performance" section at the end of
+// README.md. Options: --samples-scale <x> (default 1), --no-readme, --out <dir>.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { compilePolicy } from "../runtime/module.js";
-import { validatePayload } from "../admission/payload.js";
+import { compilePolicy } from "../runtime/loading/module.js";
+import { prepareRequest, prepareSettings } from "../admission/payload.js";
 import { dateToNs } from "../runtime/types.js";
 import { benchScaling, benchValidate, fileBytes, lineFit, machineInfo, type MachineInfo, type ScalingPoint, type ValidateBench } from "./measure.js";
 import { BENCH_NOW, BENCH_SIZES, benchRequest } from "./requests.js";
-import { BENCH_POLICIES, baselineFor, benchSettings } from "./policies.js";
+import { BENCH_POLICIES, baselineFor, benchSettings, repoRoot } from "./policies.js";
 import { renderChart } from "./chart.js";
 
 export const MODULE_BUDGET_BYTES = 64 * 1024;
@@ -70,20 +69,16 @@ export interface Split {
 const METHOD =
   "fresh = what policy-server does (a fresh instance per evaluation from a precompiled module), given by snapshot restore: " +
   "an instrumented copy of the module is initialised once and its memory and globals are restored before every evaluation " +
-  "(harness/src/runtime/snapshot.ts; outcomes proven equal to new instances in harness/test/snapshot.test.ts). " +
+  "(harness/src/runtime/wapc/snapshot.ts; outcomes proven equal to new instances in harness/test/snapshot.test.ts). " +
   "Each figure is the time from the validate payload bytes to the AdmissionResponse. " +
   "jsonParse = V8 JSON.parse of the same payload text; tsBaseline = JSON.parse plus the same decision in plain TypeScript " +
-  "(harness/src/bench/baselines). fresh, reused, jsonParse and tsBaseline are sampled in interleaved blocks with a minor GC " +
+  "(bench/baselines). fresh, reused, jsonParse and tsBaseline are sampled in interleaved blocks with a minor GC " +
   "before each block (each variant pays for its own garbage); new instances are sampled separately (their memory reservations " +
   "trigger full GCs that would land in other variants' samples). Ratios are fresh / baseline.";
 
 const kib = (n: number) => (n >= 1048576 ? `${(n / 1048576).toFixed(2)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
 const f1 = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const f2 = (v: number) => v.toFixed(2);
-
-function repoRoot(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-}
 
 /** Guest time = fixed + perByte × bytes, fitted through the 20 KB and 1 MiB medians. */
 export function estimateSplit(results: ValidateBench[]): Split | undefined {
@@ -239,15 +234,21 @@ export function updateReadme(readme: string, section: string): string {
   return readme.slice(0, at) + section + (next >= 0 ? "\n" + rest.slice(next) : "");
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const opt = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const scale = Number(opt("--samples-scale") ?? "1");
+export interface ProjectBenchOptions {
+  /** Multiplies every sample count (default 1). */
+  samplesScale?: number;
+  /** Where latest.{md,json,svg} go (default bench/results). */
+  out?: string;
+  /** Refresh README's Performance section (default true). */
+  readme?: boolean;
+}
+
+/** The `make bench` run; progress lines go to `log`. */
+export async function runProjectBench(options: ProjectBenchOptions, log: (line: string) => void): Promise<Report> {
+  const console = { log };
+  const scale = options.samplesScale ?? 1;
   const root = repoRoot();
-  const outDir = path.resolve(opt("--out") ?? path.join(root, "bench/results"));
+  const outDir = path.resolve(options.out ?? path.join(root, "bench/results"));
   const nowNs = dateToNs(new Date(BENCH_NOW));
   const results: ValidateBench[] = [];
   const modules: Report["modules"] = {};
@@ -255,7 +256,8 @@ async function main(): Promise<void> {
     const dir = path.join(root, "policies", policy);
     const compiled = await compilePolicy(dir);
     modules[policy] = { bytes: fileBytes(path.join(dir, "build/policy.wasm")) ?? 0, budget: MODULE_BUDGET_BYTES };
-    const settings = benchSettings(policy, root);
+    const settings = prepareSettings(benchSettings(policy, root));
+    const baseline = await baselineFor(policy, Date.parse(BENCH_NOW), root);
     for (const size of BENCH_SIZES) {
       const samples = Math.max(20, Math.round((SAMPLES[size.label] ?? 200) * scale));
       const t = performance.now();
@@ -263,10 +265,10 @@ async function main(): Promise<void> {
         policy,
         label: size.label,
         compiled,
-        payload: validatePayload(benchRequest(size.bytes), settings),
-        settingsPayload: Buffer.from(JSON.stringify(settings), "utf8"),
+        request: prepareRequest(benchRequest(size.bytes)),
+        settings,
         nowNs,
-        baseline: baselineFor(policy, Date.parse(BENCH_NOW)),
+        baseline,
         samples,
       });
       results.push(r);
@@ -282,10 +284,10 @@ async function main(): Promise<void> {
   const scaling: Record<string, Scaling> = {};
   for (const policy of BENCH_POLICIES) {
     const compiled = await compilePolicy(path.join(root, "policies", policy));
-    const settings = benchSettings(policy, root);
-    const payloads = SCALING_MIB.map((mib) => validatePayload(benchRequest(Math.round(mib * 1048576)), settings));
+    const settings = prepareSettings(benchSettings(policy, root));
+    const requests = SCALING_MIB.map((mib) => prepareRequest(benchRequest(Math.round(mib * 1048576))));
     const t = performance.now();
-    scaling[policy] = scalingOf(benchScaling(compiled, payloads, nowNs, Math.max(10, Math.round(SCALING_SAMPLES * scale))));
+    scaling[policy] = scalingOf(benchScaling(compiled, requests, settings, nowNs, Math.max(10, Math.round(SCALING_SAMPLES * scale))));
     console.log(`${policy.padEnd(20)} growth ${SCALING_MIB.join("/")} MiB: ${scaling[policy].fresh.usPerMiB} µs/MiB (R² ${scaling[policy].fresh.r2}), JSON.parse ${scaling[policy].jsonParse.usPerMiB} µs/MiB (${((performance.now() - t) / 1000).toFixed(1)} s)`);
   }
   const partial = { machine: machineInfo(), command: "make bench", now: BENCH_NOW, method: METHOD, modules, results, split, scaling };
@@ -297,15 +299,9 @@ async function main(): Promise<void> {
   console.log(`wrote ${path.relative(process.cwd(), outDir)}/latest.{md,json,svg}`);
   for (const c of report.checks) if (!c.ok) console.log(`target missed: ${c.what}: ${c.measured} (target ${c.target})`);
   const readmePath = path.join(root, "README.md");
-  if (!args.includes("--no-readme") && existsSync(readmePath)) {
+  if (options.readme !== false && existsSync(readmePath)) {
     writeFileSync(readmePath, updateReadme(readFileSync(readmePath, "utf8"), readmeSection(report)));
     console.log("refreshed the Performance section of README.md");
   }
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e instanceof Error ? e.message : String(e));
-    process.exit(1);
-  });
+  return report;
 }

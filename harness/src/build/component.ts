@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { renameExports } from "../runtime/wasm-binary.js";
+import { renameExports } from "../runtime/loading/wasm-binary.js";
 
 /** Core export names the generated entry uses → the names the canonical ABI expects. */
 const WIT_EXPORT_NAMES: Record<string, string> = {

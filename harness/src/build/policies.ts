@@ -2,6 +2,7 @@
 //   build/policy.wasm        waPC, release, un-annotated   (target "release")
 //   build/policy-wasi.wasm   WASI execution mode           (target "wasi")
 //   build/debug/policy.wasm, build/debug/policy-wasi.wasm  debug builds
+//   build/annotated-policy.wasm  policy.wasm + metadata.yml + README.md, what ships
 //   build/policy.component.wasm, build/js/   Wasm component + ES module (component.ts)
 // A policy is `policies/<name>/policy.ts` exporting `validate` and
 // `validateSettings`; the three entry files wiring it to an ABI are generated.
@@ -9,6 +10,7 @@ import { mkdirSync, readdirSync, existsSync, readFileSync, writeFileSync } from 
 import { join, relative, resolve } from "node:path";
 import { checkModuleImports } from "./checks.js";
 import { buildComponent, checkComponentCore, componentEntrySource } from "./component.js";
+import { annotate, readAnnotateInput } from "../oci/annotate.js";
 
 export interface BuildOutput { target: string; file: string; bytes: number }
 
@@ -100,5 +102,19 @@ export async function buildPolicy(policyDir: string, repoRoot: string, log: (lin
     outputs.push({ target: t.target, file: outFile, bytes: bytes.length });
     log(`built ${relative(repoRoot, outFile)} (${bytes.length} bytes)`);
   }
+  // Test policies without metadata.yml (assembly/__tests__) have nothing to annotate; every
+  // policy under policies/ has one (the Makefile rule depends on it).
+  if (existsSync(join(policyDir, "metadata.yml"))) outputs.push(await annotateBuild(policyDir, repoRoot, log));
   return outputs;
+}
+
+/** build/annotated-policy.wasm: the module that is pushed and that the end-to-end tests run. */
+async function annotateBuild(policyDir: string, repoRoot: string, log: (line: string) => void): Promise<BuildOutput> {
+  const metadata = join(policyDir, "metadata.yml");
+  const readme = join(policyDir, "README.md");
+  const outFile = join(policyDir, "build", "annotated-policy.wasm");
+  const bytes = await annotate(readAnnotateInput(join(policyDir, "build", "policy.wasm"), metadata, existsSync(readme) ? readme : undefined));
+  writeFileSync(outFile, bytes);
+  log(`built ${relative(repoRoot, outFile)} (${bytes.length} bytes, annotated)`);
+  return { target: "annotated", file: outFile, bytes: bytes.length };
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Option, type Command } from "commander";
 import { IdgovError } from "../errors.js";
 import { annotate, readAnnotateInput } from "../oci/annotate.js";
-import { metadataFromModule, type ExecutionMode } from "../runtime/metadata.js";
+import { metadataFromModule, type ExecutionMode } from "../runtime/loading/metadata.js";
 import type { CliCommand, CliIO } from "./command.js";
 
 interface AnnotateOptions { metadataPath?: string; usagePath?: string; output?: string; wasi?: boolean; executionMode?: ExecutionMode }

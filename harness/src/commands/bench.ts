@@ -5,22 +5,29 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { IdgovError } from "../errors.js";
-import { compilePolicy } from "../runtime/module.js";
-import { readAdmissionRequest, readDocument } from "../admission/request.js";
-import { normalizeSettings } from "../admission/settings.js";
-import { validatePayload } from "../admission/payload.js";
+import { compilePolicy } from "../runtime/loading/module.js";
+import { readSettings } from "../admission/settings.js";
+import { prepareSettings, readRequest } from "../admission/payload.js";
 import { dateToNs } from "../runtime/types.js";
 import { benchValidate, machineInfo, type Stats, type ValidateBench } from "../bench/measure.js";
 import { baselineFor } from "../bench/policies.js";
+import { runProjectBench } from "../bench/report.js";
 import type { CliCommand, CliIO } from "./command.js";
+import { resolvePolicySource } from "../oci/policy-source.js";
+import { addRegistryOptions, registryOptionsFrom, type RegistryFlags } from "./registry-options.js";
 
-export interface BenchOptions {
+export interface BenchOptions extends RegistryFlags {
   request?: string;
   settings?: string;
   samples: string;
   now?: string;
   json?: boolean;
   baseline: boolean;
+  /** `make bench`: every project policy at every bench size, report under bench/results/. */
+  project?: boolean;
+  samplesScale?: string;
+  out?: string;
+  readme: boolean;
 }
 
 function positiveInteger(flag: string, value: string): number {
@@ -62,20 +69,20 @@ export function formatBench(r: ValidateBench): string {
 export async function runBench(policyPath: string, opts: BenchOptions, io: CliIO): Promise<ValidateBench> {
   if (opts.request === undefined) throw new IdgovError("missing --request <file>: give an AdmissionRequest or AdmissionReview (JSON or YAML)");
   const samples = positiveInteger("--samples", opts.samples);
-  const compiled = await compilePolicy(policyPath);
-  const request = readAdmissionRequest(opts.request);
-  const settings = opts.settings !== undefined ? normalizeSettings(readDocument(opts.settings, { what: "settings" }).value, `settings ${opts.settings}`) : {};
+  const compiled = await compilePolicy(await resolvePolicySource(policyPath, { ...registryOptionsFrom(opts), log: (l) => io.stderr(`${l}\n`) }));
+  const request = readRequest(opts.request);
+  const settings = prepareSettings(opts.settings !== undefined ? readSettings(opts.settings) : {});
   const now = opts.now ?? new Date().toISOString();
   const nowDate = new Date(now);
   if (Number.isNaN(nowDate.getTime())) throw new IdgovError(`invalid --now ${JSON.stringify(now)}: give an RFC 3339 timestamp`);
   const name = path.basename(path.resolve(policyPath)).replace(/\.wasm$/, "");
   const policyName = name === "policy" ? path.basename(path.resolve(policyPath, "../..")) : name;
-  const baseline = opts.baseline ? baselineFor(policyName, nowDate.getTime()) : undefined;
+  const baseline = opts.baseline ? await baselineFor(policyName, nowDate.getTime()) : undefined;
   const result = benchValidate({
     policy: policyName,
     compiled,
-    payload: validatePayload(request, settings),
-    settingsPayload: Buffer.from(JSON.stringify(settings), "utf8"),
+    request,
+    settings,
     nowNs: dateToNs(nowDate),
     baseline,
     samples,
@@ -88,17 +95,29 @@ export async function runBench(policyPath: string, opts: BenchOptions, io: CliIO
 export const benchCommand: CliCommand = {
   name: "bench",
   register(program: Command, io: CliIO): Command {
-    return program
+    return addRegistryOptions(program
       .command("bench")
       .description("Measure validate / validate_settings as policy-server runs them (fresh instance per evaluation), a reused instance, and V8 JSON.parse of the same bytes")
-      .argument("<policy>", "a .wasm module, or a policy directory (uses <dir>/build/policy.wasm and <dir>/metadata.yml)")
+      .argument("[policy]", "a .wasm module, a policy directory (uses <dir>/build/policy.wasm and <dir>/metadata.yml) or a registry://… reference")
       .option("-r, --request <file>", "AdmissionRequest or AdmissionReview, JSON or YAML")
       .option("-s, --settings <file>", "policy settings, JSON or YAML (default {})")
       .option("-n, --samples <N>", "samples per variant, after a warm-up of N/5", "1000")
       .option("--now <RFC3339>", "fixed wall clock for the policy (default: now)")
       .option("--no-baseline", "skip the plain-TypeScript baseline of the project's own policies")
       .option("--json", "print one JSON object (requestBytes, fresh, reused, jsonParse, ratio, ...)")
-      .action(async (policyPath: string, opts: BenchOptions) => {
+      .option("--project", "what `make bench` runs: every policy of this repository at 1 KB, 20 KB, 1 MiB and 3 MiB, report under bench/results/")
+      .option("--samples-scale <x>", "with --project: multiply every sample count", "1")
+      .option("--out <dir>", "with --project: where latest.{md,json,svg} go (default bench/results)")
+      .option("--no-readme", "with --project: do not refresh README's Performance section"))
+      .action(async (policyPath: string | undefined, opts: BenchOptions) => {
+        if (opts.project) {
+          if (policyPath !== undefined) throw new IdgovError("--project benchmarks every policy of the repository: give no <policy>");
+          const scale = Number(opts.samplesScale);
+          if (!Number.isFinite(scale) || scale <= 0) throw new IdgovError(`--samples-scale expects a positive number, got ${JSON.stringify(opts.samplesScale)}`);
+          await runProjectBench({ samplesScale: scale, out: opts.out, readme: opts.readme }, (line) => io.stdout(`${line}\n`));
+          return;
+        }
+        if (policyPath === undefined) throw new IdgovError("missing <policy>: give a .wasm module or a policy directory (or --project for every policy of this repository)");
         await runBench(policyPath, opts, io);
       });
   },

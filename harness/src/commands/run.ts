@@ -4,21 +4,20 @@
 import { Option, type Command } from "commander";
 import { IdgovError } from "../errors.js";
 import { loadPolicy, type Policy } from "../policy.js";
-import { readAdmissionRequest, readDocument } from "../admission/request.js";
-import { normalizeSettings, parseSettingsJson, type Settings } from "../admission/settings.js";
+import { readDocument } from "../admission/request.js";
+import { prepareSettings, readRequest, type PreparedSettings } from "../admission/payload.js";
 import type { PolicyMode } from "../admission/response.js";
-import { FixtureProvider } from "../host/fixtures.js";
-import { ReplayProvider } from "../host/replay.js";
-import { RecordingProvider } from "../host/record.js";
-import type { HostCapabilityProvider } from "../host/provider.js";
+import { openHostCapabilities } from "../host/sources.js";
 import { HostCapabilityAllowList } from "../host/allow-list.js";
 import { CONTEXT_AWARE_DENIED_HINT } from "../host/dispatcher.js";
 import { staleSources } from "../build/staleness.js";
-import { DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_TIMEOUT_MS } from "../runtime/limits.js";
+import { DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_TIMEOUT_MS } from "../runtime/isolation/limits.js";
 import { formatLog } from "../log.js";
 import type { CliCommand, CliIO } from "./command.js";
+import { resolvePolicySource } from "../oci/policy-source.js";
+import { addRegistryOptions, registryOptionsFrom, type RegistryFlags } from "./registry-options.js";
 
-export interface RunOptions {
+export interface RunOptions extends RegistryFlags {
   request?: string;
   requestPath?: string;
   settings?: string;
@@ -44,15 +43,16 @@ function positiveNumber(flag: string, value: string): number {
   return n;
 }
 
-function settingsFrom(opts: RunOptions): Settings {
+/** The settings, read and normalised once for both evaluations (`--settings-json` text is sent as it is); shared with `scaffold manifest`. */
+export function settingsFrom(opts: Pick<RunOptions, "settings" | "settingsPath" | "settingsJson">): PreparedSettings {
   const file = opts.settings ?? opts.settingsPath;
   if (file !== undefined && opts.settingsJson !== undefined) throw new IdgovError("give either --settings <file> or --settings-json '<json>', not both");
-  if (opts.settingsJson !== undefined) return parseSettingsJson(opts.settingsJson);
+  if (opts.settingsJson !== undefined) return prepareSettings(opts.settingsJson, "--settings-json");
   if (file !== undefined) {
     const { value, source } = readDocument(file, { what: "settings" });
-    return normalizeSettings(value, `settings ${source}`);
+    return prepareSettings(value, `settings ${source}`);
   }
-  return {};
+  return prepareSettings({});
 }
 
 /** The `idgov run` flow, on already-parsed options. Returns the AdmissionResponse line it printed. */
@@ -70,15 +70,18 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
   HostCapabilityAllowList.parse(patterns); // reject bad patterns before doing any work
 
   warnIfStale(policyPath, io);
-  const policy: Policy = await loadPolicy(policyPath, { timeoutMs, memoryLimitMiB });
+  const modulePath = await resolvePolicySource(policyPath, { ...registryOptionsFrom(opts), log: (l) => io.stderr(`${l}\n`) });
+  const policy: Policy = await loadPolicy(modulePath, { timeoutMs, memoryLimitMiB });
   try {
-    const request = readAdmissionRequestOrRaw(requestFile, opts.raw ?? policy.info.metadata?.policyType === "raw");
+    // Request and settings are read and normalised once, for both evaluations.
+    const raw = opts.raw ?? policy.info.metadata?.policyType === "raw";
+    const request = readRequest(requestFile, { raw });
     const settings = settingsFrom(opts);
-    const providers: HostCapabilityProvider[] = [];
-    if (opts.hostCapabilitiesFixtures) providers.push(FixtureProvider.fromFile(opts.hostCapabilitiesFixtures));
-    const replay = opts.replayHostCapabilitiesInteractions ? ReplayProvider.fromFile(opts.replayHostCapabilitiesInteractions) : undefined;
-    if (replay) providers.push(replay);
-    const recorder = opts.recordHostCapabilitiesInteractions ? new RecordingProvider(providers) : undefined;
+    const { providers, replay, recorder } = openHostCapabilities({
+      fixtures: opts.hostCapabilitiesFixtures || undefined,
+      replay: opts.replayHostCapabilitiesInteractions || undefined,
+      record: opts.recordHostCapabilitiesInteractions !== undefined,
+    });
 
     const log = (lines: string[]) => {
       for (const line of lines) io.stderr(`${line}\n`);
@@ -87,18 +90,21 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
       now: opts.now,
       allowedHostCapabilities: patterns,
       allowContextAware: opts.allowContextAware ?? false,
-      hostCapabilities: recorder ? [recorder] : providers,
+      hostCapabilities: providers,
     };
 
     const settingsResult = await policy.validateSettings(settings, host);
     log(settingsResult.logs);
+    if (settingsResult.timedOut) {
+      throw new IdgovError(`the policy timed out while validating the settings (${settingsResult.message ?? ""}); raise --timeout or use --disable-timeout`);
+    }
     if (!settingsResult.valid) throw new IdgovError(`Provided settings are not valid: ${settingsResult.message ?? ""}`);
 
     const result = await policy.validate(request, settings, {
       ...host,
       mode: opts.mode,
       message: opts.message,
-      raw: opts.raw,
+      raw,
       allowedToMutate: true,
       policyId: "policy-from-cli",
     });
@@ -132,18 +138,13 @@ function warnIfStale(policyPath: string, io: CliIO): void {
   io.stderr(`${formatLog("warning", "idgov", `build/policy.wasm is older than ${shown}: running the previous build; run \`make build\` to evaluate your changes`)}\n`);
 }
 
-function readAdmissionRequestOrRaw(file: string, raw: boolean): unknown {
-  if (raw) return readDocument(file, { what: "request" }).value;
-  return readAdmissionRequest(file);
-}
-
 export const runCommand: CliCommand = {
   name: "run",
   register(program: Command, io: CliIO): Command {
-    return program
+    return addRegistryOptions(program
       .command("run")
       .description("Evaluate a request against a policy, like `kwctl run`: one AdmissionResponse JSON line on stdout, logs on stderr")
-      .argument("<policy>", "a .wasm module, or a policy directory (uses <dir>/build/policy.wasm and <dir>/metadata.yml)")
+      .argument("<policy>", "a .wasm module, a policy directory (uses <dir>/build/policy.wasm and <dir>/metadata.yml) or a registry://… reference (pulled into the store when missing)")
       .option("-r, --request <file>", "AdmissionRequest or AdmissionReview, JSON or YAML; - reads stdin")
       .addOption(new Option("--request-path <file>", "alias of --request (kwctl spelling)").hideHelp())
       .option("-s, --settings <file>", "policy settings, JSON or YAML (default {})")
@@ -164,7 +165,7 @@ export const runCommand: CliCommand = {
       .option("--raw", "the request is a raw document (default: metadata policyType raw)")
       .option("--timeout <seconds>", `execution time limit per evaluation (default ${DEFAULT_TIMEOUT_MS / 1000}, like policy-server)`)
       .option("--disable-timeout", "no execution time limit (like kwctl)")
-      .option("--memory-limit <MiB>", `cap on the policy's linear memory (default ${DEFAULT_MEMORY_LIMIT_MIB})`)
+      .option("--memory-limit <MiB>", `cap on the policy's linear memory (default ${DEFAULT_MEMORY_LIMIT_MIB})`))
       .action(async (policyPath: string, opts: RunOptions) => {
         await runPolicy(policyPath, opts, io);
       });

@@ -3,7 +3,7 @@
 // payload decoding → contextAwareResources gate (kubernetes list/get) → providers.
 import { formatLog } from "../log.js";
 import type { HostCallOutcome } from "../runtime/types.js";
-import type { ContextAwareResource } from "../runtime/metadata.js";
+import type { ContextAwareResource } from "../runtime/loading/metadata.js";
 import { HostCapabilityAllowList } from "./allow-list.js";
 import { askInOrder, noAnswerError, type CapabilityAnswer, type CapabilityCall, type HostCapabilityProvider } from "./provider.js";
 import { decodeCapabilityPayload, KNOWN_OPERATIONS, PayloadError } from "./requests.js";

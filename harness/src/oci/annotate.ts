@@ -5,9 +5,9 @@
 // as the JSON custom section `io.kubewarden.metadata`.
 import { readFileSync } from "node:fs";
 import { IdgovError } from "../errors.js";
-import { parseMetadataYaml, METADATA_SECTION, type ExecutionMode, type Metadata } from "../runtime/metadata.js";
-import { appendCustomSection } from "../runtime/wasm-binary.js";
-import { loadPolicy } from "../policy.js";
+import { parseMetadataYaml, METADATA_SECTION, type ExecutionMode, type Metadata } from "../runtime/loading/metadata.js";
+import { appendCustomSection } from "../runtime/loading/wasm-binary.js";
+import { askProtocolVersion } from "../policy.js";
 
 export interface AnnotateInput {
   /** The un-annotated module. */
@@ -53,14 +53,10 @@ export async function annotatedMetadata(input: AnnotateInput): Promise<Record<st
   }
   let protocolVersion = "Unknown"; // what kwctl stores for wasi policies
   if (metadata.executionMode === "kubewarden-wapc") {
-    const policy = await loadPolicy(input.wasm, { metadata, isolation: "in-process" });
-    try {
-      const answer = await policy.protocolVersion();
-      if (answer !== "v1") throw new IdgovError(`${source}: protocol_version answered ${JSON.stringify(answer)}, expected "v1"`);
-      protocolVersion = answer;
-    } finally {
-      await policy.close();
-    }
+    // Asked under idgov run's time and memory limits, in a worker: the module may come from anywhere.
+    const answer = await askProtocolVersion(input.wasm, { metadata });
+    if (answer !== "v1") throw new IdgovError(`${source}: protocol_version answered ${JSON.stringify(answer)}, expected "v1"`);
+    protocolVersion = answer;
   } else if (metadata.executionMode !== "wasi") {
     throw new IdgovError(`metadata.yml: executionMode ${metadata.executionMode} cannot be annotated by idgov (kubewarden-wapc or wasi)`);
   }

@@ -1,10 +1,10 @@
 // Running guest calls: the in-process evaluator (no isolation, no time limit) and the
 // common interface the worker evaluator implements too.
 import type { EvalJob, HostCallFn, HostCallOutcome, RawOutcome } from "./types.js";
-import type { CompiledPolicy } from "./module.js";
-import { runWapc } from "./wapc-host.js";
-import { SnapshotRunner } from "./snapshot.js";
-import { runWasi } from "./wasi-runner.js";
+import type { CompiledPolicy } from "./loading/module.js";
+import { runWapc, type WapcProbe } from "./wapc/wapc-host.js";
+import { SnapshotRunner } from "./wapc/snapshot.js";
+import { runWasi } from "./wasi/wasi-runner.js";
 import { describeError } from "../errors.js";
 
 /** A host-call handler that may answer asynchronously (only the worker evaluator can wait for it). */
@@ -41,18 +41,27 @@ export function snapshotRunner(policy: CompiledPolicy): SnapshotRunner | undefin
  * new instance. No time limit (a runaway guest blocks the caller). `op` is the waPC
  * operation (`validate`, `validate_settings`, `protocol_version`); the payload is passed as is.
  */
-export function evaluateInProcess(
-  policy: CompiledPolicy,
-  op: string,
-  payload: Uint8Array,
-  options: { nowNs?: bigint; hostCall?: HostCallFn } = {},
-): RawOutcome {
-  const job: EvalJob = { op, payload, nowNs: options.nowNs };
+export interface InProcessOptions {
+  nowNs?: bigint;
+  hostCall?: HostCallFn;
+  /** Timing hooks of the benchmark (waPC only); `restored` fires after a snapshot restore. */
+  probe?: WapcProbe & { restored?(): void };
+}
+
+export function evaluateInProcess(policy: CompiledPolicy, op: string, payload: Uint8Array, options: InProcessOptions = {}): RawOutcome {
+  const limit = policy.info.memoryLimitMiB;
+  const job: EvalJob = { op, payload, nowNs: options.nowNs, ...(limit != null ? { memoryLimitBytes: limit * 1048576 } : {}) };
   const hostCall = options.hostCall ?? noHostCalls;
   try {
     if (policy.info.executionMode === "wasi") return runWasi(policy.module, job, hostCall);
     const runner = snapshotRunner(policy);
-    return runner ? runner.run(job, hostCall) : runWapc(policy.module, job, hostCall);
+    if (!runner) return runWapc(policy.module, job, hostCall, options.probe);
+    runner.probe = options.probe ? { wapc: options.probe, restored: options.probe.restored?.bind(options.probe) } : undefined;
+    try {
+      return runner.run(job, hostCall);
+    } finally {
+      runner.probe = undefined;
+    }
   } catch (e) {
     return { kind: "crash", message: `idgov failed while running the policy: ${describeError(e)}`, logs: [] };
   }

@@ -1,5 +1,5 @@
 // Trap and error texts, worded like wasmtime's so messages read as they do in policy-server.
-import { WasiExit } from "./wasi-shim.js";
+import { WasiExit } from "./wapc/wasi-shim.js";
 
 /** Thrown by a host import when the guest hands it something unusable (bad pointer, bad UTF-8). */
 export class HostImportError extends Error {
@@ -33,4 +33,20 @@ export function trapText(err: unknown): string {
   }
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
+}
+
+const WASM32_MAX_BYTES = 4 * 1024 * 1024 * 1024;
+const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`;
+
+/**
+ * A guest that cannot grow its memory any further aborts, which reaches the host only as
+ * `unreachable`: when a trap comes from a guest holding more than half of its memory cap (the
+ * AssemblyScript and TinyGo allocators at least double on growth), say that it most likely
+ * ran out of memory. Empty otherwise.
+ */
+export function outOfMemoryNote(trap: string, memoryBytes: number, limitBytes: number | undefined): string {
+  if (!/unreachable/.test(trap)) return "";
+  const limit = Math.min(limitBytes ?? WASM32_MAX_BYTES, WASM32_MAX_BYTES);
+  if (memoryBytes * 2 <= limit) return "";
+  return ` (the policy had grown its memory to ${mib(memoryBytes)} of its ${mib(limit)} limit: it most likely ran out of memory; raise --memory-limit / memoryLimitMiB or send a smaller request)`;
 }

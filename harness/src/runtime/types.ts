@@ -16,13 +16,15 @@ export interface EvalJob {
   payload: Uint8Array;
   /** Fixed realtime clock (ns since the epoch) for clock_time_get; default: the real clock. */
   nowNs?: bigint;
+  /** The guest's memory cap in bytes (for the out-of-memory note on traps); default 4 GiB. */
+  memoryLimitBytes?: number;
 }
 
 /** Result of one guest invocation, before any Kubewarden response conversion. */
 export type RawOutcome =
   /** waPC: the guest's response bytes. WASI: stdout of a successful run (stderr is in `stderr`). */
   | { kind: "ok"; data: Uint8Array; stderr?: string; logs: string[] }
-  /** waPC: `__guest_call` failed; `message` is the guest error or trap text (what follows "Guest call failure: "). */
+  /** waPC: `__guest_call` failed; `message` is the guest error or trap text (the text policy-server prefixes with its guest-call-failure label). */
   | { kind: "guest-failure"; message: string; logs: string[] }
   /** Instantiation, `_start` or `wapc_init` failed. */
   | { kind: "init-failure"; message: string; logs: string[] }

@@ -7,7 +7,7 @@
 // contextAwareResources, timeoutEvalSeconds.
 import YAML from "yaml";
 import { IdgovError } from "../errors.js";
-import type { ContextAwareResource } from "../runtime/metadata.js";
+import type { ContextAwareResource } from "../runtime/loading/metadata.js";
 import type { PolicyMode } from "../admission/response.js";
 import type { Settings } from "../admission/settings.js";
 import type { LabelSelector, WebhookRule, WebhookMatch } from "./admission-rules.js";

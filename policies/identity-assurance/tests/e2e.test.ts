@@ -18,7 +18,7 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 let policy: Policy;
 let wasiPolicy: Policy;
 beforeAll(async () => {
-  policy = await loadPolicy(dir);
+  policy = await loadPolicy(join(dir, "build/annotated-policy.wasm")); // what ships: metadata from its io.kubewarden.metadata section
   wasiPolicy = await loadPolicy(join(dir, "build/policy-wasi.wasm"));
 });
 afterAll(async () => { await policy?.close(); await wasiPolicy?.close(); });

@@ -13,7 +13,7 @@ const fixture = (name: string) => JSON.parse(readFileSync(join(dir, "test_data",
 const settings = YAML.parse(readFileSync(join(dir, "test_data/settings.yaml"), "utf8"));
 
 let policy: Policy;
-beforeAll(async () => { policy = await loadPolicy(dir); });
+beforeAll(async () => { policy = await loadPolicy(join(dir, "build/annotated-policy.wasm")); }); // what ships
 afterAll(async () => { await policy?.close(); });
 
 const decide = async (name: string, s: unknown = settings) => (await policy.validate(fixture(name), s)).response;

@@ -1,33 +1,53 @@
 // WASI execution mode (executionMode: wasi), as policy-evaluator's wasi_cli runtime does it:
 // argv ["policy.wasm", <action>], no env, stdin = the request, stdout = the response,
 // stderr captured; `host.call` answers are appended to stdin (status 0 = success, 1 = failure).
-// Runs on node:wasi with file descriptors backed by temp files.
+// Runs on node:wasi with file descriptors backed by temp files, which hold the request (identity
+// claims included): they live in a private directory (mkdtemp, mode 0700) and are created
+// exclusively (O_EXCL, mode 0600), so no other local user can read them or plant a symlink.
 import { createRequire } from "node:module";
-import { appendFileSync, closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { threadId } from "node:worker_threads";
 import type { WASI as WasiClass } from "node:wasi";
-import { formatLog } from "../log.js";
-import type { EvalJob, HostCallFn, RawOutcome } from "./types.js";
-import { HostImportError, trapText } from "./trap.js";
+import { formatLog } from "../../log.js";
+import type { EvalJob, HostCallFn, RawOutcome } from "../types.js";
+import { HostImportError, outOfMemoryNote, trapText } from "../trap.js";
+import { GuestLog, MAX_ERROR_CHARS, MAX_RESPONSE_BYTES, responseTooLarge } from "../output.js";
 import { suppressWasiExperimentalWarning } from "./quiet-wasi.js";
 
 const require = createRequire(import.meta.url);
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 let WASI: typeof WasiClass | undefined;
-let filePrefix = path.join(tmpdir(), `idgov-wasi-${process.pid}-${threadId}-`);
+let fileDir: string | undefined;
 let runCounter = 0;
 
-/**
- * Path prefix of this thread's WASI stdio files (`<prefix><n>.stdin|stdout|stderr`, removed
- * after each run). A worker gets its own prefix so that its owner can remove what a
- * terminated run left behind.
- */
-export function setWasiFilePrefix(prefix: string): void {
-  filePrefix = prefix;
+/** Creates a private directory (mode 0700) for WASI stdio files. */
+export function makeWasiDirectory(): string {
+  return mkdtempSync(path.join(tmpdir(), "idgov-wasi-"));
 }
+
+/**
+ * The directory of this thread's WASI stdio files (`<n>.stdin|stdout|stderr`, removed after
+ * each run). A worker is given one its owner created, so that the owner can remove what a
+ * terminated run left behind; otherwise one is created on first use and removed at exit.
+ */
+export function setWasiDirectory(dir: string): void {
+  fileDir = dir;
+}
+
+function wasiDirectory(): string {
+  if (fileDir === undefined) {
+    const dir = makeWasiDirectory();
+    fileDir = dir;
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return fileDir;
+}
+
+/** Exclusive creation (fails on anything already there, symlinks included), owner-only. */
+const EXCLUSIVE = "wx+";
+const OWNER_ONLY = 0o600;
 
 function loadWasi(): typeof WasiClass {
   if (!WASI) {
@@ -42,13 +62,37 @@ export function wasiAction(op: string): string {
   return op === "validate_settings" ? "validate-settings" : op;
 }
 
+const lossyUtf8 = new TextDecoder("utf-8");
+
+/** The first `bytes` bytes of an open file. */
+function readPrefix(fd: number, bytes: number): Uint8Array {
+  const buf = Buffer.alloc(bytes);
+  let at = 0;
+  while (at < bytes) {
+    const n = readSync(fd, buf, at, bytes - at, at);
+    if (n === 0) break;
+    at += n;
+  }
+  return buf.subarray(0, at);
+}
+
 export function runWasi(module: WebAssembly.Module, job: EvalJob, hostCall: HostCallFn): RawOutcome {
   const WasiCtor = loadWasi();
-  const logs: string[] = [];
+  const log = new GuestLog();
+  const logs = log.lines;
   const n = ++runCounter;
-  const files = { stdin: `${filePrefix}${n}.stdin`, stdout: `${filePrefix}${n}.stdout`, stderr: `${filePrefix}${n}.stderr` };
-  writeFileSync(files.stdin, job.payload);
-  const fds = { stdin: openSync(files.stdin, "r"), stdout: openSync(files.stdout, "w+"), stderr: openSync(files.stderr, "w+") };
+  const dir = wasiDirectory();
+  const files = { stdin: path.join(dir, `${n}.stdin`), stdout: path.join(dir, `${n}.stdout`), stderr: path.join(dir, `${n}.stderr`) };
+  writeFileSync(files.stdin, job.payload, { flag: "wx", mode: OWNER_ONLY });
+  const fds = { stdin: openSync(files.stdin, "r"), stdout: -1, stderr: -1 };
+  try {
+    fds.stdout = openSync(files.stdout, EXCLUSIVE, OWNER_ONLY);
+    fds.stderr = openSync(files.stderr, EXCLUSIVE, OWNER_ONLY);
+  } catch (e) {
+    for (const fd of Object.values(fds)) if (fd >= 0) closeSync(fd);
+    rmSync(files.stdin, { force: true });
+    throw e;
+  }
   try {
     const wasi = new WasiCtor({
       version: "preview1",
@@ -106,7 +150,7 @@ export function runWasi(module: WebAssembly.Module, job: EvalJob, hostCall: Host
       const namespace = str(read(nsPtr, nsLen, "namespace"), "ns");
       const operation = str(read(opPtr, opLen, "operation"), "op");
       const outcome = hostCall(binding, namespace, operation, payload);
-      if (outcome.logs) logs.push(...outcome.logs);
+      if (outcome.logs) log.push(...outcome.logs);
       // The reply is appended to stdin; the guest reads it after EOF of the request.
       appendFileSync(files.stdin, outcome.ok ? outcome.data : new TextEncoder().encode(outcome.error));
       return outcome.ok ? 0 : 1;
@@ -124,16 +168,21 @@ export function runWasi(module: WebAssembly.Module, job: EvalJob, hostCall: Host
       exitCode = wasi.start(instance) ?? 0;
     } catch (e) {
       trap = trapText(e);
+      trap += outOfMemoryNote(trap, memory?.buffer.byteLength ?? 0, job.memoryLimitBytes);
     }
-    closeSync(fds.stdout);
-    closeSync(fds.stderr);
-    fds.stdout = fds.stderr = -1;
-    const stdout = readFileSync(files.stdout);
-    const stderr = readFileSync(files.stderr).toString("utf8").trim();
-    if (stderr !== "") for (const line of stderr.split("\n")) logs.push(formatLog("warning", "guest stderr", line));
-    if (trap === undefined && exitCode === 0) return { kind: "ok", data: stdout, stderr, logs };
-    if (trap !== undefined) logs.push(formatLog("error", "harness", `WASI policy trapped: ${trap}`));
-    else logs.push(formatLog("error", "harness", `WASI policy exited with status ${exitCode}`));
+    // Only bounded copies of the guest's output are read back (output.ts).
+    const stdoutBytes = fstatSync(fds.stdout).size;
+    const stdout = stdoutBytes > MAX_RESPONSE_BYTES ? undefined : readPrefix(fds.stdout, stdoutBytes);
+    const stderrBytes = fstatSync(fds.stderr).size;
+    let stderr = lossyUtf8.decode(readPrefix(fds.stderr, Math.min(stderrBytes, MAX_ERROR_CHARS * 4))).slice(0, MAX_ERROR_CHARS).trim();
+    if (stderrBytes > MAX_ERROR_CHARS * 4) stderr += `… [truncated by idgov: ${stderrBytes} bytes in all, limit ${MAX_ERROR_CHARS} characters]`;
+    if (stderr !== "") for (const line of stderr.split("\n")) log.add("warning", "guest stderr", line);
+    if (trap === undefined && exitCode === 0) {
+      if (stdout === undefined) return { kind: "wasi-failure", stderr: responseTooLarge(stdoutBytes), exitCode, logs };
+      return { kind: "ok", data: stdout, stderr, logs };
+    }
+    if (trap !== undefined) log.push(formatLog("error", "harness", `WASI policy trapped: ${trap}`));
+    else log.push(formatLog("error", "harness", `WASI policy exited with status ${exitCode}`));
     return { kind: "wasi-failure", stderr, exitCode, trap, logs };
   } finally {
     for (const fd of Object.values(fds)) if (fd >= 0) closeSync(fd);

@@ -2,7 +2,7 @@
 // section written by `kwctl annotate`). Only the fields the harness acts on are typed
 // strictly; the rest is kept as given.
 import YAML from "yaml";
-import { IdgovError, yamlErrorMessage } from "../errors.js";
+import { IdgovError, yamlErrorMessage } from "../../errors.js";
 
 export type ExecutionMode = "kubewarden-wapc" | "wasi" | "opa" | "gatekeeper";
 export type PolicyType = "kubernetes" | "raw";

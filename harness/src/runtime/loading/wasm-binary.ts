@@ -1,6 +1,6 @@
 // Minimal WebAssembly binary reader/writer: enough to find sections and to rewrite the
 // memory section's maximum (the memory limit), without compiling anything.
-import { IdgovError } from "../errors.js";
+import { IdgovError } from "../../errors.js";
 
 export const WASM_PAGE_BYTES = 65536;
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];

@@ -3,11 +3,11 @@
 // Kubewarden's linker would.
 import { readFileSync, statSync, existsSync } from "node:fs";
 import path from "node:path";
-import { IdgovError } from "../errors.js";
+import { IdgovError } from "../../errors.js";
 import { isWasm, limitMemory, mibToPages } from "./wasm-binary.js";
 import { type Metadata, metadataFromModule, parseMetadataYaml } from "./metadata.js";
-import { DEFAULT_MEMORY_LIMIT_MIB, normalizeMemoryLimit } from "./limits.js";
-import { planSnapshot, type SnapshotPlan } from "./snapshot.js";
+import { DEFAULT_MEMORY_LIMIT_MIB, normalizeMemoryLimit } from "../isolation/limits.js";
+import { planSnapshot, type SnapshotPlan } from "../wapc/snapshot.js";
 
 export type RunnableMode = "kubewarden-wapc" | "wasi";
 
@@ -200,7 +200,13 @@ export async function compilePolicy(source: string | Uint8Array, options: Compil
   if (!isWasm(bytes)) {
     throw new IdgovError(`${where} is not a WebAssembly module (it does not start with \\0asm); build the policy first (make build)`);
   }
-  const limited = memoryLimitMiB === null ? bytes : limitMemory(bytes, mibToPages(memoryLimitMiB));
+  let limited: Uint8Array;
+  try {
+    limited = memoryLimitMiB === null ? bytes : limitMemory(bytes, mibToPages(memoryLimitMiB));
+  } catch (e) {
+    // e.g. a truncated download: name the file
+    throw new IdgovError(`${where} is not a valid WebAssembly module: ${(e as Error).message}`);
+  }
   let module: WebAssembly.Module;
   try {
     module = await WebAssembly.compile(limited as Uint8Array<ArrayBuffer>);

@@ -5,8 +5,8 @@
 // trusted to be valid (the Wasm policy validates them in full); the cluster source, which
 // needs a host call, is not part of the baseline.
 
-import * as vocabulary from "../../signals/vocabulary.js";
-import { formatDuration, formatRfc3339, parseDuration as parseDurationOrUndefined, parseRfc3339 } from "../../time.js";
+import * as vocabulary from "../../harness/dist/signals/vocabulary.js";
+import { formatDuration, formatRfc3339, parseDuration as parseDurationOrUndefined, parseRfc3339 } from "../../harness/dist/time.js";
 
 const { ADVICE, ASSURANCE_LEVELS, AUDIT_ANNOTATIONS, CLAIM_KINDS, FUTURE_SKEW_MS, RECORD_FIELDS, SIGNAL_KINDS } = vocabulary;
 const [STATUSES, RISKS, METHODS, CLAIM_FIELDS, STATUSES_BY_SEVERITY]: (readonly string[])[] = [vocabulary.SIGNAL_STATUSES,

@@ -3,6 +3,7 @@
 // stdout/stderr captured (as policy-server's inherited stdio would show them), real or
 // fixed clocks, random bytes, proc_exit as a typed exit. Everything else returns ENOSYS.
 import { randomFillSync } from "node:crypto";
+import { MAX_LOG_LINE_CHARS } from "../output.js";
 
 export const ERRNO = {
   SUCCESS: 0,
@@ -79,6 +80,11 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): WasiShim 
     while ((nl = pending[fd].indexOf("\n")) >= 0) {
       ctx.output(fd, pending[fd].slice(0, nl).replace(/\r$/, ""));
       pending[fd] = pending[fd].slice(nl + 1);
+    }
+    // A line without end is emitted in pieces (the log bounds them) instead of buffered without limit.
+    if (pending[fd].length > MAX_LOG_LINE_CHARS) {
+      ctx.output(fd, pending[fd]);
+      pending[fd] = "";
     }
   };
 

@@ -14,7 +14,7 @@
 // elem.drop, atomics, GC, exceptions, imported or several memories, memory64, v128 or
 // reference-typed mutable globals, instructions this decoder does not know) are refused
 // with a reason; the harness then runs them on true fresh instances.
-import { encodeU32Leb, readSections, readU32Leb, type Section } from "./wasm-binary.js";
+import { encodeU32Leb, readSections, readU32Leb, type Section } from "../loading/wasm-binary.js";
 
 export const VSIZE_EXPORT = "__idgov_vsize";
 export const GLOBAL_EXPORT_PREFIX = "__idgov_g";

@@ -1,32 +1,39 @@
 // Worker thread entry: runs guest calls for a WorkerEvaluator. Host calls block this
 // thread (Atomics.wait) until the main thread has answered over the reply port.
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
-import type { EvalJob, HostCallFn, HostCallOutcome } from "./types.js";
-import type { CompiledPolicy } from "./module.js";
-import { evaluateInProcess } from "./evaluator.js";
-import { setWasiFilePrefix } from "./wasi-runner.js";
-import { suppressWasiExperimentalWarning } from "./quiet-wasi.js";
+import type { EvalJob, HostCallFn, HostCallOutcome } from "../types.js";
+import type { CompiledPolicy } from "../loading/module.js";
+import { evaluateInProcess } from "../evaluator.js";
+import { setWasiDirectory } from "../wasi/wasi-runner.js";
+import { suppressWasiExperimentalWarning } from "../wasi/quiet-wasi.js";
 
 export interface WorkerInit {
   control: SharedArrayBuffer;
   replyPort: MessagePort;
-  /** prefix of the WASI stdio temp files this worker creates */
-  filePrefix: string;
+  /** private directory (0700) for the WASI stdio temp files this worker creates */
+  fileDir: string;
 }
 
 export type ToWorker =
-  | { type: "load"; key: number; module: WebAssembly.Module; executionMode: CompiledPolicy["info"]["executionMode"]; snapshot?: CompiledPolicy["snapshot"] }
+  | {
+      type: "load";
+      key: number;
+      module: WebAssembly.Module;
+      executionMode: CompiledPolicy["info"]["executionMode"];
+      memoryLimitMiB: number | null;
+      snapshot?: CompiledPolicy["snapshot"];
+    }
   | { type: "eval"; id: number; key: number; job: EvalJob };
 
 export type FromWorker =
   | { type: "hostcall"; id: number; binding: string; namespace: string; operation: string; payload: Uint8Array }
-  | { type: "result"; id: number; outcome: import("./types.js").RawOutcome };
+  | { type: "result"; id: number; outcome: import("../types.js").RawOutcome };
 
 const init = workerData as WorkerInit;
 const control = new Int32Array(init.control);
 const port = parentPort!;
 const modules = new Map<number, CompiledPolicy>();
-setWasiFilePrefix(init.filePrefix);
+setWasiDirectory(init.fileDir);
 suppressWasiExperimentalWarning();
 
 function waitForReply(): HostCallOutcome {
@@ -42,7 +49,7 @@ port.on("message", (msg: ToWorker) => {
   if (msg.type === "load") {
     modules.set(msg.key, {
       module: msg.module,
-      info: { executionMode: msg.executionMode } as CompiledPolicy["info"],
+      info: { executionMode: msg.executionMode, memoryLimitMiB: msg.memoryLimitMiB } as CompiledPolicy["info"],
       ...(msg.snapshot ? { snapshot: msg.snapshot } : {}),
     });
     return;

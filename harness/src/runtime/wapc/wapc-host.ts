@@ -2,18 +2,22 @@
 // per call, `_start` then `wapc_init` if exported, then `__guest_call(op_len, payload_len)`.
 // The imports live in a WapcEnv whose per-evaluation state `begin()` replaces, so the same
 // host code serves true fresh instances (runWapc) and restored snapshots (snapshot.ts).
-import { formatLog } from "../log.js";
-import type { EvalJob, HostCallFn, RawOutcome } from "./types.js";
+import { formatLog } from "../../log.js";
+import type { EvalJob, HostCallFn, RawOutcome } from "../types.js";
 import { createWasiShim, WasiExit, type WasiShim } from "./wasi-shim.js";
-import { HostImportError, trapText } from "./trap.js";
+import { HostImportError, outOfMemoryNote, trapText } from "../trap.js";
+import { GuestLog, MAX_ERROR_CHARS, MAX_LOG_LINE_CHARS, MAX_RESPONSE_BYTES, responseTooLarge } from "../output.js";
 
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const lossyUtf8 = new TextDecoder("utf-8");
 
 interface CallState {
   op: Uint8Array;
   payload: Uint8Array;
   guestResponse?: Uint8Array;
+  /** Length of a response too large to copy out (MAX_RESPONSE_BYTES). */
+  oversizedResponse?: number;
   guestError?: string;
   hostResponse?: Uint8Array;
   hostError?: Uint8Array;
@@ -35,12 +39,20 @@ export interface WapcProbe {
   responseStart(): void;
   /** ... and returned (the answer copied out). */
   responseEnd(): void;
+  /** A new instance was created (new-instance path) ... */
+  instantiated?(): void;
+  /** ... and `_start` / `wapc_init` returned. */
+  initialised?(memory: WebAssembly.Memory | undefined): void;
+  /** The guest call returned; `memory` is the instance's memory (benchmark memory figures). */
+  finished?(memory: WebAssembly.Memory | undefined): void;
 }
 
 /** The host side of one guest instance: imports plus the state of the current evaluation. */
 export class WapcEnv {
   readonly imports: WebAssembly.Imports = {};
-  logs: string[] = [];
+  /** This evaluation's log (bounded: output.ts). */
+  log = new GuestLog();
+  private memoryLimitBytes?: number;
   private state: CallState = { op: new Uint8Array(0), payload: new Uint8Array(0) };
   private hostCall: HostCallFn = () => ({ ok: false, error: "no evaluation is running" });
   private memory?: WebAssembly.Memory;
@@ -62,7 +74,7 @@ export class WapcEnv {
       memoryBytes: () => this.addressable(),
       nowNs: undefined as bigint | undefined,
       output: (fd: 1 | 2, line: string) =>
-        this.logs.push(formatLog(fd === 1 ? "info" : "warning", fd === 1 ? "guest stdout" : "guest stderr", line)),
+        this.log.add(fd === 1 ? "info" : "warning", fd === 1 ? "guest stdout" : "guest stderr", line),
     };
     this.wasiCtx = ctx;
     this.wasi = createWasiShim(ctx, wasiNames);
@@ -79,7 +91,8 @@ export class WapcEnv {
     }
     this.state = { op, payload: job.payload };
     this.hostCall = hostCall;
-    this.logs = [];
+    this.log = new GuestLog();
+    this.memoryLimitBytes = job.memoryLimitBytes;
     this.wasiCtx.nowNs = job.nowNs;
     this.wasi.reset();
   }
@@ -114,6 +127,19 @@ export class WapcEnv {
   finish(outcome: RawOutcome): RawOutcome {
     this.wasi.flush();
     return outcome;
+  }
+
+  get logs(): string[] {
+    return this.log.lines;
+  }
+
+  /** Said after a trap that looks like running out of memory (see trap.ts). */
+  memoryNote(trap: string): string {
+    return outOfMemoryNote(trap, this.addressable(), this.memoryLimitBytes);
+  }
+
+  get oversizedResponse(): number | undefined {
+    return this.state.oversizedResponse;
   }
 
   get opLength(): number {
@@ -180,6 +206,15 @@ export class WapcEnv {
         throw new HostImportError(`wapc.${fn}: cannot convert ${what} to UTF8`);
       }
     };
+    // Guest text the host keeps (errors, log lines): only a bounded prefix is copied out.
+    const boundedText = (fn: string, what: string, ptr: number, len: number, maxChars: number): string => {
+      const l = len >>> 0;
+      const maxBytes = maxChars * 4;
+      if (l <= maxBytes) return text(fn, what, read(fn, ptr, l));
+      if ((ptr >>> 0) + l > this.addressable()) read(fn, ptr, l); // throws: reports the bad range
+      const head = lossyUtf8.decode(read(fn, ptr, maxBytes)).slice(0, maxChars);
+      return `${head}… [truncated by idgov: ${l} bytes in all, limit ${maxChars} characters]`;
+    };
     return {
       __guest_request: (opPtr, payloadPtr) => {
         this.probe?.requestStart();
@@ -189,11 +224,17 @@ export class WapcEnv {
       },
       __guest_response: (ptr, len) => {
         this.probe?.responseStart();
-        this.state.guestResponse = read("__guest_response", ptr, len);
+        if (len >>> 0 > MAX_RESPONSE_BYTES) {
+          this.state.guestResponse = undefined;
+          this.state.oversizedResponse = len >>> 0;
+        } else {
+          this.state.guestResponse = read("__guest_response", ptr, len);
+          this.state.oversizedResponse = undefined;
+        }
         this.probe?.responseEnd();
       },
       __guest_error: (ptr, len) => {
-        this.state.guestError = text("__guest_error", "message", read("__guest_error", ptr, len));
+        this.state.guestError = boundedText("__guest_error", "message", ptr, len, MAX_ERROR_CHARS);
       },
       __host_call: (bdPtr, bdLen, nsPtr, nsLen, opPtr, opLen, ptr, len) => {
         const payload = read("__host_call", ptr, len);
@@ -204,7 +245,7 @@ export class WapcEnv {
         state.hostResponse = undefined;
         state.hostError = undefined;
         const outcome = this.hostCall(binding, namespace, operation, payload);
-        if (outcome.logs) this.logs.push(...outcome.logs);
+        if (outcome.logs) this.log.push(...outcome.logs);
         if (outcome.ok) {
           state.hostResponse = outcome.data;
           return 1;
@@ -223,16 +264,12 @@ export class WapcEnv {
         if (e) write("__host_error", ptr, e);
       },
       __console_log: (ptr, len) => {
-        this.logs.push(formatLog("info", "guest", text("__console_log", "message", read("__console_log", ptr, len))));
+        this.log.add("info", "guest", boundedText("__console_log", "message", ptr, len, MAX_LOG_LINE_CHARS));
       },
     };
   }
 }
 
-/**
- * Instantiates `module` over `env` (a start section runs here), then calls `_start` and
- * `wapc_init` when exported. Returns the instance, or the init-failure outcome.
- */
 /**
  * waPC initialisation as wasmtime-provider does it: `_start` then `wapc_init`,
  * each when exported. TinyGo >= 0.35 ends `_start` with proc_exit(0), which is
@@ -250,6 +287,10 @@ export function runStartFunctions(instance: WebAssembly.Instance): void {
   }
 }
 
+/**
+ * Instantiates `module` over `env` (a start section runs here), then calls `_start` and
+ * `wapc_init` when exported. Returns the instance, or the init-failure outcome.
+ */
 export function initInstance(module: WebAssembly.Module, env: WapcEnv): WebAssembly.Instance | RawOutcome {
   let instance: WebAssembly.Instance;
   try {
@@ -257,29 +298,36 @@ export function initInstance(module: WebAssembly.Module, env: WapcEnv): WebAssem
   } catch (e) {
     return env.finish({ kind: "init-failure", message: `Initialization failed: ${trapText(e)}`, logs: env.logs });
   }
+  env.probe?.instantiated?.();
   env.attach(instance.exports.memory as WebAssembly.Memory | undefined);
   try {
     runStartFunctions(instance);
   } catch (e) {
-    return env.finish({ kind: "init-failure", message: `Initialization failed: ${trapText(e)}`, logs: env.logs });
+    const trap = trapText(e);
+    return env.finish({ kind: "init-failure", message: `Initialization failed: ${trap}${env.memoryNote(trap)}`, logs: env.logs });
   }
+  env.probe?.initialised?.(instance.exports.memory as WebAssembly.Memory | undefined);
   return instance;
 }
 
 /** One `__guest_call` on an initialised instance, answered the way wapc-rs answers it. */
 export function callGuest(instance: WebAssembly.Instance, env: WapcEnv): RawOutcome {
   const guestCall = instance.exports.__guest_call as (opLen: number, payloadLen: number) => number;
-  const logs = env.logs;
   let result: number;
   try {
     result = guestCall(env.opLength, env.payloadLength);
   } catch (e) {
+    env.probe?.finished?.(instance.exports.memory as WebAssembly.Memory | undefined);
     // wasmtime-provider overwrites the guest error with the trap text; keep the lost message in the log.
     if (env.guestError !== undefined) {
-      logs.push(formatLog("warning", "harness", `guest error replaced by the trap that followed it: ${env.guestError}`));
+      env.log.push(formatLog("warning", "harness", `guest error replaced by the trap that followed it: ${env.guestError}`));
     }
-    return env.finish({ kind: "guest-failure", message: trapText(e), logs });
+    const trap = trapText(e);
+    return env.finish({ kind: "guest-failure", message: `${trap}${env.memoryNote(trap)}`, logs: env.logs });
   }
+  env.probe?.finished?.(instance.exports.memory as WebAssembly.Memory | undefined);
+  const logs = env.logs;
+  if (env.oversizedResponse !== undefined) return env.finish({ kind: "guest-failure", message: responseTooLarge(env.oversizedResponse), logs });
   if (result === 0) {
     return env.finish({ kind: "guest-failure", message: env.guestError ?? "No error message set for call failure", logs });
   }
@@ -293,10 +341,34 @@ export function callGuest(instance: WebAssembly.Instance, env: WapcEnv): RawOutc
 }
 
 /** Runs one waPC guest call on a fresh instance of `module`. Never throws for guest behaviour. */
-export function runWapc(module: WebAssembly.Module, job: EvalJob, hostCall: HostCallFn): RawOutcome {
+export function runWapc(module: WebAssembly.Module, job: EvalJob, hostCall: HostCallFn, probe?: WapcProbe): RawOutcome {
   const env = new WapcEnv(module);
+  env.probe = probe;
   env.begin(job, hostCall);
   const instance = initInstance(module, env);
   if (!(instance instanceof WebAssembly.Instance)) return instance;
   return callGuest(instance, env);
+}
+
+/**
+ * One instance initialised once and called again and again (heap rewound by the SDK between
+ * calls). Not what policy-server does: the benchmark's "reused" variant, to show what fresh
+ * instances cost.
+ */
+export class ReusedInstance {
+  private readonly env: WapcEnv;
+  private readonly instance: WebAssembly.Instance;
+
+  constructor(module: WebAssembly.Module) {
+    this.env = new WapcEnv(module);
+    this.env.begin({ op: "", payload: new Uint8Array(0) }, () => ({ ok: false, error: "no host calls while initialising" }));
+    const instance = initInstance(module, this.env);
+    if (!(instance instanceof WebAssembly.Instance)) throw new HostImportError(`the policy does not initialise: ${"message" in instance ? instance.message : instance.kind}`);
+    this.instance = instance;
+  }
+
+  run(job: EvalJob, hostCall: HostCallFn): RawOutcome {
+    this.env.begin(job, hostCall);
+    return callGuest(this.instance, this.env);
+  }
 }

@@ -20,10 +20,10 @@
 // modules the instrumenter refuses, an init that fails or that used the clock, randomness,
 // a host call or any input (its result could differ per evaluation), or that left a
 // partial output line.
-import type { EvalJob, HostCallFn, RawOutcome } from "./types.js";
+import type { EvalJob, HostCallFn, RawOutcome } from "../types.js";
 import { WapcEnv, callGuest, initInstance, runWapc, type WapcProbe } from "./wapc-host.js";
 import { instrumentForSnapshot, NotInstrumentable, VSIZE_EXPORT, type NumericType } from "./wasm-instrument.js";
-import { WASM_PAGE_BYTES } from "./wasm-binary.js";
+import { WASM_PAGE_BYTES } from "../loading/wasm-binary.js";
 
 /** The instrumented copy, compiled; or why the module is evaluated on new instances. */
 export type SnapshotPlan =
@@ -97,7 +97,7 @@ export class SnapshotRunner {
     env.begin(job, hostCall);
     this.restore();
     this.probe?.restored?.();
-    if (this.image!.initLogs.length > 0) env.logs.push(...this.image!.initLogs);
+    if (this.image!.initLogs.length > 0) env.log.push(...this.image!.initLogs);
     const outcome = callGuest(this.instance!, env);
     if (this.memory!.buffer.byteLength > Math.max(SNAPSHOT_MEMORY_CAP_BYTES, this.image!.memory.length)) this.drop();
     return outcome;

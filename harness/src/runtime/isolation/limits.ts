@@ -1,5 +1,5 @@
 // Execution limits, with policy-server's defaults.
-import { IdgovError } from "../errors.js";
+import { IdgovError } from "../../errors.js";
 
 /** policy-server's default `--policy-timeout` (2 s). */
 export const DEFAULT_TIMEOUT_MS = 2000;

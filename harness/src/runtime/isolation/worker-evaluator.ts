@@ -2,21 +2,20 @@
 // stopped: on timeout the worker is terminated (like policy-server rebuilding its waPC
 // stack after an epoch interrupt) and a fresh one is started for the next evaluation.
 import { Worker, MessageChannel, type MessagePort } from "node:worker_threads";
-import { readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import type { EvalJob, HostCallOutcome, RawOutcome } from "./types.js";
-import type { CompiledPolicy } from "./module.js";
-import type { AsyncHostCallFn, Evaluator } from "./evaluator.js";
+import { rmSync } from "node:fs";
+import type { EvalJob, HostCallOutcome, RawOutcome } from "../types.js";
+import type { CompiledPolicy } from "../loading/module.js";
+import type { AsyncHostCallFn, Evaluator } from "../evaluator.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker.js";
-import { describeError } from "../errors.js";
-import { formatLog } from "../log.js";
+import { describeError } from "../../errors.js";
+import { formatLog } from "../../log.js";
+import { makeWasiDirectory } from "../wasi/wasi-runner.js";
 
 interface LiveWorker {
   worker: Worker;
   control: Int32Array;
   replyPort: MessagePort;
-  filePrefix: string;
+  fileDir: string;
   loaded: Set<number>;
   dead: boolean;
 }
@@ -28,17 +27,26 @@ interface Pending {
   timer?: NodeJS.Timeout;
 }
 
-let workerSeq = 0;
+/** Private WASI directories of live workers: removed at exit when a Policy was never closed. */
+const liveDirs = new Set<string>();
+let exitHookInstalled = false;
 
-/** Removes the WASI stdio files a terminated worker may have left (`<prefix>*`). */
-function removeWorkerFiles(prefix: string): void {
-  const dir = path.dirname(prefix);
-  const base = path.basename(prefix);
-  try {
-    for (const f of readdirSync(dir)) if (f.startsWith(base)) rmSync(path.join(dir, f), { force: true });
-  } catch {
-    // nothing to clean
+function workerDirectory(): string {
+  const dir = makeWasiDirectory();
+  liveDirs.add(dir);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+    });
   }
+  return dir;
+}
+
+/** Removes a worker's private WASI directory and whatever a terminated run left in it. */
+function removeWorkerFiles(dir: string): void {
+  liveDirs.delete(dir);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 const moduleKeys = new WeakMap<WebAssembly.Module, number>();
@@ -66,13 +74,18 @@ export class WorkerEvaluator implements Evaluator {
 
   run(policy: CompiledPolicy, job: EvalJob, hostCall: AsyncHostCallFn): Promise<RawOutcome> {
     const result = this.queue.then(() => this.runNow(policy, job, hostCall));
-    this.queue = result.catch(() => undefined);
+    // The queue waits for the result without holding it (a large response stays collectable).
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   }
 
   /** Terminates the worker; an evaluation still running (e.g. with no time limit) ends as a crash. */
   async close(): Promise<void> {
     this.closed = true;
+    this.queue = Promise.resolve();
     const kill = this.kill();
     this.finish({ kind: "crash", message: "the policy was closed during the evaluation", logs: [] });
     await kill;
@@ -81,8 +94,8 @@ export class WorkerEvaluator implements Evaluator {
   private spawn(): LiveWorker {
     const control = new SharedArrayBuffer(4);
     const channel = new MessageChannel();
-    const filePrefix = path.join(tmpdir(), `idgov-worker-${process.pid}-${++workerSeq}-`);
-    const init: WorkerInit = { control, replyPort: channel.port2, filePrefix };
+    const fileDir = workerDirectory();
+    const init: WorkerInit = { control, replyPort: channel.port2, fileDir };
     const worker = new Worker(new URL("./worker.js", import.meta.url), {
       workerData: init,
       transferList: [channel.port2],
@@ -91,7 +104,7 @@ export class WorkerEvaluator implements Evaluator {
     });
     worker.unref();
     channel.port1.unref();
-    const live: LiveWorker = { worker, control: new Int32Array(control), replyPort: channel.port1, filePrefix, loaded: new Set(), dead: false };
+    const live: LiveWorker = { worker, control: new Int32Array(control), replyPort: channel.port1, fileDir, loaded: new Set(), dead: false };
     worker.on("message", (msg: FromWorker) => this.onMessage(live, msg));
     worker.on("error", (err) => this.onDeath(live, `the evaluation worker failed: ${describeError(err)}`));
     worker.on("exit", (code) => this.onDeath(live, `the evaluation worker exited unexpectedly (code ${code})`));
@@ -111,7 +124,7 @@ export class WorkerEvaluator implements Evaluator {
     const stop = live.worker
       .terminate()
       .catch(() => undefined)
-      .then(() => removeWorkerFiles(live.filePrefix));
+      .then(() => removeWorkerFiles(live.fileDir));
     this.stopping.add(stop);
     void stop.then(() => this.stopping.delete(stop));
     return Promise.all(this.stopping).then(() => undefined);
@@ -122,7 +135,7 @@ export class WorkerEvaluator implements Evaluator {
     live.dead = true;
     if (this.live === live) this.live = undefined;
     live.replyPort.close();
-    removeWorkerFiles(live.filePrefix);
+    removeWorkerFiles(live.fileDir);
     this.finish({ kind: "crash", message, logs: [] });
   }
 
@@ -163,7 +176,7 @@ export class WorkerEvaluator implements Evaluator {
     const live = this.live;
     const key = keyOf(policy.module);
     if (!live.loaded.has(key)) {
-      live.worker.postMessage({ type: "load", key, module: policy.module, executionMode: policy.info.executionMode, snapshot: policy.snapshot } satisfies ToWorker);
+      live.worker.postMessage({ type: "load", key, module: policy.module, executionMode: policy.info.executionMode, memoryLimitMiB: policy.info.memoryLimitMiB, snapshot: policy.snapshot } satisfies ToWorker);
       live.loaded.add(key);
     }
     return new Promise<RawOutcome>((resolve) => {
