@@ -14,7 +14,7 @@ import { BIN, REPO_ROOT, tmp } from "./helpers.js";
 function scratchRepo(name: string): string {
   const root = path.join(tmp, name);
   mkdirSync(path.join(root, "policies"), { recursive: true });
-  for (const link of ["assembly", "harness", "node_modules", "wit"]) symlinkSync(path.join(REPO_ROOT, link), path.join(root, link));
+  for (const link of ["assembly", "harness", "node_modules"]) symlinkSync(path.join(REPO_ROOT, link), path.join(root, link));
   for (const file of ["asconfig.json", "package.json"]) copyFileSync(path.join(REPO_ROOT, file), path.join(root, file));
   return root;
 }

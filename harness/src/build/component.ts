@@ -17,6 +17,8 @@ const WIT_EXPORT_NAMES: Record<string, string> = {
 };
 
 const WIT_INTERFACE = "idgov:policy/host@0.1.0";
+/** The world every policy component implements: the toolchain's own copy (beside harness/), so scratch repos that link the harness build too. */
+const WIT_FILE = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "wit", "policy.wit");
 
 /** The generated per-policy entry for the "component" target. */
 export function componentEntrySource(policy: string, sdkEntry: string, header: string): string {
@@ -50,12 +52,12 @@ export function checkComponentCore(bytes: Uint8Array): string[] {
  * Wraps `coreFile` into build/policy.component.wasm and transpiles it into build/js/.
  * Returns the files written.
  */
-export async function buildComponent(coreFile: string, buildDir: string, repoRoot: string): Promise<{ component: string; js: string; bytes: number }> {
+export async function buildComponent(coreFile: string, buildDir: string): Promise<{ component: string; js: string; bytes: number }> {
   const jco = await import("@bytecodealliance/jco");
   const core = renameExports(readFileSync(coreFile), WIT_EXPORT_NAMES);
   const embedded = await jco.componentEmbed({
     binary: core,
-    witSource: readFileSync(join(repoRoot, "wit", "policy.wit"), "utf8"),
+    witSource: readFileSync(WIT_FILE, "utf8"),
     world: "policy",
     stringEncoding: "utf16",
   });

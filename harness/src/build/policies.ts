@@ -90,7 +90,7 @@ export async function buildPolicy(policyDir: string, repoRoot: string, log: (lin
     if (t.entry === "component") {
       const problems = checkComponentCore(bytes);
       if (problems.length > 0) throw new Error(`${relative(repoRoot, outFile)} cannot become an idgov:policy component: ${problems.join("; ")}`);
-      const built = await buildComponent(outFile, join(policyDir, "build"), repoRoot);
+      const built = await buildComponent(outFile, join(policyDir, "build"));
       outputs.push({ target: "component", file: built.component, bytes: built.bytes });
       log(`built ${relative(repoRoot, built.component)} (${built.bytes} bytes) and ${relative(repoRoot, built.js)}`);
       continue;
