@@ -7,7 +7,7 @@ POLICIES := $(patsubst %/policy.ts,%,$(wildcard policies/*/policy.ts))
 HARNESS_SRC := $(shell find harness/src bench/baselines -name '*.ts' 2>/dev/null)
 SDK_SRC := $(shell find assembly -name '*.ts' -not -path '*/__tests__/*' 2>/dev/null)
 
-.PHONY: help install build build-harness build-policies test fuzz demo bench bench-serve clean publish registry-tool
+.PHONY: help install build build-harness build-policies test fuzz demo bench bench-serve clean publish registry-tool playground browser-tool
 
 help:
 	@echo "make demo    build and show the flagship policy deciding real requests"
@@ -15,6 +15,7 @@ help:
 	@echo "make build   build the harness and every policy into policies/<name>/build/"
 	@echo "make fuzz    the property suites with 10x the cases, 100k evaluations, 1k load/close cycles (figures: test-results/fuzz.log)"
 	@echo "make bench   benchmark every policy (report under bench/results/)"
+	@echo "make playground  static browser playground of every policy's component in playground/build/"
 	@echo "make publish REGISTRY=host[:port]/path [PUBLISH_FLAGS=--insecure]  push every annotated policy, print ClusterAdmissionPolicy manifests pinned by digest"
 	@echo "make bench-serve  load-test idgov serve with autocannon (bench/results/serve-latest.md)"
 	@echo "make clean   remove build outputs"
@@ -36,13 +37,29 @@ harness/dist/.built: node_modules/.installed $(HARNESS_SRC) harness/tsconfig.jso
 
 build-harness: harness/dist/.built
 
-# Each policy's four outputs depend on its own sources and the SDK.
-policies/%/build/policy.wasm: policies/%/*.ts policies/%/metadata.yml policies/%/README.md $(SDK_SRC) assembly/identity/vocabulary.json asconfig.json harness/dist/.built
+# Each policy's outputs (four core modules, the annotated module, the component and its JS) depend on its own sources and the SDK.
+policies/%/build/policy.wasm: policies/%/*.ts policies/%/metadata.yml policies/%/README.md $(SDK_SRC) assembly/identity/vocabulary.json asconfig.json wit/policy.wit harness/dist/.built
 	node harness/dist/build/main.js policies/$*
 
 build-policies: $(addsuffix /build/policy.wasm,$(POLICIES))
 
 build: build-harness build-policies
+
+playground: build
+	node harness/dist/build/playground.js
+
+# The playground test drives Debian's headless Chromium; install it when missing (root with
+# apt-get). Never fatal: without a browser that one test skips and says why.
+browser-tool:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium (playground browser test)"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	      echo "could not install chromium: the playground browser test will be skipped" >&2; \
+	  else \
+	    echo "no chromium and not root with apt-get: the playground browser test will be skipped (sudo apt-get install chromium)" >&2; \
+	  fi; \
+	fi
 
 # The registry tests run Debian's distribution registry (and htpasswd for basic auth).
 registry-tool:
@@ -55,7 +72,7 @@ registry-tool:
 	  fi; \
 	fi
 
-test: build registry-tool
+test: build playground registry-tool browser-tool
 	@rm -f .vitest-results.json
 	@npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json; \
 	  status=$$?; echo "policy test suites (idgov test): JUnit report in test-results/idgov-suites.xml"; \
@@ -94,4 +111,4 @@ bench-serve: build
 	@node harness/dist/bench/serve-load.js
 
 clean:
-	rm -rf harness/dist bench/dist policies/*/build .vitest-results.json test-results
+	rm -rf harness/dist bench/dist policies/*/build playground/build .vitest-results.json test-results

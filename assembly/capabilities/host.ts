@@ -3,6 +3,7 @@
 // (Kubewarden reports every failure as text) become a typed Failure.
 import { hostCall } from "../abi/wapc";
 import { wasiHostCall } from "../abi/wasi";
+import { componentHostCall } from "../abi/component";
 import { CallResult, Failure } from "../abi/result";
 import { JsonValue, parseJsonBuffer } from "../json/value";
 
@@ -19,9 +20,11 @@ export function classifyHostError(message: string): Failure {
 
 /** Call a Kubewarden host capability (binding "kubewarden"); a failure carries its kind and the host's message. */
 export function callHost(namespace: string, operation: string, payload: ArrayBuffer): CallResult {
-  const result = isDefined(IDGOV_WASI)
-    ? wasiHostCall("kubewarden", namespace, operation, payload)
-    : hostCall("kubewarden", namespace, operation, payload);
+  const result = isDefined(IDGOV_COMPONENT)
+    ? componentHostCall("kubewarden", namespace, operation, payload)
+    : isDefined(IDGOV_WASI)
+      ? wasiHostCall("kubewarden", namespace, operation, payload)
+      : hostCall("kubewarden", namespace, operation, payload);
   const error = result.error;
   if (error !== null) result.failure = classifyHostError(error);
   return result;

@@ -3,9 +3,8 @@
 // loop (heap reuse, dispatch); abi/wapc.ts only moves the bytes.
 import { guestRequest, guestAnswer } from "../abi/wapc";
 import { runOperation, ValidateFn, ValidateSettingsFn } from "./dispatch";
+import { RUNTIME_STUB, heapTop, rewindHeap } from "./heap";
 
-/** ASC_RUNTIME of `--runtime stub` (std/assembly/shared/runtime.ts `Runtime.Stub`). */
-const RUNTIME_STUB = 0;
 let callsOnThisInstance: i32 = 0;
 /** Heap top when the first call began (everything below it was allocated by `wapc_init`). */
 let heapAfterInit: usize = 0;
@@ -32,25 +31,4 @@ export function guestCall(operationLen: i32, payloadLen: i32, validate: Validate
   const result = runOperation(operation, payloadPtr, <usize>payloadLen, validate, validateSettings);
   heap.free(payloadPtr);
   return guestAnswer(result);
-}
-
-// The stub runtime's heap is a bump pointer that `heap.free` moves back only
-// when freeing the most recent block (std/assembly/rt/stub.ts); these two use
-// exactly that to read and rewind it. Block headers are one usize (mmInfo).
-const BLOCK_HEADER: usize = sizeof<usize>();
-
-/** Current top of the stub heap. */
-function heapTop(): usize {
-  const probe = heap.alloc(0);
-  heap.free(probe); // the most recent block: the pointer moves back
-  return probe - BLOCK_HEADER;
-}
-
-/** Moves the stub heap's top back to `mark` (a value of heapTop()). */
-function rewindHeap(mark: usize): void {
-  const top = heapTop();
-  if (top <= mark) return;
-  // Pretend [mark, top) is one block and free it: it is the most recent one.
-  store<usize>(mark, top - mark - BLOCK_HEADER);
-  heap.free(mark + BLOCK_HEADER);
 }

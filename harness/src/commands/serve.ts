@@ -11,6 +11,7 @@ import { DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_TIMEOUT_MS } from "../runtime/isolati
 import { readServeConfig } from "../serve/config.js";
 import { readPrivateKey, DEFAULT_CHECKPOINT_EVERY } from "../serve/decision-log.js";
 import { startServe, type RunningServer } from "../serve/start.js";
+import { authzenRoutes } from "../authzen/routes.js";
 import type { CliCommand, CliIO } from "./command.js";
 
 interface ServeCliOptions {
@@ -31,6 +32,7 @@ interface ServeCliOptions {
   decisionLogKey?: string;
   decisionLogCheckpointEvery?: string;
   accessLog: string;
+  authzen?: string;
 }
 
 function wholeNumber(flag: string, value: string, min: number, max: number): number {
@@ -55,6 +57,10 @@ export async function serveFromOptions(opts: ServeCliOptions, io: CliIO): Promis
   }
   if (opts.disableTimeoutProtection && opts.policyTimeout !== undefined) throw new IdgovError("give either --policy-timeout or --disable-timeout-protection, not both");
   const config = readServeConfig(opts.config);
+  const authzen = opts.authzen;
+  if (authzen !== undefined && !config.entries.has(authzen)) {
+    throw new IdgovError(`--authzen ${JSON.stringify(authzen)}: no such policy in ${opts.config} (it has ${[...config.entries.keys()].join(", ")})`);
+  }
   const providers: HostCapabilityProvider[] = [];
   if (opts.hostCapabilitiesFixtures) providers.push(FixtureProvider.fromFile(opts.hostCapabilitiesFixtures));
   if (opts.replayHostCapabilitiesInteractions) providers.push(ReplayProvider.fromFile(opts.replayHostCapabilitiesInteractions));
@@ -82,6 +88,7 @@ export async function serveFromOptions(opts: ServeCliOptions, io: CliIO): Promis
         }
       : {}),
     ...(accessLog ? { accessLog } : {}),
+    ...(authzen !== undefined ? { routes: (decider) => authzenRoutes(decider, authzen) } : {}),
     log: (line) => io.stderr(`${line}\n`),
   });
   io.stderr(
@@ -120,6 +127,7 @@ export const serveCommand: CliCommand = {
       .option("--decision-log <file>", "append every decision to a tamper-evident JSON Lines log (hash chain + signed checkpoints)")
       .option("--decision-log-key <pem>", "Ed25519 private key that signs the decision log's checkpoints")
       .option("--decision-log-checkpoint-every <n>", `records between signed checkpoints (default ${DEFAULT_CHECKPOINT_EVERY})`)
+      .option("--authzen <policy-id>", "also serve an AuthZEN 1.0 PDP deciding with this policy: POST /access/v1/evaluation, /access/v1/evaluations; GET /.well-known/authzen-configuration (docs/authzen.md)")
       .option("--access-log <where>", "JSON access log, one line per decision: stdout, stderr or off", "stdout")
       .action(async (opts: ServeCliOptions) => {
         const server = await serveFromOptions(opts, io);

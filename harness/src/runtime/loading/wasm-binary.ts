@@ -139,7 +139,12 @@ export function limitMemory(bytes: Uint8Array, maxPages: number): Uint8Array {
     content.push(...encodeLimits({ ...l, max }));
   }
   if (pos !== section.end) throw new IdgovError("malformed memory section in the WebAssembly module");
-  const header = [SECTION_MEMORY, ...encodeU32Leb(content.length)];
+  return replaceSection(bytes, section, content);
+}
+
+/** A copy of `bytes` with `section`'s content replaced by `content`. */
+function replaceSection(bytes: Uint8Array, section: Section, content: number[]): Uint8Array {
+  const header = [section.id, ...encodeU32Leb(content.length)];
   const out = new Uint8Array(bytes.length - (section.end - section.start) + header.length + content.length);
   out.set(bytes.subarray(0, section.start), 0);
   out.set(header, section.start);
@@ -166,4 +171,31 @@ export function appendCustomSection(bytes: Uint8Array, name: string, payload: Ui
   out.set(header, bytes.length);
   out.set(payload, bytes.length + header.length);
   return out;
+}
+
+const SECTION_EXPORT = 7;
+
+/**
+ * Returns a copy of `bytes` with exports renamed (`renames[old] = new`). The component
+ * build needs export names such as `validate-settings` that no AssemblyScript identifier can spell.
+ */
+export function renameExports(bytes: Uint8Array, renames: Record<string, string>): Uint8Array {
+  const section = readSections(bytes).find((s) => s.id === SECTION_EXPORT);
+  if (!section) return bytes;
+  const decoder = new TextDecoder(), encoder = new TextEncoder();
+  const count = readU32Leb(bytes, section.contentStart);
+  let pos = count.next;
+  const content: number[] = [...encodeU32Leb(count.value)];
+  for (let i = 0; i < count.value; i++) {
+    const length = readU32Leb(bytes, pos);
+    const name = decoder.decode(bytes.subarray(length.next, length.next + length.value));
+    pos = length.next + length.value;
+    const kind = bytes[pos++];
+    const index = readU32Leb(bytes, pos);
+    pos = index.next;
+    const newName = encoder.encode(Object.hasOwn(renames, name) ? renames[name] : name);
+    content.push(...encodeU32Leb(newName.length), ...newName, kind, ...encodeU32Leb(index.value));
+  }
+  if (pos !== section.end) throw new IdgovError("malformed export section in the WebAssembly module");
+  return replaceSection(bytes, section, content);
 }
