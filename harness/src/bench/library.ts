@@ -8,6 +8,7 @@ import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { loadPolicy, type Policy } from "../policy.js";
+import { prepareRequest } from "../admission/payload.js";
 import { stats, type Stats } from "./measure.js";
 
 export interface LibraryBench {
@@ -18,9 +19,13 @@ export interface LibraryBench {
   worker: Stats;
   /** V8 JSON.parse of the same bytes (UTF-8 decoding included). */
   jsonParse: Stats;
-  ratio: { inProcess: { median: number; mean: number; p99: number }; worker: { median: number; mean: number; p99: number } };
+  /** prepareRequest(bytes) alone: the host's parse and check of the request, part of both paths. */
+  prepare: Stats;
+  ratio: { inProcess: Ratio3; worker: Ratio3; prepare: Ratio3 };
   allowed: boolean;
 }
+
+export interface Ratio3 { median: number; mean: number; p99: number }
 
 let gcFn: ((options?: { type?: "minor" | "major" }) => void) | null | undefined;
 function minorGc(): void {
@@ -61,23 +66,28 @@ const r3 = (v: number) => Math.round(v * 1000) / 1000;
 const ratioOf = (a: Stats, b: Stats) => ({ median: r3(a.medianUs / b.medianUs), mean: r3(a.meanUs / b.meanUs), p99: r3(a.p99Us / b.p99Us) });
 
 /** `policy.validate` from request bytes, in-process and in a worker, beside JSON.parse of the bytes. */
-export async function benchLibrary(policyDir: string, requestBytes: Uint8Array, settings: unknown, samples: number): Promise<LibraryBench> {
+export async function benchLibrary(policyDir: string, requestBytes: Uint8Array, settings: unknown, samples: number, now?: string): Promise<LibraryBench> {
   const policies: Policy[] = [];
   try {
     const inProcess = await loadPolicy(policyDir, { isolation: "in-process" });
     policies.push(inProcess);
     const worker = await loadPolicy(policyDir, { isolation: "worker" });
     policies.push(worker);
-    const first = await inProcess.validate(requestBytes, settings);
-    const fromWorker = await worker.validate(requestBytes, settings);
+    const opts = now !== undefined ? { now } : {};
+    const first = await inProcess.validate(requestBytes, settings, opts);
+    const fromWorker = await worker.validate(requestBytes, settings, opts);
     if (fromWorker.response.allowed !== first.response.allowed) throw new Error("the worker and in-process evaluations disagree");
     const buf = Buffer.from(requestBytes.buffer, requestBytes.byteOffset, requestBytes.byteLength);
-    const [a, b, c] = (await sampleAsync([
-      () => inProcess.validate(requestBytes, settings),
-      () => worker.validate(requestBytes, settings),
+    const [a, b, c, d] = (await sampleAsync([
+      () => inProcess.validate(requestBytes, settings, opts),
+      () => worker.validate(requestBytes, settings, opts),
       () => JSON.parse(buf.toString("utf8")),
+      () => prepareRequest(requestBytes),
     ], samples, Math.max(20, Math.floor(samples / 5)))).map(stats);
-    return { requestBytes: requestBytes.length, inProcess: a, worker: b, jsonParse: c, ratio: { inProcess: ratioOf(a, c), worker: ratioOf(b, c) }, allowed: first.response.allowed };
+    return {
+      requestBytes: requestBytes.length, inProcess: a, worker: b, jsonParse: c, prepare: d,
+      ratio: { inProcess: ratioOf(a, c), worker: ratioOf(b, c), prepare: ratioOf(d, c) }, allowed: first.response.allowed,
+    };
   } finally {
     await Promise.all(policies.map((p) => p.close()));
   }
