@@ -194,7 +194,7 @@ describe("idgov serve", () => {
     expect(huge.json.status).toBe(413);
     const tooDeep = await post(port, "/validate/ia", `{"request":${JSON.stringify(podRequest()).slice(0, -1)},"object":${"{\"a\":".repeat(100_000)}1${"}".repeat(100_000)}}}`);
     expect(tooDeep.status).toBe(400);
-    expect(tooDeep.json.message).toMatch(/nests too deeply/);
+    expect(tooDeep.json.message).toMatch(/nested more than 10000 levels deep/);
     const get = await fetch(`http://127.0.0.1:${port}/validate/ia`);
     expect(get.status).toBe(405);
     expect((await get.json()).status).toBe(405);

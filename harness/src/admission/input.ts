@@ -10,8 +10,11 @@ export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 export const MAX_JSON_DEPTH = 10_000;
 
 /** The one-line refusal of a too deeply nested document (V8's recursion would overflow first otherwise). */
-export function tooDeep(what: string): IdgovError {
-  return new IdgovError(`${what} is nested more than ${MAX_JSON_DEPTH} levels deep, above the limit of Kubernetes and idgov (${MAX_JSON_DEPTH}): flatten it`);
+/** Input nested deeper than MAX_JSON_DEPTH: refused, whoever sent it (a file, an HTTP body). */
+export class TooDeepError extends IdgovError {}
+
+export function tooDeep(what: string): TooDeepError {
+  return new TooDeepError(`${what} is nested more than ${MAX_JSON_DEPTH} levels deep, above the limit of Kubernetes and idgov (${MAX_JSON_DEPTH}): flatten it`);
 }
 
 export interface ReadOptions {

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { toAdmissionRequest, type AdmissionRequest } from "../admission/request.js";
 import { rejectInternalServerError } from "../admission/response.js";
 import { describeError } from "../errors.js";
+import { TooDeepError } from "../admission/input.js";
 import { accessLogLine, decisionFields } from "./access-log.js";
 import type { Decider, Decision } from "./decide.js";
 import type { DecisionLog } from "./decision-log.js";
@@ -130,8 +131,8 @@ export function admissionRoutes(deps: AdmissionRouteDeps): Route[] {
       decision = await decider.decide(entry, request, uid, raw ? "validate" : origin, raw);
     } catch (e) {
       if (e instanceof PoolUnavailableError) throw new HttpError(503, e.message);
-      // JSON.parse reads any depth, re-serialising the payload for the guest does not.
-      if (e instanceof RangeError) throw new HttpError(400, `the request nests too deeply to evaluate (${e.message}); policy-server's JSON reader stops at 128 levels`);
+      // JSON.parse reads any depth; the harness refuses what Kubernetes would (MAX_JSON_DEPTH).
+      if (e instanceof TooDeepError) throw new HttpError(400, e.message);
       // A harness failure is still a decision: fail closed, as policy-server does for traps.
       const response = rejectInternalServerError(uid, describeError(e));
       decision = { response, vanilla: response, modules: [], logs: [] };

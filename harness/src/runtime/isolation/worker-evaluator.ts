@@ -99,6 +99,9 @@ export class WorkerEvaluator implements Evaluator {
     const worker = new Worker(new URL("./worker.js", import.meta.url), {
       workerData: init,
       transferList: [channel.port2],
+      // A worker inherits the process's flags; some are refused in workers
+      // (`node --input-type=module -e …` fails every worker it starts).
+      execArgv: process.execArgv.filter((flag) => !flag.startsWith("--input-type")),
       stdout: false,
       stderr: false,
     });
