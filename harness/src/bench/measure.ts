@@ -478,6 +478,8 @@ export interface MachineInfo {
   v8: string;
   platform: string;
   date: string;
+  /** 1, 5 and 15 minute load averages at the end of the run (the machine may be shared). */
+  loadAverage?: number[];
 }
 
 export function machineInfo(): MachineInfo {
@@ -496,6 +498,7 @@ export function machineInfo(): MachineInfo {
     v8: process.versions.v8,
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     date: new Date().toISOString(),
+    loadAverage: os.loadavg().map((v) => Math.round(v * 100) / 100),
   };
 }
 

@@ -204,7 +204,8 @@ function coldStartLine(c: ColdStart): string {
 }
 
 function machineLine(m: MachineInfo): string {
-  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (V8 ${m.v8}), ${m.platform}; ${m.date.slice(0, 16).replace("T", " ")} UTC`;
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (V8 ${m.v8}), ${m.platform}; ${m.date.slice(0, 16).replace("T", " ")} UTC` +
+    (m.loadAverage ? `; load average ${m.loadAverage.join(", ")} on ${m.cores} cores` : "");
 }
 
 export function markdown(report: Report): string {
