@@ -10,7 +10,7 @@ import { benchRequest, BENCH_NOW, BENCH_SIZES, identityClaims } from "../dist/be
 import { baselineFor, benchSettings } from "../dist/bench/policies.js";
 import { updateReadme, estimateSplit, summaryTable } from "../dist/bench/report.js";
 import { stats } from "../dist/bench/measure.js";
-import { BIN, REPO_ROOT } from "./helpers.js";
+import { BIN, REPO_ROOT, watFile } from "./helpers.js";
 
 const policies: Record<string, Policy> = {};
 beforeAll(async () => {
@@ -122,6 +122,52 @@ describe("idgov bench", () => {
     expect(out.ratio.median).toBeCloseTo(out.fresh.medianUs / out.jsonParse.medianUs, 2);
     expect(out).toMatchObject({ allowed: true, baselineAllowed: true, machine: { cores: expect.any(Number) } });
     expect(Object.keys(out.breakdown.fresh)).toEqual(["restoreUs", "copyInUs", "guestUs", "copyOutUs", "convertUs", "totalUs"]);
+    expect(out.freshMode).toBe("snapshot");
+    expect(out.freshModeReason).toBeUndefined();
+  });
+
+  it("measures a module whose initialisation reads the clock (TinyGo shape) on new instances, and says why", async () => {
+    const module = await watFile("tinygo_init_clock");
+    const run = (...extra: string[]) => spawnSync(process.execPath, [BIN, "bench", module, "--request", "bench/requests/pod-create-prod-1k.json",
+      "--samples", "20", "--no-baseline", ...extra], { cwd: REPO_ROOT, encoding: "utf8" });
+    const json = run("--json");
+    expect(json.stderr).toBe("");
+    expect(json.status).toBe(0);
+    const out = JSON.parse(json.stdout);
+    expect(out).toMatchObject({ freshMode: "new", freshModeReason: expect.stringMatching(/initialisation calls clock_time_get/), allowed: true });
+    expect(out.fresh.samples).toBe(20);
+    expect(Object.keys(out.breakdown.fresh)).toContain("instantiateUs");
+    const table = run();
+    expect(table.status).toBe(0);
+    expect(table.stdout).toMatch(/validate, fresh \(new instance\)/);
+    expect(table.stdout).toMatch(/a new instance per evaluation \(initialisation calls clock_time_get/);
+    const forced = run("--fresh", "snapshot");
+    expect(forced.status).toBe(1);
+    expect(forced.stderr).toMatch(/snapshot restore is not possible: initialisation calls clock_time_get.*--fresh new/);
+    const bad = run("--fresh", "sometimes");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--fresh expects snapshot or new/);
+  });
+
+  it("--fresh new measures a snapshot-capable policy on new instances; --peer measures other modules in the same run", async () => {
+    const r = spawnSync(process.execPath, [BIN, "bench", "policies/identity-assurance", "--request", "bench/requests/pod-create-prod-1k.json",
+      "--settings", "bench/settings/identity-assurance.yaml", "--samples", "20", "--now", BENCH_NOW, "--no-baseline", "--fresh", "new", "--json",
+      "--peer", "policies/identity-assurance/build/policy-wasi.wasm=bench/settings/identity-assurance.yaml",
+      "--peer", await watFile("tinygo_init_clock")], { cwd: REPO_ROOT, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ freshMode: "new", freshModeReason: "--fresh new", allowed: true });
+    expect(out.peers.map((p: Obj) => [p.name, p.executionMode, p.freshMode, p.allowed])).toEqual([
+      ["policy-wasi", "wasi", "new", true], // the same decision from the WASI build
+      ["tinygo_init_clock", "kubewarden-wapc", "new", true],
+    ]);
+    for (const p of out.peers) {
+      expect(p.fresh.samples).toBe(20);
+      expect(p.ratio.median).toBeCloseTo(p.fresh.medianUs / out.fresh.medianUs, 2);
+      expect(p.ratioJsonParse.median).toBeCloseTo(p.fresh.medianUs / out.jsonParse.medianUs, 2);
+    }
+    expect(out.peers[0].requestBytes).toBe(out.requestBytes); // same request, same settings
   });
 
   it("prints a table, and explains what it needs", () => {

@@ -8,7 +8,7 @@ import { readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import v8 from "node:v8";
 import vm from "node:vm";
-import type { CompiledPolicy } from "../runtime/loading/module.js";
+import type { CompiledPolicy, FreshInstanceMode } from "../runtime/loading/module.js";
 import type { EvalJob, HostCallFn, RawOutcome } from "../runtime/types.js";
 import { evaluateInProcess, snapshotRunner, type InProcessOptions } from "../runtime/evaluator.js";
 import { ReusedInstance, type WapcProbe } from "../runtime/wapc/wapc-host.js";
@@ -65,11 +65,39 @@ export interface MemoryUse {
   initBytes: number;
 }
 
+/** A module measured beside the policy in the same interleaved run (`--peer`). */
+export interface PeerBench {
+  name: string;
+  executionMode: string;
+  freshMode: FreshInstanceMode;
+  /** Why the peer is evaluated on new instances (when freshMode is "new"). */
+  freshModeReason?: string;
+  requestBytes: number;
+  fresh: Stats;
+  /** peer fresh / policy fresh. */
+  ratio: { median: number; mean: number };
+  /** peer fresh / JSON.parse of the policy's payload. */
+  ratioJsonParse: { median: number; mean: number };
+  allowed: boolean;
+}
+
+export interface PeerInput {
+  name: string;
+  compiled: CompiledPolicy;
+  settings: PreparedSettings;
+}
+
 export interface ValidateBench {
   policy: string;
   label?: string;
   requestBytes: number;
-  /** Fresh-instance semantics as the harness runs them: snapshot restore. */
+  /**
+   * How `fresh` gets its fresh instance: "snapshot" (restore of the post-init image) or "new"
+   * (a new instance and init per evaluation, as policy-server does), with the reason.
+   */
+  freshMode: FreshInstanceMode;
+  freshModeReason?: string;
+  /** Fresh-instance semantics as the harness runs them (see freshMode). */
   fresh: Stats;
   /** A new WebAssembly.Instance and `_start`/`wapc_init` for every evaluation. */
   newInstance: Stats;
@@ -91,6 +119,7 @@ export interface ValidateBench {
   /** The policy's decision (and the baseline's, which must agree). */
   allowed: boolean;
   baselineAllowed?: boolean;
+  peers?: PeerBench[];
 }
 
 export interface BenchInput {
@@ -108,6 +137,10 @@ export interface BenchInput {
   samples: number;
   /** Warm-up evaluations per variant (default samples / 5, at least 20). */
   warmup?: number;
+  /** How fresh instances are made; default: snapshot restore when the module allows it, else new instances. */
+  fresh?: FreshInstanceMode;
+  /** Modules measured in the same run on the same request. */
+  peers?: PeerInput[];
 }
 
 const noHostCalls: HostCallFn = () => ({ ok: false, error: "host capabilities are not available in benchmarks" });
@@ -283,31 +316,66 @@ export function memoryUse(compiled: CompiledPolicy, job: EvalJob): MemoryUse {
 const ratio = (a: Stats, b: Stats) => ({ median: round3(a.medianUs / b.medianUs), mean: round3(a.meanUs / b.meanUs) });
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
+/** Why a snapshot restore cannot give this module fresh instances, before running it (undefined: try it). */
+function snapshotUnavailable(compiled: CompiledPolicy): string | undefined {
+  if (compiled.info.executionMode !== "kubewarden-wapc") return "WASI-mode modules run as a new process-like instance per evaluation";
+  if (!compiled.snapshot) return "the module was compiled without a snapshot plan";
+  if ("unsupported" in compiled.snapshot) return compiled.snapshot.unsupported;
+  return undefined;
+}
+
+interface FreshEvaluation {
+  ev: Evaluation;
+  mode: FreshInstanceMode;
+  reason?: string;
+  run: () => AdmissionResponse | string;
+  first: AdmissionResponse;
+}
+
+/**
+ * One evaluation with fresh-instance semantics: by snapshot restore when the module allows it
+ * (found out by evaluating it once: init may read the clock), else by a new instance per
+ * evaluation, as policy-server does. `requested` forces a mode ("snapshot" fails if impossible).
+ */
+function freshEvaluation(compiled: CompiledPolicy, request: PreparedRequest, settings: PreparedSettings, nowNs: bigint | undefined, requested: FreshInstanceMode | undefined, what: string): FreshEvaluation {
+  const payload = validatePayloadBytes(request, settings);
+  const ev: Evaluation = { compiled, request, job: { op: "validate", payload, nowNs } };
+  let reason = requested === "new" ? "--fresh new" : snapshotUnavailable(compiled);
+  if (reason === undefined) {
+    const first = toAdmission(evaluate(ev), ev);
+    if (typeof first === "string") throw new IdgovError(`${what}: validate failed: ${first}`);
+    reason = snapshotRunner(compiled)?.fallback;
+    if (reason === undefined) return { ev, mode: "snapshot", run: () => toAdmission(evaluate(ev), ev), first };
+  }
+  if (requested === "snapshot") throw new IdgovError(`${what}: snapshot restore is not possible: ${reason} (use --fresh new, or leave --fresh out to fall back to new instances)`);
+  const newEv: Evaluation = { ...ev, compiled: onNewInstances(compiled) };
+  const run = () => toAdmission(evaluate(newEv), newEv);
+  const first = run();
+  if (typeof first === "string") throw new IdgovError(`${what}: validate failed: ${first}`);
+  return { ev: newEv, mode: "new", reason, run, first };
+}
+
 /** Benchmarks `validate` and `validate_settings` of one policy on one request. */
 export function benchValidate(input: BenchInput): ValidateBench {
   const { compiled, nowNs } = input;
-  if (compiled.info.executionMode !== "kubewarden-wapc") throw new IdgovError("idgov bench measures waPC policies (WASI-mode modules are run as processes by policy-server)");
-  if (!compiled.snapshot || "unsupported" in compiled.snapshot) {
-    throw new IdgovError(`this module cannot be evaluated by snapshot restore (${compiled.snapshot && "unsupported" in compiled.snapshot ? compiled.snapshot.unsupported : "no snapshot plan"})`);
-  }
-  const payload = validatePayloadBytes(input.request, input.settings);
+  if (compiled.info.executionMode !== "kubewarden-wapc") throw new IdgovError("idgov bench measures waPC policies (WASI-mode modules are run as processes by policy-server; measure one with --peer beside a waPC policy)");
+  const main = freshEvaluation(compiled, input.request, input.settings, nowNs, input.fresh, input.policy);
+  const { ev, first } = main;
+  const onSnapshot = main.mode === "snapshot";
+  const job = ev.job;
+  const payload = job.payload;
   const text = Buffer.from(payload).toString("utf8");
-  const job: EvalJob = { op: "validate", payload, nowNs };
-  const ev: Evaluation = { compiled, request: input.request, job };
   const settingsJob: EvalJob = { op: "validate_settings", payload: jsonBytes(input.settings.json), nowNs };
   const reused = new ReusedInstance(compiled.module);
   const reusedSettings = new ReusedInstance(compiled.module);
+  const peers = (input.peers ?? []).map((p) => ({ input: p, fe: freshEvaluation(p.compiled, input.request, p.settings, nowNs, undefined, `peer ${p.name}`) }));
 
-  const fresh = () => toAdmission(evaluate(ev), ev);
-  const first = fresh();
-  if (typeof first === "string") throw new IdgovError(`validate failed: ${first}`);
-  const fallback = snapshotRunner(compiled)?.fallback;
-  if (fallback !== undefined) throw new IdgovError(`snapshot restore is not possible: ${fallback}`);
   const fns: (() => unknown)[] = [
-    fresh,
+    main.run,
     () => toAdmission(reused.run(job, noHostCalls), ev),
     () => JSON.parse(text),
     () => JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8")),
+    ...peers.map((p) => p.fe.run),
   ];
   let baselineAllowed: boolean | undefined;
   if (input.baseline) {
@@ -316,26 +384,33 @@ export function benchValidate(input: BenchInput): ValidateBench {
     fns.push(() => baseline(text));
   }
   const warmup = input.warmup ?? Math.max(20, Math.floor(input.samples / 5));
-  const [freshS, reusedS, jsonS, jsonBytesS, tsS] = sample(fns, input.samples, warmup).map(stats);
+  const all = sample(fns, input.samples, warmup).map(stats);
+  const [freshS, reusedS, jsonS, jsonBytesS] = all;
+  const peerS = all.slice(4, 4 + peers.length);
+  const tsS = input.baseline ? all[4 + peers.length] : undefined;
   // New instances are sampled on their own: each leaves a memory reservation that only a
-  // full GC returns, and those GCs would land in the other variants' samples.
+  // full GC returns, and those GCs would land in the other variants' samples. On the
+  // new-instance path, `fresh` is that measurement already.
   const newEv: Evaluation = { ...ev, compiled: onNewInstances(compiled) };
-  const [newS] = sample([() => toAdmission(evaluate(newEv), newEv)], input.samples, warmup).map(stats);
+  const [newS] = onSnapshot ? sample([() => toAdmission(evaluate(newEv), newEv)], input.samples, warmup).map(stats) : [freshS];
 
   const settingsFns = [() => evaluate(ev, settingsJob), () => reusedSettings.run(settingsJob, noHostCalls)];
   const settingsSamples = Math.max(50, Math.min(input.samples, 1000));
   const [settingsFresh, settingsReused] = sample(settingsFns, settingsSamples, Math.max(20, settingsSamples / 5)).map(stats);
 
   const breakdownSamples = Math.max(20, Math.min(input.samples, 1000));
+  const newBreakdown = phases(ev, breakdownSamples, true);
   const breakdown = {
-    fresh: phases(ev, breakdownSamples, false),
-    newInstance: phases(ev, breakdownSamples, true),
+    fresh: onSnapshot ? phases(ev, breakdownSamples, false) : newBreakdown,
+    newInstance: newBreakdown,
   };
 
   return {
     policy: input.policy,
     ...(input.label ? { label: input.label } : {}),
     requestBytes: payload.length,
+    freshMode: main.mode,
+    ...(main.reason !== undefined ? { freshModeReason: main.reason } : {}),
     fresh: freshS,
     newInstance: newS,
     reused: reusedS,
@@ -348,6 +423,19 @@ export function benchValidate(input: BenchInput): ValidateBench {
     memory: memoryUse(compiled, job),
     allowed: first.allowed,
     ...(baselineAllowed !== undefined ? { baselineAllowed } : {}),
+    ...(peers.length > 0 ? {
+      peers: peers.map(({ input: p, fe }, i): PeerBench => ({
+        name: p.name,
+        executionMode: p.compiled.info.executionMode,
+        freshMode: fe.mode,
+        ...(fe.reason !== undefined ? { freshModeReason: fe.reason } : {}),
+        requestBytes: fe.ev.job.payload.length,
+        fresh: peerS[i],
+        ratio: ratio(peerS[i], freshS),
+        ratioJsonParse: ratio(peerS[i], jsonS),
+        allowed: fe.first.allowed,
+      })),
+    } : {}),
   };
 }
 
@@ -390,6 +478,8 @@ export interface MachineInfo {
   v8: string;
   platform: string;
   date: string;
+  /** 1, 5 and 15 minute load averages at the end of the run (the machine may be shared). */
+  loadAverage?: number[];
 }
 
 export function machineInfo(): MachineInfo {
@@ -408,6 +498,7 @@ export function machineInfo(): MachineInfo {
     v8: process.versions.v8,
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     date: new Date().toISOString(),
+    loadAverage: os.loadavg().map((v) => Math.round(v * 100) / 100),
   };
 }
 
