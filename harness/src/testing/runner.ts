@@ -11,6 +11,7 @@ import { ReplayProvider } from "../host/replay.js";
 import { renderRequest } from "../host/requests.js";
 import type { CapabilityCall, HostCapabilityProvider } from "../host/provider.js";
 import { buildPolicy } from "../build/policies.js";
+import { resolvePolicySource, type SourceOptions } from "../oci/policy-source.js";
 import { webhookReceives } from "./admission-rules.js";
 import { compare, type CaseOutcome, type Mismatch } from "./expectations.js";
 import { caseRequest, loadSuite, SUITE_FILE_SUFFIX, SuiteLoadError, type Suite, type TestCase } from "./suite.js";
@@ -41,6 +42,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** rebuild policy folders whose module is older than their sources (default true) */
   build?: boolean;
+  /** how `registry://` modules are pulled (credentials, CA certificates, plain HTTP, store) */
+  registry?: SourceOptions;
 }
 
 const SKIP_DIRS = new Set(["node_modules", ".git", "build", "dist"]);
@@ -114,15 +117,12 @@ export async function buildIfStale(dir: string, log: (line: string) => void): Pr
 // ---------------------------------------------------------------------------------------------
 // Policies: one compiled module each, evaluated on up to `jobs` worker threads
 
-/** Where a suite's module comes from; registry references need a pulled copy. */
-function localModule(ref: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
-    throw new IdgovError(
-      `${ref}: this idgov cannot fetch modules from registries; pull the module (kwctl pull ${ref} -o policy.wasm) and set policy.module to the file, ` +
-        "or set policy.module to the policy folder built here",
-    );
+/** Where a suite's module comes from: local paths as they are, registry references pulled into the store when missing. */
+async function localModule(ref: string, options: RunOptions): Promise<string> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref) && !/^(registry|file|https?):\/\//.test(ref)) {
+    throw new IdgovError(`${ref}: give a module file, a policy folder, file://<path> or a registry://<host>/<repo>:<tag> reference`);
   }
-  return ref;
+  return resolvePolicySource(ref, { ...options.registry, ...(options.log ? { log: options.log } : {}) });
 }
 
 class PolicyPool {
@@ -272,7 +272,7 @@ export async function runSuites(suites: readonly Suite[], options: RunOptions = 
       const key = poolKey(suite);
       if (pools.has(key)) continue;
       try {
-        const source = localModule(suite.policy.module);
+        const source = await localModule(suite.policy.module, options);
         if (options.build !== false && existsSync(source) && statSync(source).isDirectory()) await buildIfStale(source, log);
         const timeout = suite.policy.manifest?.timeoutEvalSeconds;
         const policy = await loadPolicy(source, timeout !== undefined ? { timeoutMs: timeout * 1000 } : {});
