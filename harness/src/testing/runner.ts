@@ -96,15 +96,27 @@ function repoRootOf(dir: string): string | undefined {
   }
 }
 
-/** Rebuilds a policy folder (policy.ts + build/policy.wasm) when its sources are newer than the module. */
-export async function buildIfStale(dir: string, log: (line: string) => void): Promise<void> {
+/**
+ * The policy folder a suite's module is built from, and the built file to compare with its
+ * sources: a folder itself (build/policy.wasm), or the folder whose build/annotated-policy.wasm
+ * (what ships: policy.wasm + metadata.yml + README.md) the suite names.
+ */
+function builtFrom(source: string): { dir: string; wasm: string } | undefined {
+  if (!existsSync(source)) return undefined;
+  if (statSync(source).isDirectory()) return { dir: source, wasm: path.join(source, "build", "policy.wasm") };
+  if (path.basename(source) === "annotated-policy.wasm" && path.basename(path.dirname(source)) === "build") return { dir: path.dirname(path.dirname(source)), wasm: source };
+  return undefined;
+}
+
+/** Rebuilds a policy folder (policy.ts → build/*.wasm) when its sources are newer than `wasm`. */
+export async function buildIfStale(dir: string, log: (line: string) => void, wasm = path.join(dir, "build", "policy.wasm")): Promise<void> {
   if (!existsSync(path.join(dir, "policy.ts"))) return;
   const root = repoRootOf(dir);
   if (!root) return;
-  const wasm = path.join(dir, "build", "policy.wasm");
   const built = existsSync(wasm) ? statSync(wasm).mtimeMs : 0;
   const ts = (n: string) => n.endsWith(".ts");
-  const sources = Math.max(newestMtime(dir, ts, 0), newestMtime(path.join(root, "assembly"), ts), statSync(path.join(root, "asconfig.json")).mtimeMs);
+  const annotations = path.basename(wasm) === "annotated-policy.wasm" ? newestMtime(dir, (n) => n === "metadata.yml" || n === "README.md", 0) : 0;
+  const sources = Math.max(newestMtime(dir, ts, 0), newestMtime(path.join(root, "assembly"), ts), statSync(path.join(root, "asconfig.json")).mtimeMs, annotations);
   if (built >= sources) return;
   log(`building ${path.relative(process.cwd(), dir) || dir} (sources changed since the last build)`);
   try {
@@ -273,7 +285,8 @@ export async function runSuites(suites: readonly Suite[], options: RunOptions = 
       if (pools.has(key)) continue;
       try {
         const source = await localModule(suite.policy.module, options);
-        if (options.build !== false && existsSync(source) && statSync(source).isDirectory()) await buildIfStale(source, log);
+        const buildable = options.build !== false ? builtFrom(source) : undefined;
+        if (buildable) await buildIfStale(buildable.dir, log, buildable.wasm);
         const timeout = suite.policy.manifest?.timeoutEvalSeconds;
         const policy = await loadPolicy(source, timeout !== undefined ? { timeoutMs: timeout * 1000 } : {});
         pools.set(key, new PolicyPool(policy, jobs));
