@@ -9,3 +9,6 @@ export { SignalSet, Requirements, Evaluation, Failure, evaluate, signalFailure,
 export { ASSURANCE_LEVELS, applyAssurance, addRequired } from "./identity/assurance";
 export { RequestFacts, requestFacts, describeAttempt, Decision, DECISION_ALLOWED, DECISION_DENIED, DECISION_EXEMPT,
   adviceFor, rejectionMessage, annotateDecision, respond } from "./identity/decision";
+export { SignalSources, Exemptions, REQUIRE_KEYS, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources,
+  SplitSettings, splitSubjects, attachSubjects } from "./identity/settings";
+export { gatherSignals } from "./identity/gather";

@@ -17,7 +17,12 @@ export { parseRfc3339, formatRfc3339, INVALID_TIME } from "./time/rfc3339";
 export { parseDuration, formatDuration } from "./time/duration";
 export { logLine } from "./abi/log";
 export { ImageReference, parseImageReference, isRegistryHost } from "./k8s/image";
-export { podSpecPath, createsPods, containersIn, containerListPaths, ContainerRef, PodContainers } from "./k8s/workload";
+export { podSpecPath, podMetadataPath, createsPods, containersIn, containerListPaths, ContainerRef, PodContainers } from "./k8s/workload";
+export { podIdentityPaths, podIdentityIn, PodIdentity, ProjectedToken, AUTOMOUNT_UNSET, AUTOMOUNT_TRUE, AUTOMOUNT_FALSE,
+  AUTOMOUNT_VOLUME_PREFIX, DEFAULT_TOKEN_EXPIRATION_SECONDS } from "./k8s/serviceaccount";
+export { PolicyRule, RoleRules, roleRulesIn, Subject, Binding, bindingIn } from "./k8s/rbac";
+export { labelKeyProblem, missingKeys } from "./k8s/labels";
+export { objectRejectionMessage, rejectObject, unreadableObject } from "./k8s/rejection";
 export { CallResult, Failure } from "./abi/result";
 export { callHost, hostJson, classifyHostError } from "./capabilities/host";
 export { getResource, GetResourceRequest, listResources, ListResourcesRequest, canI, CanIRequest } from "./capabilities/kubernetes";

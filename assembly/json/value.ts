@@ -65,6 +65,20 @@ export class JsonValue {
 
   has(key: string): bool { return this.get(key) !== null; }
 
+  /** The object at a dotted path of members (`spec.template.spec`), or null when a step is missing or not an object. */
+  objectAt(path: string): JsonValue | null {
+    let node: JsonValue = this;
+    if (!node.isObject) return null;
+    if (path.length == 0) return node;
+    const steps = path.split(".");
+    for (let i = 0; i < steps.length; i++) {
+      const next = node.get(unchecked(steps[i]));
+      if (next === null || !next.isObject) return null;
+      node = next;
+    }
+    return node;
+  }
+
   set(key: string, value: JsonValue): void {
     for (let i = 0; i < this.keys.length; i++) {
       if (unchecked(this.keys[i]) == key) { this.values[i] = value; return; }

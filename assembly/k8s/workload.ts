@@ -16,6 +16,17 @@ export function podSpecPath(kind: string): string {
   return "";
 }
 
+/**
+ * Dotted path of the metadata the Pods will carry (their labels and
+ * annotations): Pod → metadata, workloads → the template's metadata; "" for
+ * kinds that create no Pods.
+ */
+export function podMetadataPath(kind: string): string {
+  if (kind == "Pod") return "metadata";
+  const spec = podSpecPath(kind);
+  return spec.length > 0 ? spec.substring(0, spec.length - "spec".length) + "metadata" : "";
+}
+
 /** Does this kind carry a pod spec (whether or not this object has one)? */
 export function createsPods(kind: string): bool {
   return podSpecPath(kind).length > 0;

@@ -64,6 +64,11 @@ export class AdmissionRequest {
   get object(): Json { return this.f[11]; }
   get oldObject(): Json { return this.f[12]; }
   get options(): Json { return this.f[13]; }
+  /** CREATE or UPDATE with an object: what policies judging objects look at (DELETE and CONNECT are not judged, so never mutated). */
+  get writesObject(): bool {
+    const op = this.operation;
+    return (op == "CREATE" || op == "UPDATE") && this.object.isObject;
+  }
   get dryRun(): bool { return this.f[14].asBool(false); }
 }
 

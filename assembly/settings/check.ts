@@ -3,6 +3,8 @@
 // json-as would silently default wrong types; here every type is checked.
 import { JsonValue } from "../json/value";
 import { quote, joinStrings } from "../json/writer";
+import { globProblem } from "../match/glob";
+import { labelKeyProblem } from "../k8s/labels";
 
 /** `parent.key`, or `parent["odd key"]` when the key is not a plain identifier. */
 export function childPath(parent: string, key: string): string {
@@ -111,6 +113,30 @@ export class SettingsProblems {
     const items = this.stringItems(value, path, allowEmpty);
     const out = new Array<string>(items.length);
     for (let i = 0; i < items.length; i++) out[i] = unchecked(items[i]).value;
+    return out;
+  }
+
+  /** A list of globs (`prod-*`); `allowedChars` restricts the characters besides `*` ("" = any). */
+  globList(value: JsonValue, path: string, allowedChars: string, allowEmpty: bool = false): string[] {
+    const out = new Array<string>();
+    const items = this.stringItems(value, path, allowEmpty);
+    for (let i = 0; i < items.length; i++) {
+      const problem = globProblem(unchecked(items[i]).value, allowedChars);
+      if (problem !== null) this.add(indexPath(path, unchecked(items[i]).index), quote(unchecked(items[i]).value) + " is not a valid pattern: " + problem);
+      else out.push(unchecked(items[i]).value);
+    }
+    return out;
+  }
+
+  /** A list of label keys (`team`, `app.kubernetes.io/owner`); may be empty. */
+  labelKeyList(value: JsonValue, path: string): string[] {
+    const out = new Array<string>();
+    const items = this.stringItems(value, path, true);
+    for (let i = 0; i < items.length; i++) {
+      const problem = labelKeyProblem(unchecked(items[i]).value);
+      if (problem !== null) this.add(indexPath(path, unchecked(items[i]).index), quote(unchecked(items[i]).value) + " " + problem);
+      else out.push(unchecked(items[i]).value);
+    }
     return out;
   }
 }

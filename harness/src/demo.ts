@@ -58,6 +58,7 @@ async function show(policyName: string, settingsFile: string, steps: Step[], opt
       console.log(`\n  ${response.allowed ? ALLOWED : DENIED}  ${paint("1", who)}  ${what}`);
       console.log(paint("2", `           ${step.note} — test_data/${step.fixture}`));
       if (response.status?.message) console.log(wrap(response.status.message, "           "));
+      if (response.patch) console.log(wrap(`JSON Patch: ${Buffer.from(response.patch, "base64").toString("utf8")}`, "           "));
       for (const w of response.warnings ?? []) console.log(wrap(`warning: ${w}`, "           "));
       const a = response.auditAnnotations;
       if (a) console.log(paint("2", `           audit: ${Object.entries(a).map(([k, v]) => `${k}=${v}`).join(" ")}`));
@@ -91,5 +92,15 @@ await show("trusted-registries", "settings.yaml", [
   { fixture: "pod-untrusted-images.json", note: "Docker Hub, quay.io and localhost images, one label missing" },
   { fixture: "cronjob-untrusted.json", note: "a CronJob's job template" },
 ]);
+
+await show("workload-identity", "settings-mutate.yaml", [
+  { fixture: "deployment-automount-unset.json", note: "a Deployment that would mount the API token: mutate: true turns it off" },
+  { fixture: "pod-default-sa.json", note: "a Pod running as the default service account" },
+], { heading: "with mutate: true (the patch is what Kubewarden applies)" });
+
+await show("rbac-governance", "settings.yaml", [
+  { fixture: "rolebinding-edit.json", note: "alice (IAL2, verified Nov 10) grants dave edit in shop" },
+  { fixture: "clusterrolebinding-cluster-admin.json", note: "alice binds dave to cluster-admin" },
+], { now: "2026-11-25T12:00:00Z" });
 
 console.log("\nEach section's command reproduces its first line; give another line's fixture to --request to reproduce that one.\n");

@@ -2,7 +2,7 @@
 // the webhook matching of manifests, the reporters, --update, and session recording.
 import { describe, expect, it } from "vitest";
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import YAML from "yaml";
@@ -346,7 +346,7 @@ describe("the suite schema", () => {
   const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, "harness/schema/test-suite.schema.json"), "utf8"));
   const ajv = new Ajv.default({ allErrors: true, strict: false });
   const validate = ajv.compile(schema);
-  const repoSuites = ["identity-assurance", "trusted-registries"].flatMap((p) =>
+  const repoSuites = readdirSync(path.join(REPO_ROOT, "policies")).filter((p) => existsSync(path.join(REPO_ROOT, "policies", p, "tests"))).flatMap((p) =>
     readdirSync(path.join(REPO_ROOT, "policies", p, "tests"))
       .filter((f) => f.endsWith(".test.yaml"))
       .map((f) => path.join(REPO_ROOT, "policies", p, "tests", f)),

@@ -181,7 +181,7 @@ describe("plain-HTTP registry", { timeout: 180_000 }, () => {
     });
     expect(out.status, out.stderr).toBe(0);
     const docs = YAML.parseAllDocuments(out.stdout).map((d) => d.toJS());
-    expect(docs.map((d) => d.metadata.name).sort()).toEqual(["identity-assurance", "trusted-registries"]);
+    expect(docs.map((d) => d.metadata.name).sort()).toEqual(["identity-assurance", "rbac-governance", "trusted-registries", "workload-identity"]);
     for (const d of docs) {
       expect(d.kind).toBe("ClusterAdmissionPolicy");
       expect(d.spec.module).toMatch(new RegExp(`^registry://${reg.host.replace(/\./g, "\\.")}/idgov-publish/${d.metadata.name}@sha256:[a-f0-9]{64}$`));

@@ -4,42 +4,19 @@
 // audit annotations). Nothing changes the decision after `decide`.
 import {
   ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue,
-  SettingsSchema, nowMillis, getResource, GetResourceRequest,
+  SettingsSchema, nowMillis,
 } from "../../assembly/sdk";
-import { SignalSet, RequestFacts, requestFacts, respond, signalsFromSettings, signalsFromClaims, signalsFromClusterObject, clusterObjectName } from "../../assembly/identity";
+import { SignalSet, RequestFacts, requestFacts, respond, gatherSignals } from "../../assembly/identity";
 import { parseSettings, parseRequestSettings, Settings } from "./settings";
 import { decide, needsSignals } from "./rules";
 
 /** Kept equal to io.kubewarden.policy.version in metadata.yml (a test checks it). */
 export const POLICY_VERSION = "0.1.0";
 const POLICY = "identity-assurance";
-
 const SETTINGS = new SettingsSchema<Settings>(POLICY, parseSettings, parseRequestSettings);
 
 export function validateSettings(settings: JsonValue): SettingsValidationResponse {
   return SETTINGS.validateSettings(settings);
-}
-
-/** Signals from every configured source; a source that cannot be read adds to `sourceErrors`. */
-function gatherSignals(settings: Settings, vr: ValidationRequest, username: string, sourceErrors: string[]): SignalSet {
-  const observations = signalsFromSettings(settings.subjects, username);
-  if (settings.claimsPrefix.length > 0) {
-    const fromClaims = signalsFromClaims(vr.request.userInfo.extra, settings.claimsPrefix);
-    for (let i = 0; i < fromClaims.length; i++) observations.push(fromClaims[i]);
-  }
-  if (settings.clusterEnabled && username.length > 0) {
-    const get = new GetResourceRequest();
-    get.apiVersion = "v1";
-    get.kind = "ConfigMap";
-    get.namespace = settings.clusterNamespace;
-    get.name = clusterObjectName(username);
-    get.disableCache = settings.clusterDisableCache;
-    const fromCluster = signalsFromClusterObject(getResource(get), username);
-    const error = fromCluster.error;
-    if (error !== null) sourceErrors.push("cluster signals unavailable (" + error + ")");
-    for (let i = 0; i < fromCluster.signals.length; i++) observations.push(fromCluster.signals[i]);
-  }
-  return SignalSet.merge(observations);
 }
 
 export function validate(vr: ValidationRequest): ValidationResponse {
@@ -50,7 +27,7 @@ export function validate(vr: ValidationRequest): ValidationResponse {
   const sourceErrors = new Array<string>();
   // Signals (and the clock) are read only when a rule applies to this requester.
   const needed = needsSignals(settings, facts);
-  const signals = needed ? gatherSignals(settings, vr, facts.username, sourceErrors) : new SignalSet();
+  const signals = needed ? gatherSignals(settings.sources, vr, facts.username, sourceErrors) : new SignalSet();
   const decision = decide(facts, signals, sourceErrors, settings, needed ? nowMillis() : 0);
   return respond(POLICY, POLICY_VERSION, facts, decision);
 }

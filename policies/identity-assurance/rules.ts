@@ -1,7 +1,7 @@
 // Pure decision logic of identity-assurance: which rules a request matches,
 // who is exempt, and the decision from (facts, signals, source errors,
 // settings, now). No ABI, no JSON: unit tests call `decide` directly.
-import { anyGlobMatches, globMatch } from "../../assembly/sdk";
+import { anyGlobMatches } from "../../assembly/sdk";
 import { SignalSet, RequestFacts, Decision, DECISION_EXEMPT, evaluate } from "../../assembly/identity";
 import { Rule, Settings } from "./settings";
 
@@ -23,11 +23,7 @@ export function matchingRules(settings: Settings, facts: RequestFacts): Rule[] {
 }
 
 export function isExempt(settings: Settings, facts: RequestFacts): bool {
-  if (facts.username.length > 0 && anyGlobMatches(settings.exemptUsers, facts.username)) return true;
-  for (let i = 0; i < facts.groups.length; i++) {
-    for (let j = 0; j < settings.exemptGroups.length; j++) if (globMatch(settings.exemptGroups[j], facts.groups[i])) return true;
-  }
-  return false;
+  return settings.exempt.applies(facts);
 }
 
 /** Whether `decide` will look at signals: a rule matches and the requester is not exempt (gather only then). */

@@ -2,8 +2,8 @@
 // workload templates must come from allowed registries; objects may be
 // required to carry labels. Entry: parse → decide (rules.ts) → respond.
 import {
-  ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue, SettingsSchema, StringBuilder,
-  accept, rejectWithCode, createsPods, containersIn, containerListPaths, select,
+  ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue, SettingsSchema,
+  accept, createsPods, containersIn, containerListPaths, select, rejectObject, unreadableObject,
 } from "../../assembly/sdk";
 import { parseSettings, Settings } from "./settings";
 import { violations } from "./rules";
@@ -24,15 +24,10 @@ export function validate(vr: ValidationRequest): ValidationResponse {
   // One pass over the object: its name and labels, and the three container lists.
   const listPaths = containerListPaths(kind);
   const found = select(request.object, ["metadata.name", "metadata.labels"].concat(listPaths));
-  for (let i = 0; i < found.length; i++) {
-    // Never a silent allow: an object that cannot be read is rejected.
-    if (!found[i].isValid) return rejectWithCode(POLICY + ": the " + kind + " object is not valid JSON", 400);
-  }
+  const unreadable = unreadableObject(POLICY, kind, found);
+  if (unreadable !== null) return unreadable;
   const pod = containersIn(found.slice(2), listPaths);
   const reasons = pod.problems.concat(violations(pod.containers, found[1].keys(), parsed.settings));
   if (reasons.length == 0) return accept();
-  const name = found[0].stringOr(request.name);
-  const message = new StringBuilder().append(POLICY + ": " + kind + " ");
-  if (name.length > 0) message.quoted(name).char(0x20);
-  return rejectWithCode(message.append("rejected: ").join(reasons, "; ").toString(), 400);
+  return rejectObject(POLICY, kind, found[0].stringOr(request.name), reasons);
 }

@@ -1,6 +1,6 @@
 // The decision of trusted-registries as a pure function of the containers,
 // the object's labels and the settings: no ABI, no JSON.
-import { ContainerRef, parseImageReference, anyGlobMatches, StringBuilder, joinStrings } from "../../assembly/sdk";
+import { ContainerRef, parseImageReference, anyGlobMatches, StringBuilder, joinStrings, missingKeys } from "../../assembly/sdk";
 import { Settings } from "./settings";
 
 export function registryAllowed(registry: string, allowed: string[]): bool {
@@ -23,10 +23,7 @@ export function violations(containers: ContainerRef[], labelKeys: string[], sett
       out.push(reason.append(" comes from registry ").quoted(ref.registry).append(", which is not in allowedRegistries").toString());
     }
   }
-  const missing = new Array<string>();
-  for (let i = 0; i < settings.requiredLabels.length; i++) {
-    if (!labelKeys.includes(settings.requiredLabels[i])) missing.push(settings.requiredLabels[i]);
-  }
+  const missing = missingKeys(settings.requiredLabels, labelKeys);
   if (missing.length > 0) out.push("missing required labels: " + joinStrings(missing, ", "));
   return out;
 }

@@ -19,26 +19,6 @@ function registryProblem(entry: string): string | null {
   return null;
 }
 
-/** Kubernetes label key: optional DNS-subdomain prefix and "/", then a name of at most 63 characters. */
-function labelKeyProblem(key: string): string | null {
-  const slash = key.indexOf("/");
-  const name = slash >= 0 ? key.substring(slash + 1) : key;
-  if (slash >= 0) {
-    const prefix = key.substring(0, slash);
-    if (prefix.length == 0 || prefix.length > 253) return "has an invalid prefix";
-    for (let i = 0; i < prefix.length; i++) {
-      const c = prefix.charCodeAt(i);
-      if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2e || c == 0x2d)) return "has an invalid prefix";
-    }
-  }
-  if (name.length == 0 || name.length > 63) return "is not a valid label key";
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x2e || c == 0x2d || c == 0x5f)) return "is not a valid label key";
-  }
-  return null;
-}
-
 export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
   const problems = new SettingsProblems();
   const settings = new Settings();
@@ -55,13 +35,6 @@ export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
     }
   }
   const labels = value.get("requiredLabels");
-  if (labels !== null) {
-    const items = problems.stringItems(labels, "requiredLabels", true);
-    for (let i = 0; i < items.length; i++) {
-      const problem = labelKeyProblem(items[i].value);
-      if (problem !== null) problems.add(indexPath("requiredLabels", items[i].index), quote(items[i].value) + " " + problem);
-      else settings.requiredLabels.push(items[i].value);
-    }
-  }
+  if (labels !== null) settings.requiredLabels = problems.labelKeyList(labels, "requiredLabels");
   return new ParsedSettings<Settings>(settings, problems);
 }

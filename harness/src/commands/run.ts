@@ -122,6 +122,10 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
     if (replay && replay.remaining > 0) {
       log([formatLog("warning", "idgov", `Some of the recorded exchanges have not been replayed (${replay.remaining} left)`)]);
     }
+    // stdout stays kwctl's (base64 patch); stderr shows the JSON Patch itself, for people reading a mutation.
+    if (result.response.patch !== undefined) {
+      log([formatLog("info", "idgov", `JSON Patch: ${Buffer.from(result.response.patch, "base64").toString("utf8")}`)]);
+    }
     const line = JSON.stringify(result.response);
     io.stdout(`${line}\n`);
     return line;

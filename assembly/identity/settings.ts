@@ -1,0 +1,238 @@
+// The identity settings every identity policy shares, parsed in ONE place so
+// that identity-assurance and rbac-governance read the same contract: the
+// `require` block (assurance, signals, maxAge, minScore, maxAmlRisk,
+// denyAmlRiskAbove, warnBefore), the three signal sources (`subjects`,
+// `claims`, `cluster`) and `exempt` users and groups. Every problem is
+// reported with its path; nothing here reads the ABI.
+import { Json } from "../json/view";
+import { JsonValue } from "../json/value";
+import { quote } from "../json/writer";
+import { SettingsProblems, childPath, indexPath, describe } from "../settings/check";
+import { globProblem, anyGlobMatches, globMatch, DNS_LABEL_CHARS } from "../match/glob";
+import { parseDuration, formatDuration } from "../time/duration";
+import { INVALID_TIME } from "../time/rfc3339";
+import { Requirements } from "./evaluate";
+import { applyAssurance, addRequired, ASSURANCE_LEVELS } from "./assurance";
+import { isSignalKind, riskRank, RISKS, SOURCE_SETTINGS } from "./signal";
+import { signalFromRecord } from "./sources";
+import { RequestFacts } from "./decision";
+
+export const REQUIRE_KEYS: string[] = ["assurance", "signals", "maxAge", "minScore", "maxAmlRisk", "denyAmlRiskAbove", "warnBefore"];
+/** Top-level settings keys of the signal sources (add them to the policy's own keys). */
+export const SIGNAL_SOURCE_KEYS: string[] = ["subjects", "claims", "cluster"];
+const EXEMPT_KEYS: string[] = ["users", "groups"];
+const CLAIMS_KEYS: string[] = ["prefix"];
+const CLUSTER_KEYS: string[] = ["namespace", "disableCache"];
+const CLAIM_PREFIX_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789.-_/";
+const USER_GLOB_CHARS = ""; // usernames and groups may contain anything
+
+/** Where a requester's signals come from (settings `subjects`, token `claims`, `cluster` ConfigMaps). */
+export class SignalSources {
+  /**
+   * Source 1: a view of `subjects` in the request payload (set by
+   * splitSubjects; signals are read only for the requester).
+   */
+  subjects: Json = Json.missing();
+  /** Source 2: claim-key prefix; "" = off. */
+  claimsPrefix: string = "";
+  /** Source 3. */
+  clusterEnabled: bool = false;
+  clusterNamespace: string = "idgov-system";
+  clusterDisableCache: bool = true;
+}
+
+/** Requesters no identity rule applies to. */
+export class Exemptions {
+  users: string[] = [];
+  groups: string[] = [];
+
+  applies(facts: RequestFacts): bool {
+    if (facts.username.length > 0 && anyGlobMatches(this.users, facts.username)) return true;
+    for (let i = 0; i < facts.groups.length; i++) {
+      for (let j = 0; j < this.groups.length; j++) if (globMatch(this.groups[j], facts.groups[i])) return true;
+    }
+    return false;
+  }
+}
+
+function duration(p: SettingsProblems, value: JsonValue, path: string): i64 {
+  if (!value.isString) { p.wrongType(path, value, "a duration such as \"30d\""); return 0; }
+  const ms = parseDuration(value.stringValue);
+  if (ms == INVALID_TIME) { p.add(path, describe(value) + " is not a duration (a whole number with unit s, m, h or d, e.g. \"30d\")"); return 0; }
+  return ms;
+}
+
+/** A risk level setting (maxAmlRisk, denyAmlRiskAbove) → its rank, or -1 (problem reported). */
+function riskLevel(p: SettingsProblems, value: JsonValue, path: string): i32 {
+  const risk = p.string(value, path);
+  if (risk === null) return -1;
+  const rank = riskRank(risk);
+  if (rank < 0) p.add(path, quote(risk) + " is not a risk level (" + RISKS.join(", ") + ")");
+  return rank;
+}
+
+/** A `require` block. */
+export function parseRequirements(p: SettingsProblems, value: JsonValue, path: string): Requirements {
+  const req = new Requirements();
+  if (!p.object(value, path, REQUIRE_KEYS)) return req;
+  const problemsBefore = p.problems.length;
+  const assurance = value.get("assurance");
+  if (assurance !== null) {
+    const level = p.string(assurance, childPath(path, "assurance"));
+    if (level !== null && !applyAssurance(level, req)) p.add(childPath(path, "assurance"), quote(level) + " is not an assurance level (" + ASSURANCE_LEVELS.join(", ") + ")");
+  }
+  const signals = value.get("signals");
+  if (signals !== null) {
+    const spath = childPath(path, "signals");
+    const items = p.stringItems(signals, spath, false);
+    for (let i = 0; i < items.length; i++) {
+      if (!isSignalKind(items[i].value)) p.add(indexPath(spath, items[i].index), "unknown signal " + quote(items[i].value));
+      else addRequired(req, items[i].value);
+    }
+  }
+  const maxAge = value.get("maxAge");
+  if (maxAge !== null) req.maxAgeMs = duration(p, maxAge, childPath(path, "maxAge"));
+  const minScore = value.get("minScore");
+  if (minScore !== null) {
+    const mpath = childPath(path, "minScore");
+    if (p.map(minScore, mpath)) {
+      for (let i = 0; i < minScore.keys.length; i++) {
+        const kind = minScore.keys[i];
+        const kpath = childPath(mpath, kind);
+        if (!isSignalKind(kind)) { p.add(kpath, "unknown signal " + quote(kind)); continue; }
+        if (kind == "aml") {
+          // AML scores measure risk (higher is worse): a minimum would allow the riskiest users.
+          p.add(kpath, "AML scores measure risk, so a minimum would admit the riskiest users: bound the risk level with maxAmlRisk (e.g. maxAmlRisk: medium) or denyAmlRiskAbove");
+          continue;
+        }
+        const n = p.integer(minScore.values[i], kpath, 0, 100);
+        if (n == i64.MIN_VALUE) continue;
+        req.minScoreKinds.push(kind);
+        req.minScores.push(<i32>n);
+        addRequired(req, kind); // a minimum score only makes sense on a present, approved signal
+      }
+    }
+  }
+  const maxAmlRisk = value.get("maxAmlRisk");
+  if (maxAmlRisk !== null) {
+    const rank = riskLevel(p, maxAmlRisk, childPath(path, "maxAmlRisk"));
+    if (rank >= 0) { req.maxAmlRisk = rank; addRequired(req, "aml"); }
+  }
+  const denyAbove = value.get("denyAmlRiskAbove");
+  if (denyAbove !== null) {
+    const dpath = childPath(path, "denyAmlRiskAbove");
+    const rank = riskLevel(p, denyAbove, dpath);
+    if (maxAmlRisk !== null) p.add(dpath, "use either maxAmlRisk (AML screening required, risk at most this) or denyAmlRiskAbove (only a present AML record showing a higher risk denies), not both");
+    else if (rank >= 0) {
+      if (rank == RISKS.length - 1) p.add(dpath, quote(RISKS[rank]) + " is the highest risk level, so nothing would be denied");
+      else req.denyAmlRiskAbove = rank;
+    }
+  }
+  const warnBefore = value.get("warnBefore");
+  if (warnBefore !== null) {
+    req.warnBeforeMs = duration(p, warnBefore, childPath(path, "warnBefore"));
+    if (req.maxAgeMs > 0 && req.warnBeforeMs >= req.maxAgeMs) {
+      p.add(childPath(path, "warnBefore"), "must be shorter than maxAge (" + formatDuration(req.maxAgeMs) + ")");
+    }
+  }
+  // Only when this block has no problem of its own (an invalid entry already says what is wrong).
+  if (req.allOf.length == 0 && req.anyOf.length == 0 && req.denyAmlRiskAbove < 0 && p.problems.length == problemsBefore) {
+    p.add(path, "requires nothing: name at least one of assurance, signals, minScore, maxAmlRisk or denyAmlRiskAbove");
+  }
+  return req;
+}
+
+function validateSubjects(p: SettingsProblems, value: JsonValue, path: string): void {
+  if (!p.map(value, path)) return;
+  for (let i = 0; i < value.keys.length; i++) {
+    const userPath = childPath(path, value.keys[i]);
+    const records = value.values[i];
+    if (!p.map(records, userPath)) continue;
+    for (let k = 0; k < records.keys.length; k++) {
+      const kind = records.keys[k];
+      const kpath = childPath(userPath, kind);
+      if (!isSignalKind(kind)) { p.add(kpath, "unknown signal " + quote(kind)); continue; }
+      const signal = signalFromRecord(kind, SOURCE_SETTINGS, records.values[k]);
+      const problem = signal.problem;
+      if (problem !== null) p.add(kpath, problem);
+    }
+  }
+}
+
+/** `exempt: {users, groups}` of the top-level settings object (absent: nobody is exempt). */
+export function parseExemptions(p: SettingsProblems, settings: JsonValue): Exemptions {
+  const out = new Exemptions();
+  const exempt = settings.get("exempt");
+  if (exempt !== null && p.object(exempt, "exempt", EXEMPT_KEYS)) {
+    const users = exempt.get("users");
+    if (users !== null) out.users = p.globList(users, "exempt.users", USER_GLOB_CHARS);
+    const groups = exempt.get("groups");
+    if (groups !== null) out.groups = p.globList(groups, "exempt.groups", USER_GLOB_CHARS);
+  }
+  return out;
+}
+
+/** The `subjects`, `claims` and `cluster` keys of the top-level settings object. */
+export function parseSignalSources(p: SettingsProblems, settings: JsonValue): SignalSources {
+  const s = new SignalSources();
+  const subjects = settings.get("subjects");
+  if (subjects !== null) validateSubjects(p, subjects, "subjects");
+  const claims = settings.get("claims");
+  if (claims !== null && p.object(claims, "claims", CLAIMS_KEYS)) {
+    const prefix = claims.get("prefix");
+    if (prefix === null) p.add("claims.prefix", "is required when claims is set (e.g. \"idgov.dev/\")");
+    else {
+      const text = p.nonEmptyString(prefix, "claims.prefix");
+      if (text !== null) {
+        const problem = globProblem(text, CLAIM_PREFIX_CHARS);
+        if (problem !== null || text.includes("*")) p.add("claims.prefix", quote(text) + " must be lowercase letters, digits, '.', '-', '_' and '/' (userInfo.extra keys are lowercase)");
+        else s.claimsPrefix = text;
+      }
+    }
+  }
+  const cluster = settings.get("cluster");
+  if (cluster !== null && p.object(cluster, "cluster", CLUSTER_KEYS)) {
+    s.clusterEnabled = true;
+    const ns = cluster.get("namespace");
+    if (ns !== null) {
+      const text = p.nonEmptyString(ns, "cluster.namespace");
+      if (text !== null) {
+        const problem = globProblem(text, DNS_LABEL_CHARS);
+        if (problem !== null || text.includes("*") || text.length > 63) p.add("cluster.namespace", quote(text) + " is not a namespace name");
+        else s.clusterNamespace = text;
+      }
+    }
+    const disableCache = cluster.get("disableCache");
+    if (disableCache !== null) s.clusterDisableCache = p.bool(disableCache, "cluster.disableCache");
+  }
+  return s;
+}
+
+/**
+ * The settings view of a request split for identity policies: everything
+ * parsed into a DOM except `subjects`, which stays a view into the payload so
+ * that a request only reads its requester's entry. policy-server calls
+ * validate_settings (which checks every subject) before it serves any
+ * request, so a request does not pay for the other users.
+ */
+export class SplitSettings {
+  constructor(public dom: JsonValue, public subjects: Json) {}
+}
+
+export function splitSubjects(view: Json): SplitSettings {
+  if (!view.isObject) return new SplitSettings(view.exists ? view.parse() : JsonValue.object(), Json.missing());
+  const members = view.members();
+  const dom = JsonValue.object();
+  let subjects = Json.missing();
+  for (let i = 0; i < members.keys.length; i++) {
+    if (members.keys[i] == "subjects") subjects = members.values[i];
+    else dom.set(members.keys[i], members.values[i].parse());
+  }
+  return new SplitSettings(dom, subjects);
+}
+
+/** After parsing `split.dom`: attach the subjects view (a non-object is a problem). */
+export function attachSubjects(p: SettingsProblems, sources: SignalSources, split: SplitSettings): void {
+  if (split.subjects.exists && !split.subjects.isObject) p.wrongType("subjects", split.subjects.parse(), "an object");
+  sources.subjects = split.subjects;
+}
