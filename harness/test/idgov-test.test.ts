@@ -2,7 +2,8 @@
 // the webhook matching of manifests, the reporters, --update, and session recording.
 import { describe, expect, it } from "vitest";
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import YAML from "yaml";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
@@ -21,8 +22,8 @@ import { toAdmissionRequest } from "../dist/admission/request.js";
 const IA = path.join(REPO_ROOT, "policies/identity-assurance");
 const TR = path.join(REPO_ROOT, "policies/trusted-registries");
 
-function idgov(args: string[], cwd = REPO_ROOT) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd, timeout: 120_000 });
+function idgov(args: string[], cwd = REPO_ROOT, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd, timeout: 120_000, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -231,11 +232,13 @@ describe("cases", () => {
     expect(r.stdout).toContain("+ actual:   not evaluated (rules do not match): no rule selects CREATE apps/v1/deployments in namespace");
   });
 
-  it("a registry module reference without a pulled copy is a load error with what to do", () => {
-    const f = suiteFile(`version: 1\npolicy: registry://ghcr.io/x/y:v1\ncases:\n  - {name: x, request: ${TR}/test_data/pod-trusted.json, expect: {accepted: true}}\n`);
-    const r = idgov(["test", f]);
+  it("a registry module reference that cannot be pulled is a load error naming the suite's policy line", () => {
+    // nothing listens on port 1 of loopback: the pull fails without leaving the machine
+    const f = suiteFile(`version: 1\npolicy: registry://127.0.0.1:1/x/y:v1\ncases:\n  - {name: x, request: ${TR}/test_data/pod-trusted.json, expect: {accepted: true}}\n`);
+    const r = idgov(["test", f, "--insecure"], REPO_ROOT, { XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), "idgov-empty-store-")) });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/:2: policy: registry:\/\/ghcr\.io\/x\/y:v1: .*pull the module/);
+    expect(r.stderr).toMatch(/:2: policy: .*registry:\/\/127\.0\.0\.1:1\/x\/y:v1/);
+    expect(r.stderr.trim().split("\n").filter((l) => l.startsWith("Error:"))).toHaveLength(1);
   });
 });
 

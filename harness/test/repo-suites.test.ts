@@ -6,10 +6,17 @@ import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { BIN, REPO_ROOT } from "./helpers.js";
+import { findSuiteFiles, loadSuites } from "../dist/testing/runner.js";
 
 export const JUNIT_REPORT = path.join(REPO_ROOT, "test-results/idgov-suites.xml");
 
 describe("the policies' test suites", () => {
+  it("run the annotated module that ships (build/annotated-policy.wasm), as the TypeScript e2e tests do", () => {
+    const suites = loadSuites(findSuiteFiles([path.join(REPO_ROOT, "policies")]));
+    expect(suites.length).toBeGreaterThan(0);
+    for (const s of suites) expect(path.relative(REPO_ROOT, s.policy.module), s.file).toMatch(/^policies\/[^/]+\/build\/annotated-policy\.wasm$/);
+  });
+
   it("all pass, and their JUnit report is valid JUnit XML", () => {
     mkdirSync(path.dirname(JUNIT_REPORT), { recursive: true });
     const r = spawnSync(process.execPath, [BIN, "test", "policies", "--no-build", "--reporter", "junit", "--output", JUNIT_REPORT], { cwd: REPO_ROOT, encoding: "utf8" });

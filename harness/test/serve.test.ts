@@ -56,14 +56,22 @@ describe("policies.yml", () => {
     expect(() =>
       parse({
         a: { module: FLAGSHIP, setings: {} },
-        b: { module: "registry://ghcr.io/kubewarden/policies/pod-privileged:v1" },
+        b: { module: "https://example.com/pod-privileged.wasm" },
+        r: { module: "registry://ghcr.io/Bad Repo:v1" },
         c: { module: "ghcr.io/kubewarden/policies/pod-privileged:v1.0.0" },
         g: { policies: { "bad-name": { module: FLAGSHIP } }, expression: "x()" },
         d: { module: FLAGSHIP, policyMode: "enforce", timeoutEvalSeconds: -1 },
       }),
     ).toThrow(
-      /policy "a": unknown field `setings`.*policy "b": .*remote reference.*pull the module.*policy "c": .*looks like a registry reference.*policy group "g": `message` is required.*member "bad-name": member names are CEL function names.*policy "d": timeoutEvalSeconds must be a positive whole number.*policy "d": policyMode must be protect or monitor/,
+      /policy "a": unknown field `setings`.*policy "b": .*local files and registry:\/\/ references only.*policy "r": .*registry.*policy "c": .*looks like a registry reference: write it as registry:\/\/.*policy group "g": `message` is required.*member "bad-name": member names are CEL function names.*policy "d": timeoutEvalSeconds must be a positive whole number.*policy "d": policyMode must be protect or monitor/,
     );
+  });
+
+  it("records a registry:// module for pulling at start instead of refusing it", () => {
+    const ref = "registry://ghcr.io/kubewarden/policies/pod-privileged:v1";
+    const c = parse({ a: { module: ref }, g: { policies: { one: { module: ref } }, expression: "one()", message: "no" } });
+    expect(c.entries.get("a")).toMatchObject({ module: "", registryRef: ref });
+    expect(c.entries.get("g")).toMatchObject({ members: [{ name: "one", module: "", registryRef: ref }] });
   });
 });
 

@@ -13,8 +13,9 @@ import { readPrivateKey, DEFAULT_CHECKPOINT_EVERY } from "../serve/decision-log.
 import { startServe, type RunningServer } from "../serve/start.js";
 import { authzenRoutes } from "../authzen/routes.js";
 import type { CliCommand, CliIO } from "./command.js";
+import { addRegistryOptions, registryOptionsFrom, type RegistryFlags } from "./registry-options.js";
 
-interface ServeCliOptions {
+interface ServeCliOptions extends RegistryFlags {
   config: string;
   addr: string;
   port: string;
@@ -69,6 +70,7 @@ export async function serveFromOptions(opts: ServeCliOptions, io: CliIO): Promis
   if (!["off", "stdout", "stderr"].includes(opts.accessLog)) throw new IdgovError(`--access-log expects stdout, stderr or off, got ${JSON.stringify(opts.accessLog)}`);
   const server = await startServe({
     config,
+    registry: registryOptionsFrom(opts),
     host: opts.addr,
     port: wholeNumber("--port", opts.port, 0, 65535),
     readinessPort: wholeNumber("--readiness-port", opts.readinessPort, 0, 65535),
@@ -108,8 +110,8 @@ export async function serveFromOptions(opts: ServeCliOptions, io: CliIO): Promis
 export const serveCommand: CliCommand = {
   name: "serve",
   register(program: Command, io: CliIO): Command {
-    return program
-      .command("serve")
+    return addRegistryOptions(program
+      .command("serve"))
       .description("serve policies over HTTP(S) like Kubewarden's policy-server: POST /validate/{id}, /audit/{id}, /validate_raw/{id}; GET /readiness, /metrics")
       .requiredOption("-c, --config <policies.yml>", "policy-server's policies.yml: policy id → {module, settings, allowedToMutate, contextAwareResources, policyMode, message, timeoutEvalSeconds, hostCapabilities} or a group {policies, expression, message}")
       .option("--addr <address>", "address to bind", "0.0.0.0")

@@ -12,8 +12,9 @@ import { computeCoverage } from "../testing/coverage.js";
 import { updateExpectations } from "../testing/update.js";
 import { REPORTERS, renderReport, counts, belowCoverage, type ReporterName, type RunReport } from "../testing/reporters/index.js";
 import { CommandExit, type CliCommand, type CliIO } from "./command.js";
+import { addRegistryOptions, registryOptionsFrom, type RegistryFlags } from "./registry-options.js";
 
-export interface TestOptions {
+export interface TestOptions extends RegistryFlags {
   reporter: ReporterName;
   output?: string;
   filter?: string;
@@ -59,7 +60,7 @@ export async function runTests(paths: string[], opts: TestOptions, io: CliIO): P
     const files = findSuiteFiles(paths.length > 0 ? paths : ["."]);
     if (files.length === 0) throw new SuiteLoadError(paths.join(" ") || ".", undefined, "", `no test suites (*.test.yaml) found`);
     suites = loadSuites(files);
-    results = await runSuites(suites, { filter, jobs, build: opts.build, log: (line) => io.stderr(`${line}\n`) });
+    results = await runSuites(suites, { filter, jobs, build: opts.build, registry: registryOptionsFrom(opts), log: (line) => io.stderr(`${line}\n`) });
   } catch (e) {
     if (e instanceof SuiteLoadError) {
       io.stderr(`Error: ${e.message.replace(/\s*\n\s*/g, " ")}\n`);
@@ -147,8 +148,8 @@ async function watchLoop(paths: string[], opts: TestOptions, io: CliIO): Promise
 export const testCommand: CliCommand = {
   name: "test",
   register(program: Command, io: CliIO): Command {
-    return program
-      .command("test")
+    return addRegistryOptions(program
+      .command("test"))
       .description("run declarative policy test suites (*.test.yaml): exit 0 all pass, 1 a case fails, 2 a suite cannot be loaded")
       .argument("[paths...]", "suite files or folders to search for *.test.yaml (default: the current folder)")
       .addOption(new Option("--reporter <name>", "report format").choices(REPORTERS).default("pretty"))

@@ -11,11 +11,15 @@ import { normalizeSettings, type Settings } from "../admission/settings.js";
 import type { PolicyMode } from "../admission/response.js";
 import type { ContextAwareResource } from "../runtime/loading/metadata.js";
 import { HostCapabilityAllowList } from "../host/allow-list.js";
+import { isRegistryUri, parseReference } from "../oci/reference.js";
+import { resolvePolicySource, type SourceOptions } from "../oci/policy-source.js";
 
 /** What every evaluated module (a policy, or a member of a group) needs. */
 export interface ModuleSpec {
-  /** resolved file path of the .wasm module, or of a policy directory */
+  /** resolved file path of the .wasm module, or of a policy directory ("" until a registry ref is pulled) */
   module: string;
+  /** the `registry://` reference `module:` gave; resolveRemoteModules pulls it and fills in `module` */
+  registryRef?: string;
   settings: Settings;
   contextAwareResources: ContextAwareResource[];
   /** policy-server: absent or empty denies every host capability (the controller fills it in a cluster) */
@@ -64,13 +68,14 @@ const POLICY_ID = /^[A-Za-z0-9._-]+$/;
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /**
- * Where a `module:` value points. Only local files for now: policy-server also takes
- * `registry://` and `https://` references, which need an OCI pull first.
+ * Where a local `module:` value points (a path relative to the config file, or file://<path>).
+ * `registry://` references are recorded by moduleSpec and pulled at start (resolveRemoteModules);
+ * policy-server's `https://` downloads are not supported.
  */
 export function resolveModulePath(ref: string, baseDir: string): string {
-  if (/^(registry|https?|oci):\/\//.test(ref)) {
+  if (/^(https?|oci):\/\//.test(ref)) {
     throw new Error(
-      `${JSON.stringify(ref)} is a remote reference; idgov serve loads local modules only for now: pull the module and give its file path (or file://<path>)`,
+      `${JSON.stringify(ref)}: idgov serve loads local files and registry:// references only: push the module to a registry and give registry://<host>/<repo>:<tag>, or download it and give its file path`,
     );
   }
   const local = ref.startsWith("file://") ? ref.slice("file://".length) : ref;
@@ -79,11 +84,32 @@ export function resolveModulePath(ref: string, baseDir: string): string {
     const looksRemote = !ref.startsWith("file://") && /^[a-z0-9.-]+\.[a-z]{2,}(:\d+)?\/.+/i.test(ref);
     throw new Error(
       looksRemote
-        ? `${JSON.stringify(ref)} looks like a registry reference (policy-server reads it as registry://${ref}); idgov serve loads local modules only for now: pull it and give its file path`
-        : `module ${JSON.stringify(ref)} not found (looked for ${resolved}): give a .wasm file or a policy directory, relative to the config file`,
+        ? `${JSON.stringify(ref)} looks like a registry reference: write it as registry://${ref} (policy-server reads it that way), or give a local file path`
+        : `module ${JSON.stringify(ref)} not found (looked for ${resolved}): give a .wasm file or a policy directory, relative to the config file, or a registry:// reference`,
     );
   }
   return resolved;
+}
+
+/**
+ * Pulls every `registry://` module of the config into the store (once per distinct ref) and
+ * points its spec at the stored file. Runs at server start, before the modules are loaded.
+ */
+export async function resolveRemoteModules(config: ServeConfig, opts: SourceOptions = {}): Promise<void> {
+  const pulled = new Map<string, Promise<string>>();
+  for (const entry of config.entries.values()) {
+    for (const spec of modulesOf(entry)) {
+      if (spec.registryRef === undefined) continue;
+      const ref = spec.registryRef;
+      if (!pulled.has(ref)) pulled.set(ref, resolvePolicySource(ref, opts));
+      try {
+        spec.module = await pulled.get(ref)!;
+      } catch (e) {
+        const where = entry.kind === "policy" ? `policy ${JSON.stringify(entry.id)}` : `policy group ${JSON.stringify(entry.id)}`;
+        throw new IdgovError(`${config.source}: ${where}: cannot pull ${ref}: ${(e as Error).message}`);
+      }
+    }
+  }
 }
 
 class Problems {
@@ -108,8 +134,16 @@ function policyMode(v: unknown, where: string, problems: Problems): PolicyMode {
 
 function moduleSpec(obj: Record<string, unknown>, where: string, baseDir: string, problems: Problems): ModuleSpec {
   let module = "";
-  if (typeof obj.module !== "string" || obj.module.trim() === "") problems.add(where, "`module` is required: a .wasm file or policy directory");
-  else {
+  let registryRef: string | undefined;
+  if (typeof obj.module !== "string" || obj.module.trim() === "") problems.add(where, "`module` is required: a .wasm file, a policy directory or a registry:// reference");
+  else if (isRegistryUri(obj.module)) {
+    try {
+      parseReference(obj.module);
+      registryRef = obj.module;
+    } catch (e) {
+      problems.add(where, (e as Error).message);
+    }
+  } else {
     try {
       module = resolveModulePath(obj.module, baseDir);
     } catch (e) {
@@ -152,7 +186,7 @@ function moduleSpec(obj: Record<string, unknown>, where: string, baseDir: string
     if (typeof t !== "number" || !Number.isInteger(t) || t <= 0) problems.add(where, `timeoutEvalSeconds must be a positive whole number of seconds, got ${JSON.stringify(t)}`);
     else timeoutEvalSeconds = t;
   }
-  return { module, settings, contextAwareResources, hostCapabilities, timeoutEvalSeconds };
+  return { module, ...(registryRef !== undefined ? { registryRef } : {}), settings, contextAwareResources, hostCapabilities, timeoutEvalSeconds };
 }
 
 function policyEntry(id: string, obj: Record<string, unknown>, baseDir: string, problems: Problems): PolicyEntry {

@@ -3,7 +3,8 @@
 import { DEFAULT_MEMORY_LIMIT_MIB } from "../runtime/isolation/limits.js";
 import type { HostCapabilityProvider } from "../host/provider.js";
 import type { KeyObject } from "node:crypto";
-import type { ServeConfig } from "./config.js";
+import type { SourceOptions } from "../oci/policy-source.js";
+import { resolveRemoteModules, type ServeConfig } from "./config.js";
 import { Decider, moduleRequests } from "./decide.js";
 import { DecisionLog, DEFAULT_CHECKPOINT_EVERY } from "./decision-log.js";
 import { ServeMetrics } from "./metrics.js";
@@ -12,6 +13,8 @@ import { admissionRoutes, RouteServer, sendJson, type Route } from "./server.js"
 
 export interface ServeOptions {
   config: ServeConfig;
+  /** how `registry://` modules are pulled (credentials, CA certificates, plain HTTP, store) */
+  registry?: SourceOptions;
   host?: string;
   port?: number;
   readinessPort?: number;
@@ -40,6 +43,7 @@ export interface RunningServer {
 
 export async function startServe(opts: ServeOptions): Promise<RunningServer> {
   const host = opts.host ?? "0.0.0.0";
+  await resolveRemoteModules(opts.config, { ...(opts.log ? { log: opts.log } : {}), ...opts.registry });
   const hostOptions = { providers: opts.providers ?? [], timeoutMs: opts.timeoutMs, ...(opts.now !== undefined ? { now: opts.now } : {}) };
   const pool = await EvaluationPool.start(moduleRequests(opts.config, hostOptions), {
     workers: opts.workers,

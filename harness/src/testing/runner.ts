@@ -11,6 +11,7 @@ import { ReplayProvider } from "../host/replay.js";
 import { renderRequest } from "../host/requests.js";
 import type { CapabilityCall, HostCapabilityProvider } from "../host/provider.js";
 import { buildPolicy } from "../build/policies.js";
+import { resolvePolicySource, type SourceOptions } from "../oci/policy-source.js";
 import { webhookReceives } from "./admission-rules.js";
 import { compare, type CaseOutcome, type Mismatch } from "./expectations.js";
 import { caseRequest, loadSuite, SUITE_FILE_SUFFIX, SuiteLoadError, type Suite, type TestCase } from "./suite.js";
@@ -41,6 +42,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** rebuild policy folders whose module is older than their sources (default true) */
   build?: boolean;
+  /** how `registry://` modules are pulled (credentials, CA certificates, plain HTTP, store) */
+  registry?: SourceOptions;
 }
 
 const SKIP_DIRS = new Set(["node_modules", ".git", "build", "dist"]);
@@ -93,15 +96,27 @@ function repoRootOf(dir: string): string | undefined {
   }
 }
 
-/** Rebuilds a policy folder (policy.ts + build/policy.wasm) when its sources are newer than the module. */
-export async function buildIfStale(dir: string, log: (line: string) => void): Promise<void> {
+/**
+ * The policy folder a suite's module is built from, and the built file to compare with its
+ * sources: a folder itself (build/policy.wasm), or the folder whose build/annotated-policy.wasm
+ * (what ships: policy.wasm + metadata.yml + README.md) the suite names.
+ */
+function builtFrom(source: string): { dir: string; wasm: string } | undefined {
+  if (!existsSync(source)) return undefined;
+  if (statSync(source).isDirectory()) return { dir: source, wasm: path.join(source, "build", "policy.wasm") };
+  if (path.basename(source) === "annotated-policy.wasm" && path.basename(path.dirname(source)) === "build") return { dir: path.dirname(path.dirname(source)), wasm: source };
+  return undefined;
+}
+
+/** Rebuilds a policy folder (policy.ts → build/*.wasm) when its sources are newer than `wasm`. */
+export async function buildIfStale(dir: string, log: (line: string) => void, wasm = path.join(dir, "build", "policy.wasm")): Promise<void> {
   if (!existsSync(path.join(dir, "policy.ts"))) return;
   const root = repoRootOf(dir);
   if (!root) return;
-  const wasm = path.join(dir, "build", "policy.wasm");
   const built = existsSync(wasm) ? statSync(wasm).mtimeMs : 0;
   const ts = (n: string) => n.endsWith(".ts");
-  const sources = Math.max(newestMtime(dir, ts, 0), newestMtime(path.join(root, "assembly"), ts), statSync(path.join(root, "asconfig.json")).mtimeMs);
+  const annotations = path.basename(wasm) === "annotated-policy.wasm" ? newestMtime(dir, (n) => n === "metadata.yml" || n === "README.md", 0) : 0;
+  const sources = Math.max(newestMtime(dir, ts, 0), newestMtime(path.join(root, "assembly"), ts), statSync(path.join(root, "asconfig.json")).mtimeMs, annotations);
   if (built >= sources) return;
   log(`building ${path.relative(process.cwd(), dir) || dir} (sources changed since the last build)`);
   try {
@@ -114,15 +129,12 @@ export async function buildIfStale(dir: string, log: (line: string) => void): Pr
 // ---------------------------------------------------------------------------------------------
 // Policies: one compiled module each, evaluated on up to `jobs` worker threads
 
-/** Where a suite's module comes from; registry references need a pulled copy. */
-function localModule(ref: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
-    throw new IdgovError(
-      `${ref}: this idgov cannot fetch modules from registries; pull the module (kwctl pull ${ref} -o policy.wasm) and set policy.module to the file, ` +
-        "or set policy.module to the policy folder built here",
-    );
+/** Where a suite's module comes from: local paths as they are, registry references pulled into the store when missing. */
+async function localModule(ref: string, options: RunOptions): Promise<string> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref) && !/^(registry|file|https?):\/\//.test(ref)) {
+    throw new IdgovError(`${ref}: give a module file, a policy folder, file://<path> or a registry://<host>/<repo>:<tag> reference`);
   }
-  return ref;
+  return resolvePolicySource(ref, { ...options.registry, ...(options.log ? { log: options.log } : {}) });
 }
 
 class PolicyPool {
@@ -272,8 +284,9 @@ export async function runSuites(suites: readonly Suite[], options: RunOptions = 
       const key = poolKey(suite);
       if (pools.has(key)) continue;
       try {
-        const source = localModule(suite.policy.module);
-        if (options.build !== false && existsSync(source) && statSync(source).isDirectory()) await buildIfStale(source, log);
+        const source = await localModule(suite.policy.module, options);
+        const buildable = options.build !== false ? builtFrom(source) : undefined;
+        if (buildable) await buildIfStale(buildable.dir, log, buildable.wasm);
         const timeout = suite.policy.manifest?.timeoutEvalSeconds;
         const policy = await loadPolicy(source, timeout !== undefined ? { timeoutMs: timeout * 1000 } : {});
         pools.set(key, new PolicyPool(policy, jobs));
