@@ -7,12 +7,14 @@ POLICIES := $(patsubst %/policy.ts,%,$(wildcard policies/*/policy.ts))
 HARNESS_SRC := $(shell find harness/src bench/baselines -name '*.ts' 2>/dev/null)
 SDK_SRC := $(shell find assembly -name '*.ts' -not -path '*/__tests__/*' 2>/dev/null)
 
-.PHONY: help install build build-harness build-policies test fuzz demo bench bench-serve clean publish registry-tool playground browser-tool
+.PHONY: help install build build-harness build-policies lint format test fuzz demo bench bench-serve clean publish registry-tool playground browser-tool
 
 help:
 	@echo "make demo    build and show the flagship policy deciding real requests"
 	@echo "make test    build and run every test (ends with 'N passed, N failed')"
 	@echo "make build   build the harness and every policy into policies/<name>/build/"
+	@echo "make lint    type-check all TypeScript (tests included) and lint/format-check it, AssemblyScript too"
+	@echo "make format  apply the formatter (eslint --fix)"
 	@echo "make fuzz    the property suites with 10x the cases, 100k evaluations, 1k load/close cycles (figures: test-results/fuzz.log)"
 	@echo "make bench   benchmark every policy (report under bench/results/)"
 	@echo "make playground  static browser playground of every policy's component in playground/build/"
@@ -72,7 +74,16 @@ registry-tool:
 	  fi; \
 	fi
 
-test: build playground registry-tool browser-tool
+# Type-check everything that runs on Node (tests included: tsconfig.json), then
+# lint and format-check all TypeScript and AssemblyScript (eslint.config.mjs).
+lint: build-harness
+	npx tsc -p tsconfig.json
+	npx eslint .
+
+format: install
+	npx eslint --fix .
+
+test: build lint playground registry-tool browser-tool
 	@rm -f .vitest-results.json
 	@npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json; \
 	  status=$$?; echo "policy test suites (idgov test): JUnit report in test-results/idgov-suites.xml"; \

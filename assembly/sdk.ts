@@ -6,8 +6,15 @@ export { JsonValue, JsonType, parseJsonString } from "./json/value";
 export { quote, ObjectWriter, StringBuilder, joinStrings, stringArrayJson, utf8 } from "./json/writer";
 export { ValidationRequest, AdmissionRequest, UserInfo, GroupVersionName } from "./protocol/request";
 export {
-  ValidationResponse, SettingsValidationResponse, RejectOptions,
-  accept, reject, rejectWithCode, acceptWithMutation, settingsValid, settingsInvalid,
+  ValidationResponse,
+  SettingsValidationResponse,
+  RejectOptions,
+  accept,
+  reject,
+  rejectWithCode,
+  acceptWithMutation,
+  settingsValid,
+  settingsInvalid,
 } from "./protocol/response";
 export { SettingsProblems, StringItem, childPath, indexPath, describe } from "./settings/check";
 export { SettingsSchema, ParsedSettings } from "./settings/schema";
@@ -18,8 +25,7 @@ export { parseDuration, formatDuration } from "./time/duration";
 export { logLine } from "./abi/log";
 export { ImageReference, parseImageReference, isRegistryHost } from "./k8s/image";
 export { podSpecPath, podMetadataPath, createsPods, containersIn, containerListPaths, ContainerRef, PodContainers } from "./k8s/workload";
-export { podIdentityPaths, podIdentityIn, PodIdentity, ProjectedToken, AUTOMOUNT_UNSET, AUTOMOUNT_TRUE, AUTOMOUNT_FALSE,
-  AUTOMOUNT_VOLUME_PREFIX, DEFAULT_TOKEN_EXPIRATION_SECONDS } from "./k8s/serviceaccount";
+export { podIdentityPaths, podIdentityIn, PodIdentity, ProjectedToken, AUTOMOUNT_UNSET, AUTOMOUNT_TRUE, AUTOMOUNT_FALSE, AUTOMOUNT_VOLUME_PREFIX, DEFAULT_TOKEN_EXPIRATION_SECONDS } from "./k8s/serviceaccount";
 export { PolicyRule, RoleRules, roleRulesIn, Subject, Binding, bindingIn } from "./k8s/rbac";
 export { labelKeyProblem, missingKeys } from "./k8s/labels";
 export { objectRejectionMessage, rejectObject, unreadableObject } from "./k8s/rejection";

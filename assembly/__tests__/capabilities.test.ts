@@ -47,7 +47,7 @@ for (const [label, policyName] of [["waPC", "wapc"], ["WASI", "wasi"]] as const)
         const { response } = await policy().validate(request, { call }, { allowContextAware: true, contextAwareResources: [{ apiVersion: "v1", kind: "ConfigMap" }, { apiVersion: "apps/v1", kind: "Deployment" }], hostCapabilities: rec.provider });
         expect(rec.calls.map(({ namespace, operation, request }) => ({ namespace, operation, request }))).toEqual([{ namespace, operation, request: payload }]);
         expect(rec.calls[0].typed).toBeDefined();
-        expect(response.status?.message).toBe('answer: {"ok":"yes","n":1}');
+        expect(response.status?.message).toBe("answer: {\"ok\":\"yes\",\"n\":1}");
       });
     }
 
@@ -78,7 +78,7 @@ for (const [label, policyName] of [["waPC", "wapc"], ["WASI", "wasi"]] as const)
 
     it("logs through tracing/log without any grant", async () => {
       const { response, logs } = await policy().validate(request, { call: "log" }, { allowedHostCapabilities: [] });
-      expect(response.status?.message).toBe('answer: "logged"');
+      expect(response.status?.message).toBe("answer: \"logged\"");
       expect(logs.join("\n")).toContain("hello from the policy");
     });
   });

@@ -33,8 +33,12 @@ function call(module: WebAssembly.Module, op: string, payload: Uint8Array) {
       },
       __guest_response: (ptr: number, len: number) => { response = text(ptr, len); },
       __guest_error: (ptr: number, len: number) => { error = text(ptr, len); },
-      __host_call: () => 0, __host_response_len: () => 0, __host_response: () => {},
-      __host_error_len: () => 0, __host_error: () => {}, __console_log: () => {},
+      __host_call: () => 0,
+      __host_response_len: () => 0,
+      __host_response: () => {},
+      __host_error_len: () => 0,
+      __host_error: () => {},
+      __console_log: () => {},
     },
     wasi_snapshot_preview1: {
       clock_time_get: (_id: number, _precision: bigint, out: number) => {
@@ -62,11 +66,16 @@ const MAX_BYTES_PER_PAYLOAD_BYTE = 20;
 
 describe("rejection messages are linear in the request", () => {
   it("trusted-registries rejects a 3 MiB Pod of worst-case container names within a constant factor", () => {
-    const name = 'a"'.repeat(4000); // every other character needs escaping, twice (decoded, then quoted)
+    const name = "a\"".repeat(4000); // every other character needs escaping, twice (decoded, then quoted)
     const containers = Array.from({ length: 264 }, () => ({ name, image: "evil.example/x:1" }));
     const request = {
-      uid: "u", kind: { group: "", version: "v1", kind: "Pod" }, resource: { group: "", version: "v1", resource: "pods" },
-      operation: "CREATE", namespace: "default", name: "p", userInfo: { username: "alice" },
+      uid: "u",
+      kind: { group: "", version: "v1", kind: "Pod" },
+      resource: { group: "", version: "v1", resource: "pods" },
+      operation: "CREATE",
+      namespace: "default",
+      name: "p",
+      userInfo: { username: "alice" },
       object: { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers } },
     };
     const r = allocatedFor("trusted-registries", request, { allowedRegistries: ["registry.example.com"] });
@@ -82,7 +91,7 @@ describe("rejection messages are linear in the request", () => {
   it("identity-assurance rejects a username of 4,000 quotes within a constant factor", () => {
     const settings = YAML.parse(readFileSync(join(repo, "policies/identity-assurance/test_data/settings-recommended.yaml"), "utf8"));
     const request = JSON.parse(readFileSync(join(repo, "policies/identity-assurance/test_data/exec-prod-bob-no-claims.json"), "utf8"));
-    const username = '"'.repeat(4000);
+    const username = "\"".repeat(4000);
     request.userInfo = { ...request.userInfo, username };
     const r = allocatedFor("identity-assurance", request, settings);
     expect(r.error).toBeUndefined();

@@ -67,25 +67,29 @@ describe("wrong-typed request facts are rejected before any policy runs", () => 
 describe("trusted-registries reads wrong-typed Pod fields as problems, never as absent", () => {
   const withContainers = (containers: unknown) => { const r = pod(); r.object.spec.containers = containers; return r; };
   it.each([["an object", { name: "web", image: "evil.example/x" }, "object"], ["a string", "evil.example/x", "string"]])(
-    "rejects spec.containers that is %s", async (_what, containers, type) => {
+    "rejects spec.containers that is %s",
+    async (_what, containers, type) => {
       const { response } = await registries.validate(withContainers(containers), registrySettings);
       expect(response.allowed).toBe(false);
       expect(response.status?.message).toContain(`spec.containers is not a list (got ${type})`);
-    });
+    },
+  );
 
   it("says an image of 42 is not a string", async () => {
     const { response } = await registries.validate(withContainers([{ name: "web", image: 42 }]), registrySettings);
     expect(response.allowed).toBe(false);
-    expect(response.status?.message).toContain('container "web" image is not a string (got number)');
+    expect(response.status?.message).toContain("container \"web\" image is not a string (got number)");
   });
 
   it.each([".internal.example/app", "evil.com:80.internal.example/app", "-.internal.example/app", "registry.example.com/x@a:b@c:d"])(
-    "rejects the unparseable reference %s", async (image) => {
+    "rejects the unparseable reference %s",
+    async (image) => {
       const settings = { allowedRegistries: ["registry.example.com", "*.internal.example"] };
       const { response } = await registries.validate(withContainers([{ name: "web", image }]), settings);
       expect(response.allowed).toBe(false);
       expect(response.status?.message).toContain(`image ${JSON.stringify(image)} is not a valid image reference`);
-    });
+    },
+  );
 
   it("refuses allowedRegistries entries that are not hosts, naming each value once", async () => {
     const r = await registries.validateSettings({ allowedRegistries: [":", ".", "-", "*", "a..b", "r.io:x"] });
@@ -93,7 +97,7 @@ describe("trusted-registries reads wrong-typed Pod fields as problems, never as 
     for (const [i, v] of [":", ".", "-", "a..b", "r.io:x"].entries()) {
       expect(r.message).toContain(`allowedRegistries[${i < 3 ? i : i + 1}]: ${JSON.stringify(v)} is not a registry host`);
     }
-    expect(r.message).toContain('allowedRegistries[3]: "*" is not a registry host (a wildcard is only allowed as a leading "*.", e.g. "*.example.com")');
-    expect(r.message).not.toContain('"*" "*"');
+    expect(r.message).toContain("allowedRegistries[3]: \"*\" is not a registry host (a wildcard is only allowed as a leading \"*.\", e.g. \"*.example.com\")");
+    expect(r.message).not.toContain("\"*\" \"*\"");
   });
 });

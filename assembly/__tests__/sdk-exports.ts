@@ -62,9 +62,7 @@ export function requestSummary(text: string): string {
   const problem = vr.problem;
   if (problem !== null) return "problem: " + problem;
   const r = vr.request;
-  return [r.operation, r.kind.apiVersion, r.kind.name, r.resource.name, r.subResource, r.namespace, r.name,
-    r.userInfo.username, r.userInfo.groups.join(","), r.userInfo.extraValues("idgov.dev/liveness-status").join(","),
-    r.object.typeName, r.dryRun ? "dry" : "wet"].join("|");
+  return [r.operation, r.kind.apiVersion, r.kind.name, r.resource.name, r.subResource, r.namespace, r.name, r.userInfo.username, r.userInfo.groups.join(","), r.userInfo.extraValues("idgov.dev/liveness-status").join(","), r.object.typeName, r.dryRun ? "dry" : "wet"].join("|");
 }
 import { clusterObjectName } from "../identity/sources";
 export function signalsObjectName(username: string): string { return clusterObjectName(username); }

@@ -2,7 +2,7 @@
 // string escapes, malformed input (never a trap), time and image parsing.
 import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { compileTestModule } from "./compile";
+import { compileTestModule } from "./compile.js";
 import { objectName } from "../../harness/src/signals/configmap.js";
 import { parseDuration as tsParseDuration, parseRfc3339 as tsParseRfc3339 } from "../../harness/src/time.js";
 
@@ -30,7 +30,7 @@ const INVALID = -(2n ** 63n);
 describe("selective reader", () => {
   it("finds nested fields and returns their raw text", () => {
     const doc = JSON.stringify({ a: { b: [1, { c: "x" }], d: null }, e: true });
-    expect(sdk.lookup(doc, "a.b.1.c")).toBe('string|"x"');
+    expect(sdk.lookup(doc, "a.b.1.c")).toBe("string|\"x\"");
     expect(sdk.lookup(doc, "a.d")).toBe("null|null");
     expect(sdk.lookup(doc, "e")).toBe("boolean|true");
     expect(sdk.lookup(doc, "a.zz")).toBe("missing|");
@@ -38,28 +38,28 @@ describe("selective reader", () => {
   });
 
   it("takes the last duplicate key, like JSON.parse", () => {
-    expect(sdk.lookup('{"a":1,"a":2}', "a")).toBe("number|2");
+    expect(sdk.lookup("{\"a\":1,\"a\":2}", "a")).toBe("number|2");
   });
 
   it("skips strings containing brackets, quotes and escapes", () => {
-    const doc = '{"s":"} ] \\" \\\\ {[","t":{"u":"\\u007d"},"k":7}';
+    const doc = "{\"s\":\"} ] \\\" \\\\ {[\",\"t\":{\"u\":\"\\u007d\"},\"k\":7}";
     expect(sdk.lookup(doc, "k")).toBe("number|7");
     expect(sdk.decodeString(sdk.lookup(doc, "t.u").slice(7))).toBe("}");
   });
 
   it("matches escaped and non-ASCII keys", () => {
-    expect(sdk.lookup('{"\\u0061b":1}', "ab")).toBe("number|1");
-    expect(sdk.lookup('{"é":2}', "é")).toBe("number|2");
+    expect(sdk.lookup("{\"\\u0061b\":1}", "ab")).toBe("number|1");
+    expect(sdk.lookup("{\"é\":2}", "é")).toBe("number|2");
   });
 
   it("decodes escapes and surrogate pairs", () => {
-    expect(sdk.decodeString('"a\\nb\\t\\"c\\u00e9\\ud83d\\ude00"')).toBe('a\nb\t"cé😀');
-    expect(sdk.decodeString('"日本"')).toBe("日本");
-    expect(sdk.decodeString('"bad \\x escape"')).toBe("<null>");
+    expect(sdk.decodeString("\"a\\nb\\t\\\"c\\u00e9\\ud83d\\ude00\"")).toBe("a\nb\t\"cé😀");
+    expect(sdk.decodeString("\"日本\"")).toBe("日本");
+    expect(sdk.decodeString("\"bad \\x escape\"")).toBe("<null>");
   });
 
   it("reports malformed and truncated documents instead of trapping", () => {
-    for (const bad of ['{"a":', '{"a":1', '{"a" 1}', '{"a":"x}', "", "nul", '{"a":1}}', '[1,2', '{"a":[1,2}', "{'a':1}"]) {
+    for (const bad of ["{\"a\":", "{\"a\":1", "{\"a\" 1}", "{\"a\":\"x}", "", "nul", "{\"a\":1}}", "[1,2", "{\"a\":[1,2}", "{'a':1}"]) {
       expect(sdk.lookup(bad, "a").startsWith("invalid|") || sdk.lookup(bad, "a").startsWith("malformed JSON|")).toBe(true);
     }
   });
@@ -76,7 +76,7 @@ describe("selective reader", () => {
   });
 
   it("skips long values with escapes and brackets at every block offset (property)", () => {
-    const tricky = fc.string({ unit: fc.constantFrom("a", '"', "\\", "{", "}", "[", "]", "é", "\n", " ", "😀"), maxLength: 80 });
+    const tricky = fc.string({ unit: fc.constantFrom("a", "\"", "\\", "{", "}", "[", "]", "é", "\n", " ", "😀"), maxLength: 80 });
     const value = fc.letrec((tie) => ({
       v: fc.oneof({ depthSize: "small" }, tricky, fc.integer(), fc.array(tie("v"), { maxLength: 5 }), fc.dictionary(tricky, tie("v"), { maxKeys: 4 })),
     })).v;
@@ -91,7 +91,7 @@ describe("selective reader", () => {
   });
 
   it("lists keys in document order", () => {
-    expect(sdk.keysOf('{"b":1,"a":{"x":2},"c":[]}').split("\n")).toEqual(["b", "a", "c"]);
+    expect(sdk.keysOf("{\"b\":1,\"a\":{\"x\":2},\"c\":[]}").split("\n")).toEqual(["b", "a", "c"]);
   });
 });
 
@@ -106,7 +106,7 @@ describe("strict DOM parser", () => {
   });
 
   it("rejects what JSON.parse rejects, with a byte offset", () => {
-    for (const bad of ["{", "[1,]", "01", "1.", "-", '"\u0001"', '{"a":1,}', "tru", "{} x", '{"a" 1}', "1e", "[", "\"abc"]) {
+    for (const bad of ["{", "[1,]", "01", "1.", "-", "\"\u0001\"", "{\"a\":1,}", "tru", "{} x", "{\"a\" 1}", "1e", "[", "\"abc"]) {
       let v8Rejects = false;
       try { JSON.parse(bad); } catch { v8Rejects = true; }
       expect(v8Rejects).toBe(true);
@@ -119,17 +119,23 @@ describe("strict DOM parser", () => {
   });
 
   it("escapes control characters and quotes when writing", () => {
-    const s = 'a"b\\c\n\u0001é';
+    const s = "a\"b\\c\n\u0001é";
     expect(JSON.parse(sdk.quoteString(s))).toBe(s);
   });
 });
 
 describe("ValidationRequest", () => {
   const request = {
-    uid: "u", kind: { group: "", version: "v1", kind: "Pod" }, resource: { group: "", version: "v1", resource: "pods" },
-    subResource: "exec", namespace: "prod", name: "web-0", operation: "CONNECT",
+    uid: "u",
+    kind: { group: "", version: "v1", kind: "Pod" },
+    resource: { group: "", version: "v1", resource: "pods" },
+    subResource: "exec",
+    namespace: "prod",
+    name: "web-0",
+    operation: "CONNECT",
     userInfo: { username: "alice@example.com", groups: ["devs", "system:authenticated"], extra: { "idgov.dev/liveness-status": ["approved"] } },
-    object: { kind: "PodExecOptions" }, dryRun: true,
+    object: { kind: "PodExecOptions" },
+    dryRun: true,
   };
   it("reads the fields policies need", () => {
     expect(sdk.requestSummary(JSON.stringify({ request, settings: {} })))
@@ -151,9 +157,9 @@ describe("ValidationRequest", () => {
 
   it("explains unusable payloads", () => {
     expect(sdk.requestSummary("[]")).toBe("problem: the validation request must be a JSON object, got array");
-    expect(sdk.requestSummary('{"settings":{}}')).toBe('problem: the validation request has no "request" object');
-    expect(sdk.requestSummary('{"request":{"uid":1,')).toMatch(/^problem: the validation request is not valid JSON/);
-    expect(sdk.requestSummary('{"request":{},"settings":[]}')).toBe('problem: "settings" must be an object, got array');
+    expect(sdk.requestSummary("{\"settings\":{}}")).toBe("problem: the validation request has no \"request\" object");
+    expect(sdk.requestSummary("{\"request\":{\"uid\":1,")).toMatch(/^problem: the validation request is not valid JSON/);
+    expect(sdk.requestSummary("{\"request\":{},\"settings\":[]}")).toBe("problem: \"settings\" must be an object, got array");
   });
 });
 
@@ -183,8 +189,7 @@ describe("glob, image references, time", () => {
     expect(sdk.image("a.io/x@nodigest")).toBe("<invalid>");
     expect(sdk.image("quay.io/x/y@sha256:abc")).toBe("<invalid>"); // a digest has at least 32 hex digits
     // distribution/reference's grammar: no empty or dash-edged domain label, numeric port, one digest.
-    for (const bad of [".internal.example/app", "evil.com:80.internal.example/app", "-.internal.example/app", "a-.example/app",
-      "a..example/app", "registry.example.com/x@a:b@c:d", "r.io:/app", "r.io/a//b", "r.io/a_-b", "r.io/-a", "r.io/app:-tag", "r.io/app:"]) {
+    for (const bad of [".internal.example/app", "evil.com:80.internal.example/app", "-.internal.example/app", "a-.example/app", "a..example/app", "registry.example.com/x@a:b@c:d", "r.io:/app", "r.io/a//b", "r.io/a_-b", "r.io/-a", "r.io/app:-tag", "r.io/app:"]) {
       expect(sdk.image(bad), bad).toBe("<invalid>");
     }
     expect(sdk.image("a.b.internal.example/team/app__x-y.z:v1.0_rc-1")).toBe("a.b.internal.example|team/app__x-y.z|v1.0_rc-1|");
@@ -195,8 +200,7 @@ describe("glob, image references, time", () => {
     for (const s of ["2026-11-10T00:00:00Z", "2026-02-28T23:59:59.123Z", "2024-02-29T12:00:00+02:00", "1999-12-31T23:00:00-05:30", "2026-11-10t00:00:00z"]) {
       expect(sdk.rfc3339(s)).toBe(BigInt(Date.parse(s.toUpperCase())));
     }
-    for (const s of ["2026-11-10", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2026-11-10T00:00:00", "yesterday", "2026-11-10T00:00:00Zjunk",
-      "2026-11-10 00:00:00Z", "2026-11-24T12:34:60Z", "2026-06-30T23:59:60+02:00", "2026-02-30T00:00:00Z", "2026-11-10T00:00:00+0200"]) {
+    for (const s of ["2026-11-10", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2026-11-10T00:00:00", "yesterday", "2026-11-10T00:00:00Zjunk", "2026-11-10 00:00:00Z", "2026-11-24T12:34:60Z", "2026-06-30T23:59:60+02:00", "2026-02-30T00:00:00Z", "2026-11-10T00:00:00+0200"]) {
       expect(sdk.rfc3339(s)).toBe(INVALID);
     }
     // A leap second exists only at 23:59:60 UTC and reads as 23:59:59 (+ its fraction).
@@ -211,11 +215,8 @@ describe("glob, image references, time", () => {
 
   it("the policies (AssemblyScript) and the harness (TypeScript) read timestamps alike (property)", () => {
     const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, "0"));
-    const zone = fc.oneof(fc.constantFrom("Z", "z", "", "+0200", "+24:00", "-00:00", "Zjunk"),
-      fc.tuple(fc.constantFrom("+", "-"), two(25), two(61)).map(([sign, h, m]) => `${sign}${h}:${m}`));
-    const timestamp = fc.tuple(fc.integer({ min: 0, max: 9999 }).map((y) => String(y).padStart(4, "0")), two(13), two(32),
-      fc.constantFrom("T", "t", " ", "x"), two(24), two(60), fc.constantFrom("00", "59", "60", "61"),
-      fc.oneof(fc.constant(""), fc.stringMatching(/^\.[0-9]{0,12}$/)), zone)
+    const zone = fc.oneof(fc.constantFrom("Z", "z", "", "+0200", "+24:00", "-00:00", "Zjunk"), fc.tuple(fc.constantFrom("+", "-"), two(25), two(61)).map(([sign, h, m]) => `${sign}${h}:${m}`));
+    const timestamp = fc.tuple(fc.integer({ min: 0, max: 9999 }).map((y) => String(y).padStart(4, "0")), two(13), two(32), fc.constantFrom("T", "t", " ", "x"), two(24), two(60), fc.constantFrom("00", "59", "60", "61"), fc.oneof(fc.constant(""), fc.stringMatching(/^\.[0-9]{0,12}$/)), zone)
       .map(([y, mo, d, sep, h, mi, s, frac, z]) => `${y}-${mo}-${d}${sep}${h}:${mi}:${s}${frac}${z}`);
     const leap = fc.tuple(fc.integer({ min: -23, max: 23 }), fc.constantFrom(0, 30, 45)).map(([h, m]) => {
       const offset = Math.sign(h) * (Math.abs(h) * 60 + m);
@@ -252,8 +253,7 @@ describe("glob, image references, time", () => {
 describe("identity signals cluster object names", () => {
   it("the policy (AssemblyScript) and `idgov signals import` (TypeScript) compute the same name (property)", () => {
     expect(sdk.signalsObjectName("alice@example.com")).toBe("idgov-alice-example-com-94a4b546");
-    fc.assert(fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 300 }), fc.emailAddress(),
-      fc.stringMatching(/^system:serviceaccount:[a-z0-9-]{1,20}:[a-z0-9.-]{1,20}$/)), (u) => {
+    fc.assert(fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 300 }), fc.emailAddress(), fc.stringMatching(/^system:serviceaccount:[a-z0-9-]{1,20}:[a-z0-9.-]{1,20}$/)), (u) => {
       expect(sdk.signalsObjectName(u)).toBe(objectName(u));
     }), { numRuns: 500 });
   });
@@ -261,15 +261,14 @@ describe("identity signals cluster object names", () => {
 
 describe("select: several nested values in one pass", () => {
   it("finds what chained field() calls find", () => {
-    const pod = JSON.stringify({ metadata: { name: "web", labels: { a: "1" }, annotations: { big: "x".repeat(5000) } },
-      spec: { containers: [{ name: "c", image: "i" }], initContainers: [] } });
+    const pod = JSON.stringify({ metadata: { name: "web", labels: { a: "1" }, annotations: { big: "x".repeat(5000) } }, spec: { containers: [{ name: "c", image: "i" }], initContainers: [] } });
     const paths = "metadata.name\nmetadata.labels\nspec.containers\nspec.ephemeralContainers\nspec\nnope.deeper";
     expect(sdk.selectPaths(pod, paths)).toBe(sdk.chainedPaths(pod, paths));
-    expect(sdk.selectPaths(pod, "metadata.name").split("\n")).toEqual(['string|"web"']);
+    expect(sdk.selectPaths(pod, "metadata.name").split("\n")).toEqual(["string|\"web\""]);
   });
 
   it("lets the last duplicate win, whole subtrees included", () => {
-    const doc = '{"spec":{"a":1,"b":2},"spec":{"a":3}}';
+    const doc = "{\"spec\":{\"a\":1,\"b\":2},\"spec\":{\"a\":3}}";
     expect(sdk.selectPaths(doc, "spec.a\nspec.b")).toBe("number|3\nmissing|");
     expect(sdk.selectPaths(doc, "spec.a\nspec.b")).toBe(sdk.chainedPaths(doc, "spec.a\nspec.b"));
   });
@@ -280,9 +279,11 @@ describe("select: several nested values in one pass", () => {
   const tree: fc.Arbitrary<Tree> = fc.letrec((tie) => ({
     obj: fc.record({ members: fc.array(fc.tuple(key, fc.oneof({ depthSize: "small" }, fc.integer(), fc.string(), fc.constant(null), tie("obj"), fc.array(tie("obj"), { maxLength: 2 }))), { maxLength: 5 }) }),
   })).obj as fc.Arbitrary<Tree>;
-  const write = (v: unknown): string => Array.isArray(v) ? "[" + v.map(write).join(",") + "]"
-    : v !== null && typeof v === "object" ? "{" + (v as Tree).members.map(([k, x]) => JSON.stringify(k) + ":" + write(x)).join(",") + "}"
-    : JSON.stringify(v);
+  const write = (v: unknown): string => Array.isArray(v)
+    ? "[" + v.map(write).join(",") + "]"
+    : v !== null && typeof v === "object"
+      ? "{" + (v as Tree).members.map(([k, x]) => JSON.stringify(k) + ":" + write(x)).join(",") + "}"
+      : JSON.stringify(v);
   const doc = tree.map(write);
   // Keys contain no ".", so every path splits back into its segments; paths may repeat.
   const paths = fc.array(fc.array(key, { minLength: 1, maxLength: 3 }).map((segments) => segments.join(".")), { minLength: 1, maxLength: 5 });
@@ -295,7 +296,7 @@ describe("select: several nested values in one pass", () => {
   });
 
   it("on malformed documents never trusts more than field() does, and never traps (property)", () => {
-    fc.assert(fc.property(doc, paths, fc.nat(), fc.constantFrom(" ", ",", ":", '"', "}", "x"), (text, list, at, junk) => {
+    fc.assert(fc.property(doc, paths, fc.nat(), fc.constantFrom(" ", ",", ":", "\"", "}", "x"), (text, list, at, junk) => {
       const i = at % text.length;
       const broken = text.slice(0, i) + junk + text.slice(i + 1);
       const joined = list.join("\n");

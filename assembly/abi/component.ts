@@ -9,10 +9,14 @@ import { CallResult } from "./result";
 declare function host_now_nanos(): u64;
 @external("idgov:policy/host@0.1.0", "call")
 declare function host_call(
-  bindingPtr: usize, bindingLen: usize,
-  namespacePtr: usize, namespaceLen: usize,
-  operationPtr: usize, operationLen: usize,
-  payloadPtr: usize, payloadLen: usize,
+  bindingPtr: usize,
+  bindingLen: usize,
+  namespacePtr: usize,
+  namespaceLen: usize,
+  operationPtr: usize,
+  operationLen: usize,
+  payloadPtr: usize,
+  payloadLen: usize,
   resultPtr: usize,
 ): void;
 @external("idgov:policy/host@0.1.0", "log")
@@ -36,11 +40,15 @@ export function componentLog(message: string): void {
 export function componentHostCall(binding: string, namespace: string, operation: string, payload: ArrayBuffer): CallResult {
   const text = String.UTF8.decode(payload);
   host_call(
-    changetype<usize>(binding), <usize>binding.length,
-    changetype<usize>(namespace), <usize>namespace.length,
-    changetype<usize>(operation), <usize>operation.length,
-    changetype<usize>(text), <usize>text.length,
-    CALL_RESULT,
+    changetype<usize>(binding),
+<usize>binding.length,
+changetype<usize>(namespace),
+<usize>namespace.length,
+changetype<usize>(operation),
+<usize>operation.length,
+changetype<usize>(text),
+<usize>text.length,
+CALL_RESULT,
   );
   const answer = liftString(load<u32>(CALL_RESULT, 4), load<u32>(CALL_RESULT, 8));
   if (load<u8>(CALL_RESULT) == 0) return CallResult.ok(String.UTF8.encode(answer));

@@ -10,10 +10,14 @@ declare function __guest_response(ptr: usize, len: usize): void;
 declare function __guest_error(ptr: usize, len: usize): void;
 @external("wapc", "__host_call")
 declare function __host_call(
-  bindingPtr: usize, bindingLen: usize,
-  namespacePtr: usize, namespaceLen: usize,
-  operationPtr: usize, operationLen: usize,
-  payloadPtr: usize, payloadLen: usize,
+  bindingPtr: usize,
+  bindingLen: usize,
+  namespacePtr: usize,
+  namespaceLen: usize,
+  operationPtr: usize,
+  operationLen: usize,
+  payloadPtr: usize,
+  payloadLen: usize,
 ): i32;
 @external("wapc", "__host_response_len")
 declare function __host_response_len(): usize;
@@ -54,8 +58,14 @@ export function hostCall(binding: string, namespace: string, operation: string, 
   const n = String.UTF8.encode(namespace);
   const o = String.UTF8.encode(operation);
   const status = __host_call(
-    changetype<usize>(b), b.byteLength, changetype<usize>(n), n.byteLength,
-    changetype<usize>(o), o.byteLength, changetype<usize>(payload), payload.byteLength,
+    changetype<usize>(b),
+    b.byteLength,
+    changetype<usize>(n),
+    n.byteLength,
+    changetype<usize>(o),
+    o.byteLength,
+    changetype<usize>(payload),
+    payload.byteLength,
   );
   if (status == 1) {
     const response = new ArrayBuffer(<i32>__host_response_len());

@@ -17,8 +17,14 @@ declare function proc_exit(code: u32): void;
 /** WASI-mode host capabilities (§4): 0 = success (inverse of waPC); the reply is appended to stdin. */
 @external("host", "call")
 declare function host_call(
-  bindingPtr: usize, bindingLen: usize, namespacePtr: usize, namespaceLen: usize,
-  operationPtr: usize, operationLen: usize, payloadPtr: usize, payloadLen: usize,
+  bindingPtr: usize,
+  bindingLen: usize,
+  namespacePtr: usize,
+  namespaceLen: usize,
+  operationPtr: usize,
+  operationLen: usize,
+  payloadPtr: usize,
+  payloadLen: usize,
 ): u32;
 
 const CLOCK_REALTIME: u32 = 0;
@@ -112,8 +118,14 @@ export function wasiHostCall(binding: string, namespace: string, operation: stri
   const n = String.UTF8.encode(namespace);
   const o = String.UTF8.encode(operation);
   const status = host_call(
-    changetype<usize>(b), b.byteLength, changetype<usize>(n), n.byteLength,
-    changetype<usize>(o), o.byteLength, changetype<usize>(payload), payload.byteLength,
+    changetype<usize>(b),
+    b.byteLength,
+    changetype<usize>(n),
+    n.byteLength,
+    changetype<usize>(o),
+    o.byteLength,
+    changetype<usize>(payload),
+    payload.byteLength,
   );
   const input = readStdinToEnd();
   const reply = new ArrayBuffer(<i32>input[1]);

@@ -33,8 +33,11 @@ export function runValidateSettings(payloadPtr: usize, payloadLen: usize, valida
 }
 
 export function runOperation(
-  operation: string, payloadPtr: usize, payloadLen: usize,
-  validate: ValidateFn, validateSettings: ValidateSettingsFn,
+  operation: string,
+  payloadPtr: usize,
+  payloadLen: usize,
+  validate: ValidateFn,
+  validateSettings: ValidateSettingsFn,
 ): CallResult {
   if (operation == "validate") return runValidate(payloadPtr, payloadLen, validate);
   if (operation == "validate_settings") return runValidateSettings(payloadPtr, payloadLen, validateSettings);

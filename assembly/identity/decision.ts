@@ -10,8 +10,15 @@ import { ValidationResponse, accept, rejectWithCode } from "../protocol/response
 import { quote } from "../json/writer";
 import { Evaluation, CAUSE_REVERIFY, CAUSE_WAIT, CAUSE_COMPLIANCE, CAUSE_RECORDS, CAUSE_CONFIGURATION } from "./evaluate";
 import {
-  ANNOTATION_POLICY, ANNOTATION_RULES, ANNOTATION_DECISION, ANNOTATION_SIGNAL_SOURCES,
-  ADVICE_REVERIFY, ADVICE_WAIT, ADVICE_COMPLIANCE, ADVICE_RECORDS, ADVICE_CONFIGURATION,
+  ANNOTATION_POLICY,
+  ANNOTATION_RULES,
+  ANNOTATION_DECISION,
+  ANNOTATION_SIGNAL_SOURCES,
+  ADVICE_REVERIFY,
+  ADVICE_WAIT,
+  ADVICE_COMPLIANCE,
+  ADVICE_RECORDS,
+  ADVICE_CONFIGURATION,
 } from "./vocabulary";
 
 export const DECISION_ALLOWED = "allowed";
@@ -105,8 +112,8 @@ export function adviceFor(causes: i32): string {
 export function rejectionMessage(policy: string, facts: RequestFacts, decision: Decision): string {
   const user = facts.username.length > 0 ? quote(facts.username) : "(no username)";
   const advice = adviceFor(decision.causes);
-  return policy + ": " + describeAttempt(facts) + " denied for user " + user + ": " +
-    joinStrings(decision.failures, "; ") + "." + (advice.length > 0 ? " " + advice : "");
+  return policy + ": " + describeAttempt(facts) + " denied for user " + user + ": "
+    + joinStrings(decision.failures, "; ") + "." + (advice.length > 0 ? " " + advice : "");
 }
 
 /** The audit annotations of a matched decision: policy@version, rules, decision, signal sources. */

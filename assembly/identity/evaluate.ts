@@ -53,8 +53,8 @@ export class SignalSet {
       if (current.isMalformed) continue;
       if (o.isMalformed || o.verifiedAt > current.verifiedAt) { set.signals[found] = o; continue; }
       if (o.verifiedAt == current.verifiedAt) {
-        const worse = statusSeverity(o.status) > statusSeverity(current.status) ||
-          (statusSeverity(o.status) == statusSeverity(current.status) && o.risk > current.risk);
+        const worse = statusSeverity(o.status) > statusSeverity(current.status)
+          || (statusSeverity(o.status) == statusSeverity(current.status) && o.risk > current.risk);
         if (worse) set.signals[found] = o;
       }
     }
@@ -125,8 +125,8 @@ export function signalFailure(kind: string, signal: Signal | null, req: Requirem
     return new Failure(kind + ": not approved (" + status + ")", cause);
   }
   if (req.maxAgeMs > 0 && now - signal.verifiedAt > req.maxAgeMs) {
-    return new Failure(kind + ": stale since " + formatRfc3339(signal.verifiedAt + req.maxAgeMs) +
-      " (verified " + formatRfc3339(signal.verifiedAt) + ", maxAge " + formatDuration(req.maxAgeMs) + ")", CAUSE_REVERIFY);
+    return new Failure(kind + ": stale since " + formatRfc3339(signal.verifiedAt + req.maxAgeMs)
+      + " (verified " + formatRfc3339(signal.verifiedAt) + ", maxAge " + formatDuration(req.maxAgeMs) + ")", CAUSE_REVERIFY);
   }
   if (signal.expiresAt != INVALID_TIME && signal.expiresAt <= now) {
     return new Failure(kind + ": document expired on " + formatRfc3339(signal.expiresAt), CAUSE_REVERIFY);

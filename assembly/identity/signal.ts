@@ -8,8 +8,17 @@ import { STATUSES, RISKS, METHODS, SIGNAL_KINDS } from "./vocabulary";
 // The tables (kinds, statuses, risks, fields, sources…) are generated from
 // vocabulary.json, shared with the harness; re-exported where the model is.
 export {
-  SIGNAL_KINDS, CLAIM_KINDS, STATUSES, STATUSES_BY_SEVERITY, RISKS, METHODS, RECORD_FIELDS, CLAIM_FIELDS,
-  SOURCE_SETTINGS, SOURCE_CLAIMS, SOURCE_CLUSTER,
+  SIGNAL_KINDS,
+  CLAIM_KINDS,
+  STATUSES,
+  STATUSES_BY_SEVERITY,
+  RISKS,
+  METHODS,
+  RECORD_FIELDS,
+  CLAIM_FIELDS,
+  SOURCE_SETTINGS,
+  SOURCE_CLAIMS,
+  SOURCE_CLUSTER,
 } from "./vocabulary";
 
 export function isSignalKind(name: string): bool { return SIGNAL_KINDS.includes(name); }

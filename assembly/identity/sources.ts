@@ -9,8 +9,18 @@ import { CallResult, Failure } from "../abi/result";
 import { hostJson } from "../capabilities/host";
 import { SignalBuilder, Signal } from "./signal";
 import {
-  SIGNAL_KINDS, CLAIM_KINDS, RECORD_FIELDS, CLAIM_FIELDS, SOURCE_SETTINGS, SOURCE_CLAIMS, SOURCE_CLUSTER,
-  CONFIGMAP_NAME_PREFIX, CONFIGMAP_SANITIZED_MAX, CONFIGMAP_SUBJECT_KEY, FNV_OFFSET_BASIS, FNV_PRIME,
+  SIGNAL_KINDS,
+  CLAIM_KINDS,
+  RECORD_FIELDS,
+  CLAIM_FIELDS,
+  SOURCE_SETTINGS,
+  SOURCE_CLAIMS,
+  SOURCE_CLUSTER,
+  CONFIGMAP_NAME_PREFIX,
+  CONFIGMAP_SANITIZED_MAX,
+  CONFIGMAP_SUBJECT_KEY,
+  FNV_OFFSET_BASIS,
+  FNV_PRIME,
 } from "./vocabulary";
 
 /** A record object (`{status, verifiedAt, …}`) → Signal; every field type-checked. */

@@ -72,8 +72,8 @@ const ODD_BITS: u64 = 0xAAAAAAAAAAAAAAAA;
  */
 function skipContainer(p: usize, end: usize): usize {
   let depth: i32 = 0;
-  let inString: u64 = 0;      // all ones when the previous chunk ended inside a string
-  let nextEscaped: u64 = 0;   // 1 when the previous chunk ended with an escaping backslash
+  let inString: u64 = 0; // all ones when the previous chunk ended inside a string
+  let nextEscaped: u64 = 0; // 1 when the previous chunk ended with an escaping backslash
   const QUOTE = i8x16.splat(0x22), BACKSLASH = i8x16.splat(0x5c);
   const CASE = i8x16.splat(0x20), OPEN = i8x16.splat(0x7b), CLOSE = i8x16.splat(0x7d);
   while (p + 64 <= end) {
@@ -120,7 +120,7 @@ function skipContainer(p: usize, end: usize): usize {
     p += 64;
   }
   // Byte-wise from here (fewer than 64 bytes left, or a malformed chunk).
-  let inStr = inString != 0;
+  const inStr = inString != 0;
   if (nextEscaped != 0) p++; // the chunk ended with a backslash inside a string
   return skipContainerFrom(p, end, depth, inStr);
 }

@@ -34,18 +34,21 @@ export class JsonValue {
     if (list === null) { list = new Array<JsonValue>(0); this.itemList = list; }
     return list;
   }
+
   /** Object keys in document order; a duplicate key keeps its first position and takes the last value (last-wins, as Go's encoding/json and V8). */
   get keys(): string[] {
     let list = this.keyList;
     if (list === null) { list = new Array<string>(0); this.keyList = list; }
     return list;
   }
+
   /** Object values, parallel to `keys`. */
   get values(): JsonValue[] {
     let list = this.valueList;
     if (list === null) { list = new Array<JsonValue>(0); this.valueList = list; }
     return list;
   }
+
   /** Number of object members (0 for every other type), without allocating. */
   get memberCount(): i32 { const list = this.keyList; return list === null ? 0 : list.length; }
   /** Number of array items (0 for every other type), without allocating. */
@@ -93,6 +96,7 @@ export class JsonValue {
 
   /** The object at a dotted path of members (`spec.template.spec`), or null when a step is missing or not an object. */
   objectAt(path: string): JsonValue | null {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the walk starts at this object
     let node: JsonValue = this;
     if (!node.isObject) return null;
     if (path.length == 0) return node;
@@ -219,8 +223,7 @@ class Parser {
     if (p < end && load<u8>(p) == 0x2d) p++;
     if (p >= end) return this.fail("malformed number");
     if (load<u8>(p) == 0x30) p++;
-    else if (isDigit(load<u8>(p))) { while (p < end && isDigit(load<u8>(p))) p++; }
-    else return this.fail("malformed number");
+    else if (isDigit(load<u8>(p))) { while (p < end && isDigit(load<u8>(p))) p++; } else return this.fail("malformed number");
     if (p < end && load<u8>(p) == 0x2e) {
       p++;
       if (p >= end || !isDigit(load<u8>(p))) { this.p = p; return this.fail("malformed number"); }

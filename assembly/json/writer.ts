@@ -65,13 +65,13 @@ export class StringBuilder {
     const capacity = <usize>String.UTF16.byteLength(this.buffer);
     if (this.sealed) {
       const fresh = __new(max(need, capacity << 1), idof<string>());
-      memory.copy(fresh, changetype<usize>(this.buffer), <usize>this.length << 1);
+      memory.copy(fresh, changetype<usize>(this.buffer), <usize> this.length << 1);
       this.buffer = changetype<string>(fresh);
       this.sealed = false;
     } else if (need > capacity) {
       this.buffer = changetype<string>(__renew(changetype<usize>(this.buffer), max(need, capacity << 1)));
     }
-    const at = changetype<usize>(this.buffer) + (<usize>this.length << 1);
+    const at = changetype<usize>(this.buffer) + (<usize> this.length << 1);
     this.length += units;
     return at;
   }
@@ -108,7 +108,7 @@ export class StringBuilder {
   truncate(units: i32): void { this.length = max(0, this.length - units); }
 
   toString(): string {
-    const bytes = <usize>this.length << 1;
+    const bytes = <usize> this.length << 1;
     if (!this.sealed) {
       this.buffer = changetype<string>(__renew(changetype<usize>(this.buffer), bytes)); // shrinks in place
       this.sealed = true;

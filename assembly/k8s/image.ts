@@ -97,9 +97,7 @@ function isRepositoryPath(s: string): bool {
     while (i < n && s.charCodeAt(i) != 0x2f) {
       const c = s.charCodeAt(i);
       if (c == 0x2e) i++;
-      else if (c == 0x5f) { i++; if (i < n && s.charCodeAt(i) == 0x5f) i++; }
-      else if (c == 0x2d) { while (i < n && s.charCodeAt(i) == 0x2d) i++; }
-      else return false;
+      else if (c == 0x5f) { i++; if (i < n && s.charCodeAt(i) == 0x5f) i++; } else if (c == 0x2d) { while (i < n && s.charCodeAt(i) == 0x2d) i++; } else return false;
       if (i >= n || !(isLower(s.charCodeAt(i)) || isDigit(s.charCodeAt(i)))) return false;
       while (i < n && (isLower(s.charCodeAt(i)) || isDigit(s.charCodeAt(i)))) i++;
     }

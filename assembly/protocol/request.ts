@@ -22,6 +22,7 @@ export class UserInfo {
     if (f === null) { f = this.view.fields(["username", "uid", "groups", "extra"]); this._fields = f; }
     return f;
   }
+
   /** "" when absent (e.g. audit-scanner requests carry no user). */
   get username(): string { return this.fieldsOnce()[0].stringOr(""); }
   get uid(): string { return this.fieldsOnce()[1].stringOr(""); }
@@ -33,8 +34,21 @@ export class UserInfo {
 }
 
 const REQUEST_KEYS: string[] = [
-  "uid", "kind", "resource", "subResource", "requestKind", "requestResource", "requestSubResource",
-  "name", "namespace", "operation", "userInfo", "object", "oldObject", "options", "dryRun",
+  "uid",
+  "kind",
+  "resource",
+  "subResource",
+  "requestKind",
+  "requestResource",
+  "requestSubResource",
+  "name",
+  "namespace",
+  "operation",
+  "userInfo",
+  "object",
+  "oldObject",
+  "options",
+  "dryRun",
 ];
 
 export class AdmissionRequest {
@@ -60,6 +74,7 @@ export class AdmissionRequest {
     if (u === null) { u = new UserInfo(this.f[10]); this._userInfo = u; }
     return u;
   }
+
   /** The object being admitted (Missing/Null on DELETE). */
   get object(): Json { return this.f[11]; }
   get oldObject(): Json { return this.f[12]; }
@@ -69,6 +84,7 @@ export class AdmissionRequest {
     const op = this.operation;
     return (op == "CREATE" || op == "UPDATE") && this.object.isObject;
   }
+
   get dryRun(): bool { return this.f[14].asBool(false); }
 }
 
@@ -79,8 +95,21 @@ function gvn(view: Json, nameKey: string): GroupVersionName {
 
 /** Expected JSON kind of each REQUEST_KEYS field (absent is always allowed, null only where NULLABLE). */
 const REQUEST_KINDS: JsonKind[] = [
-  JsonKind.String, JsonKind.Object, JsonKind.Object, JsonKind.String, JsonKind.Object, JsonKind.Object, JsonKind.String,
-  JsonKind.String, JsonKind.String, JsonKind.String, JsonKind.Object, JsonKind.Object, JsonKind.Object, JsonKind.Object, JsonKind.Bool,
+  JsonKind.String,
+  JsonKind.Object,
+  JsonKind.Object,
+  JsonKind.String,
+  JsonKind.Object,
+  JsonKind.Object,
+  JsonKind.String,
+  JsonKind.String,
+  JsonKind.String,
+  JsonKind.String,
+  JsonKind.Object,
+  JsonKind.Object,
+  JsonKind.Object,
+  JsonKind.Object,
+  JsonKind.Bool,
 ];
 /** object, oldObject and options are null on DELETE and CONNECT. */
 const NULLABLE: bool[] = [false, false, false, false, false, false, false, false, false, false, false, true, true, true, false];
@@ -174,7 +203,7 @@ export class ValidationRequest {
     let requestFields = missingFields(REQUEST_KEYS.length);
     let settings = Json.missing();
     let problem: string | null = null;
-    let p = skipWhitespace(ptr, end);
+    const p = skipWhitespace(ptr, end);
     if (p >= end || load<u8>(p) != 0x7b) {
       problem = p < end && (load<u8>(p) == 0x5b || load<u8>(p) == 0x22)
         ? "the validation request must be a JSON object, got " + (load<u8>(p) == 0x5b ? "array" : "string")
@@ -192,8 +221,7 @@ export class ValidationRequest {
         } else {
           valueEnd = skipValue(v, end);
           if (valueEnd != SCAN_ERROR) {
-            if (m.keyIs("request")) { request = new Json(v, valueEnd, kindAt(v)); requestFields = missingFields(REQUEST_KEYS.length); }
-            else if (m.keyIs("settings")) settings = new Json(v, valueEnd, kindAt(v));
+            if (m.keyIs("request")) { request = new Json(v, valueEnd, kindAt(v)); requestFields = missingFields(REQUEST_KEYS.length); } else if (m.keyIs("settings")) settings = new Json(v, valueEnd, kindAt(v));
           }
         }
         if (!m.endValue(valueEnd)) break;

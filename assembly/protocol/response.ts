@@ -81,6 +81,7 @@ export class SettingsValidationResponse {
     if (message !== null) w.string("message", message);
     return w.toString();
   }
+
   toBytes(): ArrayBuffer { return utf8(this.toJson()); }
 }
 

@@ -9,8 +9,7 @@ import * as vocabulary from "../../harness/dist/signals/vocabulary.js";
 import { formatDuration, formatRfc3339, parseDuration as parseDurationOrUndefined, parseRfc3339 } from "../../harness/dist/time.js";
 
 const { ADVICE, ASSURANCE_LEVELS, AUDIT_ANNOTATIONS, CLAIM_KINDS, FUTURE_SKEW_MS, RECORD_FIELDS, SIGNAL_KINDS } = vocabulary;
-const [STATUSES, RISKS, METHODS, CLAIM_FIELDS, STATUSES_BY_SEVERITY]: (readonly string[])[] = [vocabulary.SIGNAL_STATUSES,
-  vocabulary.AML_RISKS, vocabulary.LIVENESS_METHODS, vocabulary.CLAIM_FIELDS, vocabulary.STATUSES_BY_SEVERITY];
+const [STATUSES, RISKS, METHODS, CLAIM_FIELDS, STATUSES_BY_SEVERITY]: (readonly string[])[] = [vocabulary.SIGNAL_STATUSES, vocabulary.AML_RISKS, vocabulary.LIVENESS_METHODS, vocabulary.CLAIM_FIELDS, vocabulary.STATUSES_BY_SEVERITY];
 const INVALID = Number.NaN;
 const POLICY = "identity-assurance";
 const VERSION = "0.1.0";
@@ -64,11 +63,7 @@ function signal(kind: string, source: string, fields: [string, unknown][]): Sign
     if (field === FAIL) { problems.push(value as string); continue; }
     if (field === "score" && typeof value === "number") { setScore(value); continue; }
     if (typeof value !== "string") { problems.push(`${field} is not a string`); continue; }
-    if (field === "status") { if (STATUSES.includes(value)) s.status = value; else problems.push(`status "${value}" is not one of ${STATUSES.join("|")}`); }
-    else if (field === "verifiedAt" || field === "expiresAt") { const t = parseTime(value); if (Number.isNaN(t)) problems.push(`${field} "${value}" is not an RFC 3339 time`); else s[field] = t; }
-    else if (field === "risk") { const r = RISKS.indexOf(value); if (r < 0) problems.push(`risk "${value}" is not one of ${RISKS.join("|")}`); else s.risk = r; }
-    else if (field === "method") { if (!METHODS.includes(value)) problems.push(`method "${value}" is not one of ${METHODS.join("|")}`); }
-    else if (field === "score") { if (/^\d{1,3}$/.test(value)) setScore(Number(value)); else problems.push(`score "${value}" is not an integer 0-100`); }
+    if (field === "status") { if (STATUSES.includes(value)) s.status = value; else problems.push(`status "${value}" is not one of ${STATUSES.join("|")}`); } else if (field === "verifiedAt" || field === "expiresAt") { const t = parseTime(value); if (Number.isNaN(t)) problems.push(`${field} "${value}" is not an RFC 3339 time`); else s[field] = t; } else if (field === "risk") { const r = RISKS.indexOf(value); if (r < 0) problems.push(`risk "${value}" is not one of ${RISKS.join("|")}`); else s.risk = r; } else if (field === "method") { if (!METHODS.includes(value)) problems.push(`method "${value}" is not one of ${METHODS.join("|")}`); } else if (field === "score") { if (/^\d{1,3}$/.test(value)) setScore(Number(value)); else problems.push(`score "${value}" is not an integer 0-100`); }
   }
   if (s.status === "" && !problems.some((p) => p.startsWith("status"))) problems.push("status is missing");
   if (Number.isNaN(s.verifiedAt) && !problems.some((p) => p.startsWith("verifiedAt"))) problems.push("verifiedAt is missing");
@@ -169,7 +164,11 @@ export function decide(payloadText: string, nowMs: number): string {
   if (settings.cluster !== undefined) throw new Error("the TypeScript baseline does not implement the cluster source");
   if ((settings.rules as Obj[]).some((r) => r.require?.denyAmlRiskAbove !== undefined)) throw new Error("the TypeScript baseline does not implement denyAmlRiskAbove");
   const rules: Rule[] = (settings.rules as Obj[]).map((r) => ({
-    name: r.name, operations: r.match?.operations ?? [], resources: r.match?.resources ?? [], namespaces: r.match?.namespaces, require: requirements(r.require),
+    name: r.name,
+    operations: r.match?.operations ?? [],
+    resources: r.match?.resources ?? [],
+    namespaces: r.match?.namespaces,
+    require: requirements(r.require),
   }));
   const sub = typeof request.subResource === "string" ? request.subResource : "";
   const resource = request.resource?.resource ?? "";
@@ -181,18 +180,20 @@ export function decide(payloadText: string, nowMs: number): string {
     groups: (Array.isArray(request.userInfo?.groups) ? request.userInfo.groups : []).filter((g: unknown) => typeof g === "string") as string[],
   };
   const matched = rules.filter((r) =>
-    (r.operations.length === 0 || r.operations.includes("*") || r.operations.includes(facts.operation)) &&
-    (r.resources.length === 0 || r.resources.some((p) => globMatch(p, facts.resource))) &&
-    (r.namespaces === undefined || (facts.namespace !== "" && r.namespaces.some((p) => globMatch(p, facts.namespace)))));
+    (r.operations.length === 0 || r.operations.includes("*") || r.operations.includes(facts.operation))
+    && (r.resources.length === 0 || r.resources.some((p) => globMatch(p, facts.resource)))
+    && (r.namespaces === undefined || (facts.namespace !== "" && r.namespaces.some((p) => globMatch(p, facts.namespace)))));
   if (matched.length === 0) return JSON.stringify({ accepted: true });
   const names = matched.map((r) => r.name).join(",");
   const annotate = (decision: string, used: string[]) => ({
-    [AUDIT_ANNOTATIONS.policy]: `${POLICY}@${VERSION}`, [AUDIT_ANNOTATIONS.rules]: names, [AUDIT_ANNOTATIONS.decision]: decision,
+    [AUDIT_ANNOTATIONS.policy]: `${POLICY}@${VERSION}`,
+    [AUDIT_ANNOTATIONS.rules]: names,
+    [AUDIT_ANNOTATIONS.decision]: decision,
     ...(used.length > 0 ? { [AUDIT_ANNOTATIONS.signalSources]: used.join(",") } : {}),
   });
   const exempt = settings.exempt ?? {};
-  if ((facts.username !== "" && (exempt.users ?? []).some((p: string) => globMatch(p, facts.username))) ||
-      facts.groups.some((g) => (exempt.groups ?? []).some((p: string) => globMatch(p, g)))) {
+  if ((facts.username !== "" && (exempt.users ?? []).some((p: string) => globMatch(p, facts.username)))
+    || facts.groups.some((g) => (exempt.groups ?? []).some((p: string) => globMatch(p, g)))) {
     return JSON.stringify({ accepted: true, audit_annotations: annotate("exempt", []) });
   }
   const observations: Signal[] = [];

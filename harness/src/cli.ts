@@ -21,8 +21,7 @@ import { logCommand } from "./commands/log.js";
 import { CommandExit, type CliCommand, type CliIO } from "./commands/command.js";
 
 /** Registered commands; add new ones here (one file each under commands/). */
-export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, newCommand, scaffoldCommand, benchCommand, annotateCommand, testCommand,
-  pushCommand, pullCommand, policiesCommand, rmCommand, inspectCommand, digestCommand, serveCommand, logCommand];
+export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, newCommand, scaffoldCommand, benchCommand, annotateCommand, testCommand, pushCommand, pullCommand, policiesCommand, rmCommand, inspectCommand, digestCommand, serveCommand, logCommand];
 
 function packageVersion(): string {
   try {

@@ -31,7 +31,12 @@ interface ShowOptions { now?: string; hostCapabilitiesFixtures?: string; heading
 export function reproduceCommand(policyName: string, settingsFile: string, fixture: string, options: ShowOptions = {}): string {
   const data = `policies/${policyName}/test_data`;
   return [
-    "npx idgov run", `policies/${policyName}`, "--request", `${data}/${fixture}`, "--settings", `${data}/${settingsFile}`,
+    "npx idgov run",
+    `policies/${policyName}`,
+    "--request",
+    `${data}/${fixture}`,
+    "--settings",
+    `${data}/${settingsFile}`,
     ...(options.now ? ["--now", options.now] : []),
     ...(options.hostCapabilitiesFixtures ? ["--allow-context-aware", "--host-capabilities-fixtures", `${data}/${options.hostCapabilitiesFixtures}`] : []),
   ].join(" ");
@@ -53,8 +58,8 @@ async function show(policyName: string, settingsFile: string, steps: Step[], opt
       const req = request.kind === "AdmissionReview" ? request.request : request;
       const { response } = await policy.validate(request, settings, { ...(now ? { now } : {}), ...hostOptions });
       const who = req.userInfo?.username ?? "(no user)";
-      const what = `${req.operation} ${req.resource.resource}${req.subResource ? "/" + req.subResource : ""}` +
-        (req.namespace ? ` in ${req.namespace}` : "") + (req.name ? ` (${req.name})` : "");
+      const what = `${req.operation} ${req.resource.resource}${req.subResource ? "/" + req.subResource : ""}`
+        + (req.namespace ? ` in ${req.namespace}` : "") + (req.name ? ` (${req.name})` : "");
       console.log(`\n  ${response.allowed ? ALLOWED : DENIED}  ${paint("1", who)}  ${what}`);
       console.log(paint("2", `           ${step.note} — test_data/${step.fixture}`));
       if (response.status?.message) console.log(wrap(response.status.message, "           "));
@@ -84,8 +89,7 @@ await show("identity-assurance", "settings-recommended.yaml", [
 await show("identity-assurance", "settings-cluster.yaml", [
   { fixture: "exec-prod-alice-verified-claims.json", note: "alice's ConfigMap holds signals imported from a Didit decision" },
   { fixture: "exec-prod-bob-no-claims.json", note: "bob's identity provider just rewrote his ConfigMap with a declined liveness" },
-], { now: "2026-11-25T12:00:00Z", hostCapabilitiesFixtures: "host-capabilities-cluster.yaml",
-  heading: "signals read from one ConfigMap per user (kubernetes/get_resource), answers from test_data/host-capabilities-cluster.yaml" });
+], { now: "2026-11-25T12:00:00Z", hostCapabilitiesFixtures: "host-capabilities-cluster.yaml", heading: "signals read from one ConfigMap per user (kubernetes/get_resource), answers from test_data/host-capabilities-cluster.yaml" });
 
 await show("trusted-registries", "settings.yaml", [
   { fixture: "pod-trusted.json", note: "every image from registry.example.com or *.internal.example" },

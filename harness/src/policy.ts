@@ -77,8 +77,8 @@ function parseNow(now: Date | string | undefined): bigint | undefined {
   // Strings are read by the policies' own RFC 3339 rules (offset required, no rollover).
   const d = typeof now === "string" ? new Date(parseRfc3339(now) ?? Number.NaN) : now;
   if (!(d instanceof Date) || Number.isNaN(d.getTime())) {
-    throw new IdgovError(`invalid time ${JSON.stringify(String(now))}: give an RFC 3339 timestamp with its offset, such as 2026-01-02T15:04:05Z ` +
-      "(a real date; second 60 only at 23:59:60 UTC)");
+    throw new IdgovError(`invalid time ${JSON.stringify(String(now))}: give an RFC 3339 timestamp with its offset, such as 2026-01-02T15:04:05Z `
+      + "(a real date; second 60 only at 23:59:60 UTC)");
   }
   return dateToNs(d);
 }
@@ -100,8 +100,8 @@ export class Policy {
   }
 
   private dispatcher(opts: HostContextOptions): HostDispatcher {
-    const contextAwareResources =
-      opts.contextAwareResources ?? (opts.allowContextAware ? (this.info.metadata?.contextAwareResources ?? []) : []);
+    const contextAwareResources
+      = opts.contextAwareResources ?? (opts.allowContextAware ? (this.info.metadata?.contextAwareResources ?? []) : []);
     const { providers } = openHostCapabilities(opts.hostCapabilities, this.fixtureCache);
     return new HostDispatcher({ allowedHostCapabilities: opts.allowedHostCapabilities ?? ["*"], contextAwareResources, providers });
   }

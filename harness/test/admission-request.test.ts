@@ -42,7 +42,7 @@ describe("readAdmissionRequest", () => {
     expect(() => readAdmissionRequest(tmpFile("list.json", "[1,2]"))).toThrow(/Invalid request object.*got a list/);
     expect(() => readAdmissionRequest(tmpFile("s.yaml", "just a string"))).toThrow(/Invalid request object.*got a string/);
     expect(() => readAdmissionRequest(tmpFile("e.json", "  \n"))).toThrow(/is empty/);
-    expect(() => readAdmissionRequest(tmpFile("r.json", '{"kind":"AdmissionReview"}'))).toThrow(/invalid AdmissionReview object.*no `request`/);
+    expect(() => readAdmissionRequest(tmpFile("r.json", "{\"kind\":\"AdmissionReview\"}"))).toThrow(/invalid AdmissionReview object.*no `request`/);
     expect(() => readAdmissionRequest("/no/such/file.json")).toThrow(/cannot read request \/no\/such\/file.json: no such file/);
   });
 

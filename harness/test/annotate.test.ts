@@ -17,8 +17,7 @@ describe("idgov annotate", () => {
   it("embeds protocolVersion v1 (asked from the module), the metadata and the README", async () => {
     const bytes = await annotate({ wasm: raw(), metadataYaml, usage: readme });
     const m = section(bytes);
-    expect(m).toMatchObject({ protocolVersion: "v1", mutating: false, backgroundAudit: false, executionMode: "kubewarden-wapc", policyType: "kubernetes",
-      contextAwareResources: [{ apiVersion: "v1", kind: "ConfigMap" }], hostCapabilities: ["kubernetes/get_resource"] });
+    expect(m).toMatchObject({ protocolVersion: "v1", mutating: false, backgroundAudit: false, executionMode: "kubewarden-wapc", policyType: "kubernetes", contextAwareResources: [{ apiVersion: "v1", kind: "ConfigMap" }], hostCapabilities: ["kubernetes/get_resource"] });
     expect(m.annotations["io.kubewarden.policy.usage"]).toBe(readme);
     expect(m.annotations["io.kubewarden.policy.version"]).toBe("0.1.0");
     expect(m.rules).toHaveLength(4);
@@ -31,8 +30,7 @@ describe("idgov annotate", () => {
       expect(policy.info.metadata?.contextAwareResources).toEqual([{ apiVersion: "v1", kind: "ConfigMap" }]);
       const request = JSON.parse(readFileSync(join(flagship, "test_data/exec-prod-alice-verified-claims.json"), "utf8"));
       request.userInfo.extra = {};
-      const { response } = await policy.validate(request, { rules: [{ name: "prod-exec", match: { resources: ["pods/exec"] }, require: { assurance: "IAL2" } }], cluster: {} },
-        { now: "2026-11-25T12:00:00Z", allowContextAware: true, hostCapabilities: join(flagship, "test_data/host-capabilities-cluster.yaml") });
+      const { response } = await policy.validate(request, { rules: [{ name: "prod-exec", match: { resources: ["pods/exec"] }, require: { assurance: "IAL2" } }], cluster: {} }, { now: "2026-11-25T12:00:00Z", allowContextAware: true, hostCapabilities: join(flagship, "test_data/host-capabilities-cluster.yaml") });
       expect(response.allowed).toBe(true);
     } finally { await policy.close(); }
   });

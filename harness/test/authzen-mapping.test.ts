@@ -27,7 +27,7 @@ describe("mapping an evaluation onto an AdmissionRequest", () => {
       userInfo: {
         username: "alice",
         groups: ["finance"],
-        extra: { "authzen.openid.net/subject-type": ["user"], department: ["Sales"], level: ["3"], tags: ["a", "b"] },
+        extra: { "authzen.openid.net/subject-type": ["user"], "department": ["Sales"], "level": ["3"], "tags": ["a", "b"] },
       },
     });
     expect((r.object as Record<string, unknown>).context).toEqual({ time: "2026-11-25T12:00:00Z" });

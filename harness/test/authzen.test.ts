@@ -140,7 +140,7 @@ describe("AuthZEN endpoints", () => {
     });
     const all = await post("/access/v1/evaluations", batch());
     expect(all.json.evaluations.map((e: { decision: boolean }) => e.decision)).toEqual([true, false, false, true]);
-    expect(all.json.evaluations[2].context.error).toEqual({ status: 400, message: 'action must be an object with "name"' });
+    expect(all.json.evaluations[2].context.error).toEqual({ status: 400, message: "action must be an object with \"name\"" });
     expect(all.json.decision).toBeUndefined();
     expect((await post("/access/v1/evaluations", batch("execute_all"))).json.evaluations).toHaveLength(4);
     expect((await post("/access/v1/evaluations", batch("deny_on_first_deny"))).json.evaluations.map((e: { decision: boolean }) => e.decision)).toEqual([true, false]);

@@ -20,7 +20,7 @@ afterAll(async () => {
   await Promise.all(Object.values(policies).map((p) => p.close()));
 });
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 describe("bench requests", () => {
@@ -39,7 +39,7 @@ describe("bench requests", () => {
     expect(r.object.spec.containers.length).toBe(3);
     expect(r.object.spec.volumes.length).toBeGreaterThan(2);
     expect(r.object.metadata.managedFields.length).toBe(1);
-    expect(r.object.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]).toContain('"apiVersion"');
+    expect(r.object.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]).toContain("\"apiVersion\"");
   });
 
   it("the committed fixtures are what the generator makes", () => {
@@ -109,8 +109,7 @@ describe("TypeScript baselines answer exactly like the Wasm policies", () => {
 
 describe("idgov bench", () => {
   it("--json prints the ratios and statistics of one request (no thresholds: timing is not tested)", () => {
-    const r = spawnSync(process.execPath, [BIN, "bench", "policies/identity-assurance", "--request", "bench/requests/pod-create-prod-1k.json",
-      "--settings", "bench/settings/identity-assurance.yaml", "--samples", "30", "--now", BENCH_NOW, "--json"], { cwd: REPO_ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [BIN, "bench", "policies/identity-assurance", "--request", "bench/requests/pod-create-prod-1k.json", "--settings", "bench/settings/identity-assurance.yaml", "--samples", "30", "--now", BENCH_NOW, "--json"], { cwd: REPO_ROOT, encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -128,8 +127,7 @@ describe("idgov bench", () => {
 
   it("measures a module whose initialisation reads the clock (TinyGo shape) on new instances, and says why", async () => {
     const module = await watFile("tinygo_init_clock");
-    const run = (...extra: string[]) => spawnSync(process.execPath, [BIN, "bench", module, "--request", "bench/requests/pod-create-prod-1k.json",
-      "--samples", "20", "--no-baseline", ...extra], { cwd: REPO_ROOT, encoding: "utf8" });
+    const run = (...extra: string[]) => spawnSync(process.execPath, [BIN, "bench", module, "--request", "bench/requests/pod-create-prod-1k.json", "--samples", "20", "--no-baseline", ...extra], { cwd: REPO_ROOT, encoding: "utf8" });
     const json = run("--json");
     expect(json.stderr).toBe("");
     expect(json.status).toBe(0);
@@ -150,10 +148,7 @@ describe("idgov bench", () => {
   });
 
   it("--fresh new measures a snapshot-capable policy on new instances; --peer measures other modules in the same run", async () => {
-    const r = spawnSync(process.execPath, [BIN, "bench", "policies/identity-assurance", "--request", "bench/requests/pod-create-prod-1k.json",
-      "--settings", "bench/settings/identity-assurance.yaml", "--samples", "20", "--now", BENCH_NOW, "--no-baseline", "--fresh", "new", "--json",
-      "--peer", "policies/identity-assurance/build/policy-wasi.wasm=bench/settings/identity-assurance.yaml",
-      "--peer", await watFile("tinygo_init_clock")], { cwd: REPO_ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [BIN, "bench", "policies/identity-assurance", "--request", "bench/requests/pod-create-prod-1k.json", "--settings", "bench/settings/identity-assurance.yaml", "--samples", "20", "--now", BENCH_NOW, "--no-baseline", "--fresh", "new", "--json", "--peer", "policies/identity-assurance/build/policy-wasi.wasm=bench/settings/identity-assurance.yaml", "--peer", await watFile("tinygo_init_clock")], { cwd: REPO_ROOT, encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -171,8 +166,7 @@ describe("idgov bench", () => {
   });
 
   it("prints a table, and explains what it needs", () => {
-    const r = spawnSync(process.execPath, [BIN, "bench", "policies/trusted-registries", "--request", "bench/requests/pod-create-prod-1k.json",
-      "--settings", "policies/trusted-registries/test_data/settings.yaml", "--samples", "20"], { cwd: REPO_ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [BIN, "bench", "policies/trusted-registries", "--request", "bench/requests/pod-create-prod-1k.json", "--settings", "policies/trusted-registries/test_data/settings.yaml", "--samples", "20"], { cwd: REPO_ROOT, encoding: "utf8" });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/validate, fresh \(snapshot restore\)/);
     expect(r.stdout).toMatch(/fresh \/ JSON\.parse: median \d/);
@@ -192,9 +186,7 @@ describe("report plumbing", () => {
   it("splits guest time into a per-MiB part and a fixed part, and tabulates ratios", () => {
     const fake = (label: string, requestBytes: number, guestUs: number) => {
       const s = stats([0.01, 0.02]);
-      return { policy: "p", label, requestBytes, fresh: s, newInstance: s, reused: s, jsonParse: s, jsonParseBytes: s, ratio: { median: 0.5, mean: 0.5 },
-        settings: { fresh: s, reused: s, bytes: 2 }, breakdown: { fresh: { guestUs, copyInUs: 0, copyOutUs: 0, convertUs: 0, totalUs: guestUs }, newInstance: { copyInUs: 0, guestUs, copyOutUs: 0, convertUs: 0, totalUs: guestUs } },
-        memory: { memoryBytes: 0, allocatedBytes: 0, initBytes: 0 }, allowed: true };
+      return { policy: "p", label, requestBytes, fresh: s, newInstance: s, reused: s, jsonParse: s, jsonParseBytes: s, ratio: { median: 0.5, mean: 0.5 }, settings: { fresh: s, reused: s, bytes: 2 }, breakdown: { fresh: { guestUs, copyInUs: 0, copyOutUs: 0, convertUs: 0, totalUs: guestUs }, newInstance: { copyInUs: 0, guestUs, copyOutUs: 0, convertUs: 0, totalUs: guestUs } }, memory: { memoryBytes: 0, allocatedBytes: 0, initBytes: 0 }, allowed: true, freshMode: "snapshot" as const };
     };
     const split = estimateSplit([fake("20 KB", 20 * 1024, 12), fake("1 MiB", 1024 * 1024 + 20 * 1024, 112)]);
     expect(split).toEqual({ readUsPerMiB: 100, fixedUs: 10, read20KUs: 2, decide20KUs: 10 });

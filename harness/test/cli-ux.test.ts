@@ -38,8 +38,7 @@ describe("stderr says only what applies", () => {
     const request = JSON.parse(readFileSync(data("exec-prod-bob-no-claims.json"), "utf8"));
     request.userInfo.username = "erin@example.com"; // no ConfigMap in the fixtures: the NotFound entry answers
     const file = tmpFile("erin.json", JSON.stringify(request));
-    const r = idgov(["run", flagship, "-r", file, "-s", data("settings-cluster.yaml"), "--allow-context-aware",
-      "--host-capabilities-fixtures", data("host-capabilities-cluster.yaml"), ...NOW]);
+    const r = idgov(["run", flagship, "-r", file, "-s", data("settings-cluster.yaml"), "--allow-context-aware", "--host-capabilities-fixtures", data("host-capabilities-cluster.yaml"), ...NOW]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).allowed).toBe(false);
     expect(r.stderr).toBe("");
@@ -59,8 +58,7 @@ describe("stderr says only what applies", () => {
       "    message: Cannot find v1/ConfigMap named 'idgov-bob-example-com-b61facb9' inside of namespace 'idgov-system'",
       "",
     ].join("\n"));
-    const r = idgov(["run", flagship, "-r", data("exec-prod-bob-no-claims.json"), "-s", data("settings-cluster.yaml"), "--allow-context-aware",
-      "--replay-host-capabilities-interactions", session, ...NOW]);
+    const r = idgov(["run", flagship, "-r", data("exec-prod-bob-no-claims.json"), "-s", data("settings-cluster.yaml"), "--allow-context-aware", "--replay-host-capabilities-interactions", session, ...NOW]);
     expect(r.code).toBe(0);
     expect(r.stderr).not.toMatch(/YAMLWarning|Unresolved tag/);
     expect(r.stderr).toBe("");
@@ -92,10 +90,10 @@ describe("errors in one style, whole", () => {
   it("scaffold artifacthub reports every missing annotation at once", () => {
     const annotations = { "io.kubewarden.policy.version": "1", "io.kubewarden.policy.author": "x" };
     expect(() => artifactHubPackage({ rules: [], mutating: false, annotations })).toThrow(
-      'metadata.yml cannot build artifacthub-pkg.yml (6 problems): io.kubewarden.policy.version must be a semver version, got "1"; ' +
-        "annotation io.kubewarden.policy.ociUrl is required; annotation io.kubewarden.policy.title is required; " +
-        "annotation io.artifacthub.displayName is required; annotation io.kubewarden.policy.description is required; " +
-        'io.kubewarden.policy.author must be a list of "Name <email>", got "x"',
+      "metadata.yml cannot build artifacthub-pkg.yml (6 problems): io.kubewarden.policy.version must be a semver version, got \"1\"; "
+      + "annotation io.kubewarden.policy.ociUrl is required; annotation io.kubewarden.policy.title is required; "
+      + "annotation io.artifacthub.displayName is required; annotation io.kubewarden.policy.description is required; "
+      + "io.kubewarden.policy.author must be a list of \"Name <email>\", got \"x\"",
     );
   });
 });

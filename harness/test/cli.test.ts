@@ -28,10 +28,10 @@ const oneErrorLine = (stderr: string) => {
 describe("idgov run", () => {
   it("prints one AdmissionResponse JSON line in kwctl's shape and exits 0 on a rejection", async () => {
     const policy = await watFile("rust_shape");
-    const r = idgov(["run", policy, "--request", requestFile, "--settings-json", '{"accepted":false,"message":"denied","code":403}']);
+    const r = idgov(["run", policy, "--request", requestFile, "--settings-json", "{\"accepted\":false,\"message\":\"denied\",\"code\":403}"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
-      '{"uid":"1299d386-525b-4032-98ae-1949f69f9cfc","allowed":false,"status":{"message":"denied","code":403},"auditAnnotations":null,"warnings":null}\n',
+      "{\"uid\":\"1299d386-525b-4032-98ae-1949f69f9cfc\",\"allowed\":false,\"status\":{\"message\":\"denied\",\"code\":403},\"auditAnnotations\":null,\"warnings\":null}\n",
     );
   });
 
@@ -63,7 +63,7 @@ describe("idgov run", () => {
     expect(r.code).toBe(1);
     expect(oneErrorLine(r.stderr)).toMatch(/^Error: Provided settings are not valid: Error invoking settings validation callback: GuestCallFailure\(/);
     const wasi = await watFile("wasi_policy");
-    const t = idgov(["run", wasi, "--request", requestFile, "--settings-json", '{"trap":1}']);
+    const t = idgov(["run", wasi, "--request", requestFile, "--settings-json", "{\"trap\":1}"]);
     expect(t.code).toBe(0);
     expect(oneJsonLine(t.stdout)).toMatchObject({ allowed: false, status: { code: 500 } });
   });
@@ -71,13 +71,22 @@ describe("idgov run", () => {
   it("WASI policies run without Node's ExperimentalWarning; host capabilities from fixtures", async () => {
     const wasi = await watFile("wasi_policy");
     const fixtures = tmpFile("hc.yaml", "- {namespace: net, operation: v1/dns_lookup_host, request: example.com, response: 192.0.2.1}\n");
-    const r = idgov(["run", wasi, "--request", requestFile, "--settings-json", '{"host":1}', "--host-capabilities-fixtures", fixtures]);
+    const r = idgov(["run", wasi, "--request", requestFile, "--settings-json", "{\"host\":1}", "--host-capabilities-fixtures", fixtures]);
     expect(r.code).toBe(0);
     expect(oneJsonLine(r.stdout)).toMatchObject({ allowed: true, warnings: ["192.0.2.1"] });
     expect(r.stderr).not.toMatch(/ExperimentalWarning/);
     const denied = idgov([
-      "run", wasi, "--request", requestFile, "--settings-json", '{"host":1}', "--host-capabilities-fixtures", fixtures,
-      "--allowed-host-capabilities", "oci/*", "kubernetes/can_i",
+      "run",
+      wasi,
+      "--request",
+      requestFile,
+      "--settings-json",
+      "{\"host\":1}",
+      "--host-capabilities-fixtures",
+      fixtures,
+      "--allowed-host-capabilities",
+      "oci/*",
+      "kubernetes/can_i",
     ]);
     expect(oneJsonLine(denied.stdout).status.message).toBe(
       "Policy has not been granted access to the 'net/v1/dns_lookup_host' host capability. The violation has been reported.",
@@ -86,7 +95,7 @@ describe("idgov run", () => {
 
   it("invalid settings: `Error: Provided settings are not valid: <message>`, exit 1, one line", async () => {
     const policy = await watFile("rust_shape");
-    const r = idgov(["run", policy, "--request", requestFile, "--settings-json", '{"valid":false,"message":"allowedRegistries: must not be empty"}']);
+    const r = idgov(["run", policy, "--request", requestFile, "--settings-json", "{\"valid\":false,\"message\":\"allowedRegistries: must not be empty\"}"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(oneErrorLine(r.stderr)).toBe("Error: Provided settings are not valid: allowedRegistries: must not be empty");
@@ -142,8 +151,7 @@ describe("idgov run", () => {
     expect(top.stdout).toMatch(/Usage: idgov/);
     const run = idgov(["run", "--help"]);
     expect(run.code).toBe(0);
-    for (const flag of ["--request", "--settings", "--settings-json", "--allowed-host-capabilities", "--allow-context-aware",
-      "--host-capabilities-fixtures", "--replay-host-capabilities-interactions", "--now", "--mode", "--timeout", "--disable-timeout", "--memory-limit"]) {
+    for (const flag of ["--request", "--settings", "--settings-json", "--allowed-host-capabilities", "--allow-context-aware", "--host-capabilities-fixtures", "--replay-host-capabilities-interactions", "--now", "--mode", "--timeout", "--disable-timeout", "--memory-limit"]) {
       expect(run.stdout).toContain(flag);
     }
     const v = idgov(["--version"]);

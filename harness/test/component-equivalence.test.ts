@@ -9,9 +9,17 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse as parseYaml } from "yaml";
 import {
-  compilePolicy, evaluateInProcess, validatePayload, normalizeSettings,
-  HostDispatcher, FixtureProvider, ReplayProvider, dateToNs,
-  type CompiledPolicy, type FixtureEntry, type HostCapabilityProvider,
+  compilePolicy,
+  evaluateInProcess,
+  validatePayload,
+  normalizeSettings,
+  HostDispatcher,
+  FixtureProvider,
+  ReplayProvider,
+  dateToNs,
+  type CompiledPolicy,
+  type FixtureEntry,
+  type HostCapabilityProvider,
 } from "../dist/index.js";
 import { findSuiteFiles, loadSuites } from "../dist/testing/runner.js";
 import { caseRequest } from "../dist/testing/suite.js";
@@ -126,7 +134,10 @@ for (const name of POLICIES) {
           const label = `${path.basename(r.file)} with ${path.basename(s.file)}`;
           const contextAware = (compiledMetadata(rt) ?? []) as never;
           const answers = rt.validate({
-            label, request: r.request, settings: s.settings, now: FIXED_NOW,
+            label,
+            request: r.request,
+            settings: s.settings,
+            now: FIXED_NOW,
             host: () => new HostDispatcher({ providers: [new FixtureProvider(fixtures)], contextAwareResources: contextAware }),
           });
           expect(answers.wasi, `${label} (WASI)`).toEqual(answers.wapc);
@@ -151,7 +162,10 @@ for (const name of POLICIES) {
           const manifest = suite.policy.manifest;
           const contextAware = manifest ? manifest.contextAwareResources : tc.allowContextAware ? compiledMetadata(rt) : [];
           const answers = rt.validate({
-            label, request, settings: tc.settings, now: tc.now ?? FIXED_NOW,
+            label,
+            request,
+            settings: tc.settings,
+            now: tc.now ?? FIXED_NOW,
             host: () => {
               const providers: HostCapabilityProvider[] = [];
               if (tc.hostCapabilities) providers.push(new FixtureProvider(tc.hostCapabilities));

@@ -29,9 +29,9 @@ async function rawCore(name: string) {
   const text = (ptr: number, len: number) => Buffer.from(memory.buffer, ptr, len * 2).toString("utf16le");
   const { instance } = await WebAssembly.instantiate(bytes, {
     "idgov:policy/host@0.1.0": {
-      log: () => {},
+      "log": () => {},
       "now-nanos": () => 1_764_072_000_000_000_000n,
-      call: () => { throw new Error("no host calls in this test"); },
+      "call": () => { throw new Error("no host calls in this test"); },
     },
   });
   const e = instance.exports as Record<string, CallableFunction> & { memory: WebAssembly.Memory };

@@ -9,4 +9,3 @@ export const SEED = 21;
 export const MAX_BYTES_PER_PAYLOAD_BYTE = 32;
 /** What any evaluation may allocate whatever its size (answer, message, the requirements' tables). */
 export const FIXED_BYTES = 128 * 1024;
-

@@ -38,9 +38,19 @@ describe("decision log", () => {
   it("an intact log verifies: exit 0 with the record count", () => {
     const file = writeLog(10);
     expect(lines(file).map((l) => JSON.parse(l).type)).toEqual([
-      "decision", "decision", "decision", "decision", "checkpoint",
-      "decision", "decision", "decision", "decision", "checkpoint",
-      "decision", "decision", "checkpoint",
+      "decision",
+      "decision",
+      "decision",
+      "decision",
+      "checkpoint",
+      "decision",
+      "decision",
+      "decision",
+      "decision",
+      "checkpoint",
+      "decision",
+      "decision",
+      "checkpoint",
     ]);
     const r = verifyCli(file);
     expect(r.code).toBe(0);
@@ -63,7 +73,7 @@ describe("decision log", () => {
   it("detects an edited record", () => {
     const file = writeLog(10);
     const ls = lines(file);
-    const edited = ls[6].replace('"allowed":false', '"allowed":true');
+    const edited = ls[6].replace("\"allowed\":false", "\"allowed\":true");
     expect(edited).not.toBe(ls[6]);
     ls[6] = edited;
     save(file, ls);

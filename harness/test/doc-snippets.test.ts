@@ -104,9 +104,8 @@ describe("doc snippets", () => {
         mkdirSync(dir);
         writeFileSync(path.join(dir, "policy.ts"), s.code);
         writeFileSync(path.join(dir, "metadata.yml"), "rules: []\nmutating: false\n");
-        const build = spawnSync(process.execPath, ["--input-type=module", "-e",
-          `import { buildPolicy } from ${JSON.stringify(path.join(REPO_ROOT, "harness/dist/build/policies.js"))};` +
-          `await buildPolicy(${JSON.stringify(dir)}, ${JSON.stringify(root)});`], { cwd: root, encoding: "utf8", env, timeout: 600_000 });
+        const build = spawnSync(process.execPath, ["--input-type=module", "-e", `import { buildPolicy } from ${JSON.stringify(path.join(REPO_ROOT, "harness/dist/build/policies.js"))};`
+          + `await buildPolicy(${JSON.stringify(dir)}, ${JSON.stringify(root)});`], { cwd: root, encoding: "utf8", env, timeout: 600_000 });
         expect(build.status, `${s.file}:${s.line}: build failed\n${build.stderr}`).toBe(0);
         const policy = await loadPolicy(dir, { isolation: "in-process" });
         try {
@@ -117,8 +116,7 @@ describe("doc snippets", () => {
       } else {
         const file = path.join(root, `snippet-${s.line}.test.ts`);
         writeFileSync(file, s.code);
-        const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run", "--root", root, path.basename(file)],
-          { cwd: root, encoding: "utf8", env, timeout: 600_000 });
+        const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run", "--root", root, path.basename(file)], { cwd: root, encoding: "utf8", env, timeout: 600_000 });
         expect(r.status, `${s.file}:${s.line}: vitest failed\n${r.stdout}\n${r.stderr}`).toBe(0);
         expect(r.stdout.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/Tests\s+\d+ passed/);
       }

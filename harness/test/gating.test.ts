@@ -46,7 +46,7 @@ describe("allow-list gate", () => {
     const d = new HostDispatcher({ allowedHostCapabilities: [] });
     const r = call(d, "tracing", "log", { level: "info", message: "hello", user: "bob" });
     expect(r.ok).toBe(true);
-    expect(r.logs).toEqual(['INFO    policy: hello {"user":"bob"}']);
+    expect(r.logs).toEqual(["INFO    policy: hello {\"user\":\"bob\"}"]);
   });
 
   it("matches *, ns/*, ns/v1/* and exact paths", () => {
@@ -62,7 +62,7 @@ describe("allow-list gate", () => {
 
   it("rejects invalid patterns with Kubewarden's messages", () => {
     expect(() => HostCapabilityAllowList.parse(["oci/v1"])).toThrow(
-      'Invalid host capabilities pattern: invalid pattern "oci/v1": not a complete capability path; use "oci/v1/*" to allow all capabilities under it',
+      "Invalid host capabilities pattern: invalid pattern \"oci/v1\": not a complete capability path; use \"oci/v1/*\" to allow all capabilities under it",
     );
     expect(() => HostCapabilityAllowList.parse(["oci/v1/ver*"])).toThrow(/wildcard '\*' must be the entire last path segment/);
     expect(() => HostCapabilityAllowList.parse(["dns/*"])).toThrow(/unknown segment "dns", valid options at this level are: crypto, kubernetes, net, oci/);

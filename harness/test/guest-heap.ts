@@ -24,8 +24,12 @@ export function heapCall(module: WebAssembly.Module, op: string, payload: Uint8A
       },
       __guest_response: (ptr: number, len: number) => { response = text(ptr, len); },
       __guest_error: (ptr: number, len: number) => { error = text(ptr, len); },
-      __host_call: () => 0, __host_response_len: () => 0, __host_response: () => {},
-      __host_error_len: () => 0, __host_error: () => {}, __console_log: () => {},
+      __host_call: () => 0,
+      __host_response_len: () => 0,
+      __host_response: () => {},
+      __host_error_len: () => 0,
+      __host_error: () => {},
+      __console_log: () => {},
     },
     wasi_snapshot_preview1: {
       clock_time_get: (_id: number, _precision: bigint, out: number) => {

@@ -51,7 +51,7 @@ describe("WASI temp files (16.3)", () => {
               // another process's run ended meanwhile
             }
           }
-          return call.namespace === "net" ? { ok: true as const, payload: '"looked up"' } : undefined;
+          return call.namespace === "net" ? { ok: true as const, payload: "\"looked up\"" } : undefined;
         },
       };
       for (const isolation of ["in-process", "worker"] as const) {
@@ -137,7 +137,7 @@ describe("host copies of guest output are bounded (16.5)", () => {
 });
 
 /** The same as JSON text (JSON.stringify itself would overflow the stack). */
-const nestedText = (depth: number) => '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
+const nestedText = (depth: number) => "{\"a\":".repeat(depth) + "1" + "}".repeat(depth);
 
 /** `{"a":{"a":…{"a":1}…}}` nested `depth` levels. */
 function nested(depth: number): unknown {
@@ -159,7 +159,7 @@ describe("deep nesting (16.10)", () => {
     expect(r.response).toEqual(shallow.response);
     expect(r.response.status?.code).not.toBe(500);
     // bytes are not re-serialised: deeper still is evaluated by the guest, which skips what it does not read
-    const text = JSON.stringify(pod("DEEP")).replace('"DEEP"', nestedText(12_000));
+    const text = JSON.stringify(pod("DEEP")).replace("\"DEEP\"", nestedText(12_000));
     expect((await policy.validate(Buffer.from(text), settings)).response).toEqual(shallow.response);
   });
 
@@ -168,7 +168,7 @@ describe("deep nesting (16.10)", () => {
     const err = await policy.validate(pod(nested(12_000)), settings).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IdgovError);
     expect((err as Error).message).toBe("the request is nested more than 10000 levels deep, above the limit of Kubernetes and idgov (10000): flatten it");
-    const text = JSON.stringify(pod("DEEP")).replace('"DEEP"', nestedText(12_000));
+    const text = JSON.stringify(pod("DEEP")).replace("\"DEEP\"", nestedText(12_000));
     const file = tmpFile("deep.json", text);
     const r = spawnSync(process.execPath, [BIN, "run", policyDir, "--request", file, "--settings", settingsFile], { encoding: "utf8", timeout: 60_000 });
     expect(r.status).toBe(1);

@@ -54,16 +54,16 @@ describe("idgov test exit codes and reports", () => {
   it("a deliberately wrong expectation fails with exit 1 and an expected/actual diff naming the case's line", () => {
     const f = suiteFile(
       trSuite(
-        `  - name: trusted pod\n    request: ${TR}/test_data/pod-trusted.json\n    expect: {accepted: true}\n` +
-          `  - name: wrong\n    request: ${TR}/test_data/pod-missing-labels.json\n    expect:\n      accepted: true\n      message: {contains: "no such text"}\n`,
+        `  - name: trusted pod\n    request: ${TR}/test_data/pod-trusted.json\n    expect: {accepted: true}\n`
+        + `  - name: wrong\n    request: ${TR}/test_data/pod-missing-labels.json\n    expect:\n      accepted: true\n      message: {contains: "no such text"}\n`,
       ),
     );
     const r = idgov(["test", f]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`✗ wrong (${f}:8)`);
     expect(r.stdout).toContain("accepted:\n        - expected: true\n        + actual:   false");
-    expect(r.stdout).toContain('- expected: contains "no such text"');
-    expect(r.stdout).toContain('+ actual:   "trusted-registries: Pod \\"web\\" rejected: missing required labels: team"');
+    expect(r.stdout).toContain("- expected: contains \"no such text\"");
+    expect(r.stdout).toContain("+ actual:   \"trusted-registries: Pod \\\"web\\\" rejected: missing required labels: team\"");
     expect(r.stdout).toMatch(/1 passed, 1 failed/);
   });
 
@@ -137,20 +137,20 @@ describe("idgov test exit codes and reports", () => {
 describe("cases", () => {
   it("an unexpected host call fails the case and shows the call", () => {
     const f = suiteFile(
-      `version: 1\npolicy: ${IA}\nsettings: ${IA}/test_data/settings-cluster.yaml\nnow: 2026-11-25T12:00:00Z\nallowContextAware: true\ncases:\n` +
-        `  - name: no answers given\n    request: ${IA}/test_data/exec-prod-bob-no-claims.json\n    expect: {accepted: false}\n`,
+      `version: 1\npolicy: ${IA}\nsettings: ${IA}/test_data/settings-cluster.yaml\nnow: 2026-11-25T12:00:00Z\nallowContextAware: true\ncases:\n`
+      + `  - name: no answers given\n    request: ${IA}/test_data/exec-prod-bob-no-claims.json\n    expect: {accepted: false}\n`,
     );
     const r = idgov(["test", f]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      '+ actual:   unexpected host call kubernetes/get_resource {"api_version":"v1","kind":"ConfigMap","name":"idgov-bob-example-com-b61facb9","namespace":"idgov-system","disable_cache":true}',
+      "+ actual:   unexpected host call kubernetes/get_resource {\"api_version\":\"v1\",\"kind\":\"ConfigMap\",\"name\":\"idgov-bob-example-com-b61facb9\",\"namespace\":\"idgov-system\",\"disable_cache\":true}",
     );
   });
 
   it("a session call that does not match the recording fails the case, naming both requests", () => {
     const f = suiteFile(
-      `version: 1\npolicy: ${IA}\nsettings: ${IA}/test_data/settings-cluster.yaml\nnow: 2026-11-25T12:00:00Z\nallowContextAware: true\ncases:\n` +
-        `  - name: alice's session for bob\n    request: ${IA}/test_data/exec-prod-bob-no-claims.json\n    session: ${IA}/test_data/session-cluster-alice.yml\n    expect: {accepted: false}\n`,
+      `version: 1\npolicy: ${IA}\nsettings: ${IA}/test_data/settings-cluster.yaml\nnow: 2026-11-25T12:00:00Z\nallowContextAware: true\ncases:\n`
+      + `  - name: alice's session for bob\n    request: ${IA}/test_data/exec-prod-bob-no-claims.json\n    session: ${IA}/test_data/session-cluster-alice.yml\n    expect: {accepted: false}\n`,
     );
     const r = idgov(["test", f]);
     expect(r.code).toBe(1);
@@ -160,14 +160,14 @@ describe("cases", () => {
   it("the requester replaces userInfo, and settings overrides merge over the suite's", () => {
     const settings = "rules:\n  - name: exec\n    match: {resources: [pods/exec]}\n    require: {signals: [email]}\nclaims: {prefix: idgov.dev/}\n";
     const f = suiteFile(
-      `version: 1\npolicy: ${IA}\nsettings: settings.yaml\nnow: 2026-11-25T12:00:00Z\ncases:\n` +
-        `  - name: without claims\n    request: ${IA}/test_data/exec-prod-bob-no-claims.json\n    expect: {accepted: false, message: {contains: 'user "bob@example.com"'}}\n` +
-        `  - name: as frank with an email claim\n    request: ${IA}/test_data/exec-prod-bob-no-claims.json\n` +
-        `    requester: {user: frank@example.com, extra: {idgov.dev/email-status: approved, idgov.dev/email-verified-at: "2026-11-25T08:00:00Z"}}\n` +
-        `    expect: {accepted: true, auditAnnotations: {idgov-rules: exec, idgov-signal-sources: email=claims}}\n` +
-        `  - name: claims switched off by an override\n    request: ${IA}/test_data/exec-prod-bob-no-claims.json\n` +
-        `    requester: {user: frank@example.com, extra: {idgov.dev/email-status: approved, idgov.dev/email-verified-at: "2026-11-25T08:00:00Z"}}\n` +
-        `    settings: {claims: null}\n    expect: {accepted: false, message: {contains: "email: missing"}}\n`,
+      `version: 1\npolicy: ${IA}\nsettings: settings.yaml\nnow: 2026-11-25T12:00:00Z\ncases:\n`
+      + `  - name: without claims\n    request: ${IA}/test_data/exec-prod-bob-no-claims.json\n    expect: {accepted: false, message: {contains: 'user "bob@example.com"'}}\n`
+      + `  - name: as frank with an email claim\n    request: ${IA}/test_data/exec-prod-bob-no-claims.json\n`
+      + `    requester: {user: frank@example.com, extra: {idgov.dev/email-status: approved, idgov.dev/email-verified-at: "2026-11-25T08:00:00Z"}}\n`
+      + `    expect: {accepted: true, auditAnnotations: {idgov-rules: exec, idgov-signal-sources: email=claims}}\n`
+      + `  - name: claims switched off by an override\n    request: ${IA}/test_data/exec-prod-bob-no-claims.json\n`
+      + `    requester: {user: frank@example.com, extra: {idgov.dev/email-status: approved, idgov.dev/email-verified-at: "2026-11-25T08:00:00Z"}}\n`
+      + `    settings: {claims: null}\n    expect: {accepted: false, message: {contains: "email: missing"}}\n`,
       { "settings.yaml": settings },
     );
     const r = idgov(["test", f]);
@@ -196,10 +196,10 @@ describe("cases", () => {
   });
 
   it("--update writes the actual values and keeps comments and order", () => {
-    const text =
-      `# suite header comment\nversion: 1\npolicy: ${TR}\nsettings: ${TR}/test_data/settings.yaml\ncases:\n` +
-      `  # the case comment\n  - name: labels\n    request: ${TR}/test_data/pod-missing-labels.json\n    expect:\n      accepted: true   # wrong on purpose\n      code: 418\n      message: {contains: "nope"}\n` +
-      `  - name: untouched\n    request: ${TR}/test_data/pod-trusted.json\n    expect: {accepted: true}\n`;
+    const text
+      = `# suite header comment\nversion: 1\npolicy: ${TR}\nsettings: ${TR}/test_data/settings.yaml\ncases:\n`
+        + `  # the case comment\n  - name: labels\n    request: ${TR}/test_data/pod-missing-labels.json\n    expect:\n      accepted: true   # wrong on purpose\n      code: 418\n      message: {contains: "nope"}\n`
+        + `  - name: untouched\n    request: ${TR}/test_data/pod-trusted.json\n    expect: {accepted: true}\n`;
     const f = suiteFile(text);
     const r = idgov(["test", f, "--update"]);
     expect(r.code).toBe(1);
@@ -209,21 +209,21 @@ describe("cases", () => {
     expect(updated).toContain("# the case comment");
     expect(updated).toContain("accepted: false # wrong on purpose");
     expect(updated).toContain("code: 400");
-    expect(updated).toContain('message: \'trusted-registries: Pod "web" rejected: missing required labels: team\'');
+    expect(updated).toContain("message: 'trusted-registries: Pod \"web\" rejected: missing required labels: team'");
     expect(updated).toContain("expect: { accepted: true }");
     expect(idgov(["test", f]).code).toBe(0);
   });
 
   it("a manifest's rules keep requests they do not select away from the policy (not evaluated)", () => {
-    const manifest =
-      "apiVersion: policies.kubewarden.io/v1\nkind: AdmissionPolicy\nmetadata: {name: registries, namespace: shop}\n" +
-      `spec:\n  module: registry://ghcr.io/idgov/policies/trusted-registries:v0.1.0\n  settings: {allowedRegistries: [registry.example.com]}\n` +
-      "  rules:\n  - {apiGroups: [''], apiVersions: [v1], resources: [pods], operations: [CREATE]}\n";
+    const manifest
+      = "apiVersion: policies.kubewarden.io/v1\nkind: AdmissionPolicy\nmetadata: {name: registries, namespace: shop}\n"
+        + `spec:\n  module: registry://ghcr.io/idgov/policies/trusted-registries:v0.1.0\n  settings: {allowedRegistries: [registry.example.com]}\n`
+        + "  rules:\n  - {apiGroups: [''], apiVersions: [v1], resources: [pods], operations: [CREATE]}\n";
     const f = suiteFile(
-      `version: 1\npolicy: {manifest: policy.yaml, module: ${TR}}\ncases:\n` +
-        `  - name: pods in shop\n    request: ${TR}/test_data/pod-untrusted-images.json\n    expect: {accepted: false}\n` +
-        `  - name: deployments are not selected\n    request: ${TR}/test_data/deployment-untrusted.json\n    expect: {evaluated: false}\n` +
-        `  - name: expected to be evaluated\n    request: ${TR}/test_data/deployment-untrusted.json\n    expect: {accepted: false}\n`,
+      `version: 1\npolicy: {manifest: policy.yaml, module: ${TR}}\ncases:\n`
+      + `  - name: pods in shop\n    request: ${TR}/test_data/pod-untrusted-images.json\n    expect: {accepted: false}\n`
+      + `  - name: deployments are not selected\n    request: ${TR}/test_data/deployment-untrusted.json\n    expect: {evaluated: false}\n`
+      + `  - name: expected to be evaluated\n    request: ${TR}/test_data/deployment-untrusted.json\n    expect: {accepted: false}\n`,
       { "policy.yaml": manifest },
     );
     const r = idgov(["test", f]);
@@ -247,15 +247,15 @@ describe("mutating policies", () => {
     const wasm = await watFile("rust_shape"); // answers with the ValidationResponse given as settings
     const mutated = { apiVersion: "v1", kind: "Pod", metadata: { name: "nginx", labels: { app: "web", team: "a" } }, spec: { containers: [{ name: "nginx", image: "registry.example.com/nginx:1.27" }] } };
     const settings = JSON.stringify({ accepted: true, mutated_object: mutated });
-    const manifest =
-      "apiVersion: policies.kubewarden.io/v1\nkind: ClusterAdmissionPolicy\nmetadata: {name: m}\nspec:\n  module: registry://x/y:v1\n  mutating: false\n" +
-      "  rules:\n  - {apiGroups: [''], apiVersions: [v1], resources: [pods], operations: [CREATE]}\n";
+    const manifest
+      = "apiVersion: policies.kubewarden.io/v1\nkind: ClusterAdmissionPolicy\nmetadata: {name: m}\nspec:\n  module: registry://x/y:v1\n  mutating: false\n"
+        + "  rules:\n  - {apiGroups: [''], apiVersions: [v1], resources: [pods], operations: [CREATE]}\n";
     const files = { "req.json": JSON.stringify(podRequest()), "m.yaml": manifest };
     const f = suiteFile(
-      `version: 1\npolicy: ${wasm}\nsettings: ${settings}\ncases:\n  - name: mutates\n    request: req.json\n    expect:\n      accepted: true\n` +
-        "      patch:\n        - {op: replace, path: /spec/containers/0/image, value: registry.example.com/nginx:1.27}\n        - {op: add, path: /metadata/labels/team, value: a}\n" +
-        "      mutated: {/metadata/labels/team: a, /spec/containers/0/image: registry.example.com/nginx:1.27}\n" +
-        "  - name: wrong field\n    request: req.json\n    expect: {mutated: {/metadata/labels/team: b}}\n",
+      `version: 1\npolicy: ${wasm}\nsettings: ${settings}\ncases:\n  - name: mutates\n    request: req.json\n    expect:\n      accepted: true\n`
+      + "      patch:\n        - {op: replace, path: /spec/containers/0/image, value: registry.example.com/nginx:1.27}\n        - {op: add, path: /metadata/labels/team, value: a}\n"
+      + "      mutated: {/metadata/labels/team: a, /spec/containers/0/image: registry.example.com/nginx:1.27}\n"
+      + "  - name: wrong field\n    request: req.json\n    expect: {mutated: {/metadata/labels/team: b}}\n",
       files,
     );
     const r = idgov(["test", f]);
@@ -263,8 +263,8 @@ describe("mutating policies", () => {
     expect(r.stdout).toContain("mutated/metadata/labels/team:\n        - expected: \"b\"\n        + actual:   \"a\"");
     expect(r.code).toBe(1);
     const viaManifest = suiteFile(
-      `version: 1\npolicy: {manifest: m.yaml, module: ${wasm}}\nsettings: ${settings}\ncases:\n  - name: not allowed to mutate\n    request: req.json\n` +
-        "    expect: {accepted: false, patch: null, message: {contains: 'Request rejected by policy clusterwide-m. The policy attempted to mutate the request'}}\n",
+      `version: 1\npolicy: {manifest: m.yaml, module: ${wasm}}\nsettings: ${settings}\ncases:\n  - name: not allowed to mutate\n    request: req.json\n`
+      + "    expect: {accepted: false, patch: null, message: {contains: 'Request rejected by policy clusterwide-m. The policy attempted to mutate the request'}}\n",
       files,
     );
     const m = idgov(["test", viaManifest]);
@@ -324,8 +324,8 @@ describe("webhook matching of manifests", () => {
 
   it("reads manifests as kubewarden-controller writes their webhooks", () => {
     const cap = parsePolicyManifest(
-      "apiVersion: policies.kubewarden.io/v1\nkind: ClusterAdmissionPolicy\nmetadata: {name: p}\nspec:\n  module: ghcr.io/a/b:v1\n  rules: []\n" +
-        "  namespaceSelector: {matchLabels: {env: prod}, matchExpressions: [{key: tier, operator: Exists}]}\n",
+      "apiVersion: policies.kubewarden.io/v1\nkind: ClusterAdmissionPolicy\nmetadata: {name: p}\nspec:\n  module: ghcr.io/a/b:v1\n  rules: []\n"
+      + "  namespaceSelector: {matchLabels: {env: prod}, matchExpressions: [{key: tier, operator: Exists}]}\n",
       "cap.yaml",
     );
     expect(cap.policyId).toBe("clusterwide-p");
@@ -349,8 +349,7 @@ describe("the suite schema", () => {
   const repoSuites = readdirSync(path.join(REPO_ROOT, "policies")).filter((p) => existsSync(path.join(REPO_ROOT, "policies", p, "tests"))).flatMap((p) =>
     readdirSync(path.join(REPO_ROOT, "policies", p, "tests"))
       .filter((f) => f.endsWith(".test.yaml"))
-      .map((f) => path.join(REPO_ROOT, "policies", p, "tests", f)),
-  );
+      .map((f) => path.join(REPO_ROOT, "policies", p, "tests", f)));
 
   it.each(repoSuites)("accepts %s, which the loader accepts too", (file) => {
     const text = readFileSync(file, "utf8");

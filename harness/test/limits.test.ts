@@ -63,8 +63,8 @@ describe("memory limit", () => {
     const { response } = await policy.validate(podRequest(), {});
     expect(response.status).toEqual({
       message:
-        "internal server error: Guest call failure: wasm trap: wasm `unreachable` instruction executed (the policy had grown its memory to 31 MiB " +
-        "of its 32 MiB limit: it most likely ran out of memory; raise --memory-limit / memoryLimitMiB or send a smaller request)",
+        "internal server error: Guest call failure: wasm trap: wasm `unreachable` instruction executed (the policy had grown its memory to 31 MiB "
+        + "of its 32 MiB limit: it most likely ran out of memory; raise --memory-limit / memoryLimitMiB or send a smaller request)",
       code: 500,
     });
     const counter = await loadPolicy(await wat("counter"), { memoryLimitMiB: 1 });

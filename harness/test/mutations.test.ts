@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import YAML from "yaml";
-import { heapCall, allocated } from "./guest-heap.js";
+import { allocated } from "./guest-heap.js";
 import { REPO_ROOT } from "./helpers.js";
 import { RUNS, SEED, MAX_BYTES_PER_PAYLOAD_BYTE, FIXED_BYTES } from "./cost-bounds.js";
 import { FUTURE_SKEW_MS } from "../dist/signals/vocabulary.js";
@@ -59,7 +59,7 @@ function nest(value: unknown, depth: number): unknown {
   return v;
 }
 
-const ESCAPES = '"\\\n\t\u0001\u001f\u007f\u2028';
+const ESCAPES = "\"\\\n\t\u0001\u001f\u007f\u2028";
 const NON_ASCII = "日本語🙂e\u0301ß\u{10FFFF}";
 
 /** One mutation of the value at a path: the new value, or undefined to remove the member. */
@@ -117,10 +117,8 @@ function expectDecisionWithinCost(r: ReturnType<typeof decide>) {
 }
 
 const POLICIES = [
-  { name: "identity-assurance", settings: yamlFile("identity-assurance", "settings-recommended.yaml"), valid: "exec-prod-alice-verified-claims.json",
-    fixtures: ["exec-prod-alice-verified-claims.json", "exec-prod-bob-no-claims.json", "secret-create-prod-alice.json", "clusterrolebinding-create-dave.json", "deployment-scale-prod-alice.json"] },
-  { name: "trusted-registries", settings: yamlFile("trusted-registries", "settings.yaml"), valid: "pod-trusted.json",
-    fixtures: ["pod-trusted.json", "pod-untrusted-images.json", "deployment-untrusted.json", "cronjob-untrusted.json", "pod-ephemeral-debug.json"] },
+  { name: "identity-assurance", settings: yamlFile("identity-assurance", "settings-recommended.yaml"), valid: "exec-prod-alice-verified-claims.json", fixtures: ["exec-prod-alice-verified-claims.json", "exec-prod-bob-no-claims.json", "secret-create-prod-alice.json", "clusterrolebinding-create-dave.json", "deployment-scale-prod-alice.json"] },
+  { name: "trusted-registries", settings: yamlFile("trusted-registries", "settings.yaml"), valid: "pod-trusted.json", fixtures: ["pod-trusted.json", "pod-untrusted-images.json", "deployment-untrusted.json", "cronjob-untrusted.json", "pod-ephemeral-debug.json"] },
 ];
 
 for (const policy of POLICIES) {

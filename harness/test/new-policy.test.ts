@@ -30,17 +30,15 @@ describe("idgov new", () => {
     const created = run(process.execPath, [BIN, "new", "namespace-guard", "--author", "Jane Doe <jane@example.com>"], root);
     expect(created.code, created.out).toBe(0);
     const dir = path.join(root, "policies/namespace-guard");
-    for (const f of ["policy.ts", "rules.ts", "settings.ts", "metadata.yml", "README.md", "artifacthub-pkg.yml",
-      "test_data/pod-in-forbidden-namespace.json", "tests/e2e.test.ts"]) {
+    for (const f of ["policy.ts", "rules.ts", "settings.ts", "metadata.yml", "README.md", "artifacthub-pkg.yml", "test_data/pod-in-forbidden-namespace.json", "tests/e2e.test.ts"]) {
       expect(existsSync(path.join(dir, f)), f).toBe(true);
     }
     expect(created.stderr).toContain("created policies/namespace-guard/policy.ts");
     expect(artifactHubDrift(dir)).toBeUndefined(); // the generated artifacthub-pkg.yml is what make test expects
 
     // the real build driver, as `make build` calls it
-    const build = run(process.execPath, ["--input-type=module", "-e",
-      `import { buildPolicy } from ${JSON.stringify(path.join(REPO_ROOT, "harness/dist/build/policies.js"))};` +
-      `await buildPolicy(${JSON.stringify(dir)}, ${JSON.stringify(root)}, console.log);`], root);
+    const build = run(process.execPath, ["--input-type=module", "-e", `import { buildPolicy } from ${JSON.stringify(path.join(REPO_ROOT, "harness/dist/build/policies.js"))};`
+      + `await buildPolicy(${JSON.stringify(dir)}, ${JSON.stringify(root)}, console.log);`], root);
     expect(build.code, build.out).toBe(0);
     expect(build.stdout).toMatch(/built policies\/namespace-guard\/build\/policy-wasi.wasm/);
 
@@ -50,8 +48,7 @@ describe("idgov new", () => {
     expect(test.out.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/Tests\s+3 passed \(3\)/);
 
     // and the CLI runs it from the repo root as its README says
-    const cli = run(process.execPath, [BIN, "run", "policies/namespace-guard", "--request", "policies/namespace-guard/test_data/pod-in-forbidden-namespace.json",
-      "--settings-json", '{"forbiddenNamespaces":["forbidden"]}'], root);
+    const cli = run(process.execPath, [BIN, "run", "policies/namespace-guard", "--request", "policies/namespace-guard/test_data/pod-in-forbidden-namespace.json", "--settings-json", "{\"forbiddenNamespaces\":[\"forbidden\"]}"], root);
     expect(cli.code, cli.out).toBe(0);
     expect(JSON.parse(cli.stdout)).toMatchObject({ allowed: false, status: { code: 403 } });
     const policy = await loadPolicy(dir, { isolation: "in-process" });
@@ -62,7 +59,7 @@ describe("idgov new", () => {
     const root = scratchRepo("new-policy-errors");
     const ok = run(process.execPath, [BIN, "scaffold", "policy", "other", "--dir", "policies", "--description", "Something else"], root);
     expect(ok.code, ok.out).toBe(0);
-    expect(readFileSync(path.join(root, "policies/other/metadata.yml"), "utf8")).toContain('io.kubewarden.policy.description: "Something else"');
+    expect(readFileSync(path.join(root, "policies/other/metadata.yml"), "utf8")).toContain("io.kubewarden.policy.description: \"Something else\"");
     const again = run(process.execPath, [BIN, "new", "other"], root);
     expect(again.code).toBe(1);
     expect(again.stderr.trim()).toBe("Error: policies/other already exists: choose another name or remove it");

@@ -119,9 +119,7 @@ describe("plain-HTTP registry", { timeout: 180_000 }, () => {
       const put = await fetch(location, { method: "PUT", body: blob, headers: { "content-type": "application/octet-stream" } });
       expect(put.status).toBe(201);
     }
-    const manifest = { schemaVersion: 2, config: { mediaType: "application/vnd.wasm.config.v1+json", digest: sha(Buffer.from("{}")), size: 2 },
-      layers: [{ mediaType: "application/vnd.wasm.content.layer.v1+wasm", digest: sha(wasm), size: wasm.length }],
-      annotations: { "io.kubewarden.policy.title": "trusted-registries", "org.opencontainers.image.source": "https://github.com/idgov/idgov" } };
+    const manifest = { schemaVersion: 2, config: { mediaType: "application/vnd.wasm.config.v1+json", digest: sha(Buffer.from("{}")), size: 2 }, layers: [{ mediaType: "application/vnd.wasm.content.layer.v1+wasm", digest: sha(wasm), size: wasm.length }], annotations: { "io.kubewarden.policy.title": "trusted-registries", "org.opencontainers.image.source": "https://github.com/idgov/idgov" } };
     const put = await fetch(`${base}/manifests/v9`, { method: "PUT", body: JSON.stringify(manifest), headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" } });
     expect(put.status).toBe(201);
     const run = await idgov(["run", `registry://${reg.host}/other/kwctl-pushed:v9`, "-r", REQUEST, "-s", SETTINGS, ...reg.flags], env());

@@ -37,9 +37,13 @@ describe("references", () => {
 
 describe("manifest", () => {
   it("annotations: single-line metadata annotations trimmed, OCI keys from Kubewarden's, sorted", () => {
-    expect(manifestAnnotations({ "io.kubewarden.policy.title": " t ", "io.kubewarden.policy.usage": "a\nb", "io.kubewarden.policy.source": "https://s", "org.opencontainers.image.version": "9" , "io.kubewarden.policy.version": "1.0.0" })).toEqual({
-      "io.kubewarden.policy.source": "https://s", "io.kubewarden.policy.title": "t", "io.kubewarden.policy.version": "1.0.0",
-      "org.opencontainers.image.source": "https://s", "org.opencontainers.image.title": "t", "org.opencontainers.image.version": "9",
+    expect(manifestAnnotations({ "io.kubewarden.policy.title": " t ", "io.kubewarden.policy.usage": "a\nb", "io.kubewarden.policy.source": "https://s", "org.opencontainers.image.version": "9", "io.kubewarden.policy.version": "1.0.0" })).toEqual({
+      "io.kubewarden.policy.source": "https://s",
+      "io.kubewarden.policy.title": "t",
+      "io.kubewarden.policy.version": "1.0.0",
+      "org.opencontainers.image.source": "https://s",
+      "org.opencontainers.image.title": "t",
+      "org.opencontainers.image.version": "9",
     });
   });
   it("is deterministic and refuses image indexes and non-manifests", () => {
@@ -53,9 +57,11 @@ describe("manifest", () => {
 
 describe("auth", () => {
   it("parses Bearer and Basic challenges", () => {
-    expect(parseChallenge('Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull"')).toEqual({
-      scheme: "bearer", params: { realm: "https://auth.example/token", service: "registry.example", scope: "repository:a/b:pull" } });
-    expect(parseChallenge('Basic realm="x"')).toEqual({ scheme: "basic", params: { realm: "x" } });
+    expect(parseChallenge("Bearer realm=\"https://auth.example/token\",service=\"registry.example\",scope=\"repository:a/b:pull\"")).toEqual({
+      scheme: "bearer",
+      params: { realm: "https://auth.example/token", service: "registry.example", scope: "repository:a/b:pull" },
+    });
+    expect(parseChallenge("Basic realm=\"x\"")).toEqual({ scheme: "basic", params: { realm: "x" } });
   });
   it("reads Docker config.json auths (base64 auth, Hub's legacy key); a bad file names itself, not its content", () => {
     const dir = tmp();
@@ -64,7 +70,7 @@ describe("auth", () => {
     const creds = readDockerConfig(file);
     expect(credentialsFor(creds, "docker.io")).toEqual({ username: "u", password: "p:w" });
     expect(credentialsFor(creds, "127.0.0.1:5000")).toEqual({ username: "a", password: "b" });
-    writeFileSync(file, '{"auths": {"h": {"auth": "secret-not-json');
+    writeFileSync(file, "{\"auths\": {\"h\": {\"auth\": \"secret-not-json");
     expect(() => readDockerConfig(file)).toThrow(/is not valid JSON/);
     expect(() => readDockerConfig(file)).not.toThrow(/secret/);
     expect(() => readDockerConfig(path.join(dir, "missing.json"))).toThrow(/no such file/);
@@ -89,16 +95,12 @@ describe("store", () => {
   });
 });
 
-const metadata = { rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: ["CREATE"] }], mutating: false, backgroundAudit: true,
-  executionMode: "kubewarden-wapc" as const, policyType: "kubernetes" as const, contextAwareResources: [{ apiVersion: "v1", kind: "ConfigMap" }],
-  annotations: { "io.kubewarden.policy.title": "my-policy", "io.kubewarden.policy.severity": "high", "io.kubewarden.policy.category": "Identity", "io.kubewarden.policy.author": "x" } };
+const metadata = { rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: ["CREATE"] }], mutating: false, backgroundAudit: true, executionMode: "kubewarden-wapc" as const, policyType: "kubernetes" as const, contextAwareResources: [{ apiVersion: "v1", kind: "ConfigMap" }], annotations: { "io.kubewarden.policy.title": "my-policy", "io.kubewarden.policy.severity": "high", "io.kubewarden.policy.category": "Identity", "io.kubewarden.policy.author": "x" } };
 
 describe("scaffold manifest", () => {
   it("has kwctl's field layout; backgroundAudit only when false; contextAwareResources only when granted on the cluster kind", () => {
     const { yaml, warnings } = scaffoldManifest({ kind: "ClusterAdmissionPolicy", uri: "registry://h/x@sha256:1", metadata, settings: { a: 1 } });
-    expect(YAML.parse(yaml)).toEqual({ apiVersion: "policies.kubewarden.io/v1", kind: "ClusterAdmissionPolicy",
-      metadata: { name: "my-policy", annotations: { "io.kubewarden.policy.category": "Identity", "io.kubewarden.policy.severity": "high" } },
-      spec: { module: "registry://h/x@sha256:1", settings: { a: 1 }, rules: metadata.rules, mutating: false } });
+    expect(YAML.parse(yaml)).toEqual({ apiVersion: "policies.kubewarden.io/v1", kind: "ClusterAdmissionPolicy", metadata: { name: "my-policy", annotations: { "io.kubewarden.policy.category": "Identity", "io.kubewarden.policy.severity": "high" } }, spec: { module: "registry://h/x@sha256:1", settings: { a: 1 }, rules: metadata.rules, mutating: false } });
     expect(warnings.join(" ")).toMatch(/left empty/);
     const granted = YAML.parse(scaffoldManifest({ kind: "ClusterAdmissionPolicy", uri: "u", metadata: { ...metadata, backgroundAudit: false }, settings: {}, allowContextAware: true }).yaml);
     expect(granted.spec.backgroundAudit).toBe(false);
@@ -110,7 +112,7 @@ describe("scaffold manifest", () => {
   });
 
   it("the CLI validates settings with the module's own validate_settings and names the refused setting", async () => {
-    const refused = await idgov(["scaffold", "manifest", "-t", "ClusterAdmissionPolicy", TR, "--settings-json", '{"allowedRegistries": 3}']);
+    const refused = await idgov(["scaffold", "manifest", "-t", "ClusterAdmissionPolicy", TR, "--settings-json", "{\"allowedRegistries\": 3}"]);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/^Error: Provided settings are not valid: .*allowedRegistries/);
     const ok = await idgov(["scaffold", "manifest", "-t", "AdmissionPolicy", TR, "-s", path.join(TR, "test_data/settings.yaml"), "--title", "tr"]);

@@ -74,7 +74,9 @@ describe("artifacthub-pkg.yml", () => {
   it("follows kwctl's mapping", () => {
     const pkg = artifactHubPackage(YAML.parse(readFileSync(join(root, "policies/identity-assurance/metadata.yml"), "utf8")), { createdAt: "2026-01-01T00:00:00Z" });
     expect(pkg).toMatchObject({
-      version: "0.1.0", name: "identity-assurance", displayName: "Identity Assurance",
+      version: "0.1.0",
+      name: "identity-assurance",
+      displayName: "Identity Assurance",
       containersImages: [{ name: "policy", image: "ghcr.io/idgov/policies/identity-assurance:v0.1.0" }],
       links: [{ name: "policy", url: "https://github.com/idgov/idgov/releases/download/v0.1.0/policy.wasm" }, { name: "source", url: "https://github.com/idgov/idgov" }],
       provider: { name: "kubewarden" },
@@ -88,7 +90,9 @@ describe("artifacthub-pkg.yml", () => {
     expect(() => artifactHubPackage({ annotations: { "io.kubewarden.policy.version": "1" } })).toThrow(/must be a semver version/);
     expect(() => artifactHubPackage({ annotations: { "io.kubewarden.policy.version": "1.0.0" } })).toThrow(/io.kubewarden.policy.ociUrl is required/);
     expect(parseMaintainers("Tux Tuxedo <tux@example.com>, Pidgin <pidgin@example.com>")).toEqual([
-      { name: "Tux Tuxedo", email: "tux@example.com" }, { name: "Pidgin", email: "pidgin@example.com" }]);
+      { name: "Tux Tuxedo", email: "tux@example.com" },
+      { name: "Pidgin", email: "pidgin@example.com" },
+    ]);
     expect(() => parseMaintainers("Foo foo@example.com")).toThrow(/Name <email>/);
   });
 });

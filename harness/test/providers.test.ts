@@ -98,7 +98,7 @@ describe("kwctl session replay", () => {
     const replay = new ReplayProvider(parseSession(session, "s.yml"));
     const d = new HostDispatcher({ providers: [replay], contextAwareResources: [{ apiVersion: "v1", kind: "Namespace" }] });
     const first = sync(d.dispatch("kubewarden", "kubernetes", "can_i", enc({ ...CAN_I_PAYLOAD, subject_access_review: { ...CAN_I_PAYLOAD.subject_access_review, groups: undefined } })));
-    expect(first.ok && dec(first.data)).toBe('{"allowed":false}');
+    expect(first.ok && dec(first.data)).toBe("{\"allowed\":false}");
     const second = sync(d.dispatch("kubewarden", "kubernetes", "get_resource", enc({ api_version: "v1", kind: "Namespace", name: "test-policy", disable_cache: false })));
     expect(second).toMatchObject({ ok: false, error: "Callback evaluation failure: Cannot find v1/Namespace named 'test-policy' inside of namespace 'None'" });
     const third = sync(d.dispatch("kubewarden", "kubernetes", "can_i", enc(CAN_I_PAYLOAD)));
@@ -146,7 +146,7 @@ describe.skipIf(!shared)("real upstream kwctl session files (../shared/upstream/
     const replay = ReplayProvider.fromFile(path.join(dir, "policies__policies__high-risk-service-account-policy__test_data__can_i_returns_not_allowed.yml"));
     const d = new HostDispatcher({ providers: [replay] });
     const r = sync(d.dispatch("kubewarden", "kubernetes", "can_i", enc(CAN_I_PAYLOAD)));
-    expect(r.ok && dec(r.data)).toBe('{"allowed":false}');
+    expect(r.ok && dec(r.data)).toBe("{\"allowed\":false}");
   });
 
   it("replays the go-wasi context-aware session (list all, list by namespace, get)", () => {

@@ -30,7 +30,7 @@ describe("fromValidationResponse", () => {
   it("serialises keys in kwctl's order", () => {
     const r = fromValidationResponse("u", obj, { accepted: true, message: "m", code: 200, warnings: ["w"], mutated_object: { ...obj, x: 1 } });
     expect(Object.keys(r)).toEqual(["uid", "allowed", "patchType", "patch", "status", "auditAnnotations", "warnings"]);
-    expect(JSON.stringify(r.status)).toBe('{"message":"m","code":200}');
+    expect(JSON.stringify(r.status)).toBe("{\"message\":\"m\",\"code\":200}");
   });
 
   it("turns mutated_object into a base64 JSON Patch", () => {
@@ -99,7 +99,7 @@ describe("processResponse", () => {
       details: { causes: [{ reason: null, message: "no", field: null }] },
       code: 403,
     });
-    expect(JSON.stringify(r.status)).toBe('{"message":"Ask the platform team","details":{"causes":[{"reason":null,"message":"no","field":null}]},"code":403}');
+    expect(JSON.stringify(r.status)).toBe("{\"message\":\"Ask the platform team\",\"details\":{\"causes\":[{\"reason\":null,\"message\":\"no\",\"field\":null}]},\"code\":403}");
     expect(processResponse(mutated, { customRejectionMessage: "x" })).toBe(mutated);
   });
 });
@@ -152,8 +152,8 @@ describe("end to end through a guest", () => {
       oldObject: null,
     };
     expect(new TextDecoder().decode(validatePayload(req, null))).toBe(
-      '{"request":{"uid":"u","kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},' +
-        '"operation":"CREATE","userInfo":{"username":"a"},"object":{"b":1,"a":2}},"settings":{}}',
+      "{\"request\":{\"uid\":\"u\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\"},"
+      + "\"operation\":\"CREATE\",\"userInfo\":{\"username\":\"a\"},\"object\":{\"b\":1,\"a\":2}},\"settings\":{}}",
     );
   });
 });

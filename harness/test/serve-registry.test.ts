@@ -21,7 +21,7 @@ function serve(args: string[], env: Record<string, string>): Promise<{ child: Ch
     let stderr = "";
     child.stderr!.on("data", (d) => {
       stderr += d;
-      const line = stderr.split("\n").find((l) => l.includes('"msg":"serving"'));
+      const line = stderr.split("\n").find((l) => l.includes("\"msg\":\"serving\""));
       if (line) resolve({ child, api: JSON.parse(line).api as string, stderr });
     });
     child.on("exit", (code) => resolve({ child, stderr, status: code ?? 1 }));

@@ -61,8 +61,7 @@ describe("policies.yml", () => {
         c: { module: "ghcr.io/kubewarden/policies/pod-privileged:v1.0.0" },
         g: { policies: { "bad-name": { module: FLAGSHIP } }, expression: "x()" },
         d: { module: FLAGSHIP, policyMode: "enforce", timeoutEvalSeconds: -1 },
-      }),
-    ).toThrow(
+      })).toThrow(
       /policy "a": unknown field `setings`.*policy "b": .*local files and registry:\/\/ references only.*policy "r": .*registry.*policy "c": .*looks like a registry reference: write it as registry:\/\/.*policy group "g": `message` is required.*member "bad-name": member names are CEL function names.*policy "d": timeoutEvalSeconds must be a positive whole number.*policy "d": policyMode must be protect or monitor/,
     );
   });
@@ -88,12 +87,12 @@ describe("idgov serve", () => {
     loopModule = await watFile("loop_on_marker");
     const config = parseServeConfig(
       YAML.stringify({
-        ia: { module: FLAGSHIP, settings: recommended },
+        "ia": { module: FLAGSHIP, settings: recommended },
         "ia-cluster": { module: FLAGSHIP, settings: clusterSettings, contextAwareResources: [{ apiVersion: "v1", kind: "ConfigMap" }], hostCapabilities: ["kubernetes/get_resource"] },
         "ia-cluster-no-capabilities": { module: FLAGSHIP, settings: clusterSettings, contextAwareResources: [{ apiVersion: "v1", kind: "ConfigMap" }] },
         "ia-monitor": { module: FLAGSHIP, settings: recommended, policyMode: "monitor", message: "custom" },
-        runaway: { module: loopModule, timeoutEvalSeconds: 1 },
-        grp: {
+        "runaway": { module: loopModule, timeoutEvalSeconds: 1 },
+        "grp": {
           policies: {
             ia: { module: FLAGSHIP, settings: YAML.parse(readFileSync(path.join(REPO_ROOT, "bench/settings/identity-assurance.yaml"), "utf8")) },
             registries: { module: TRUSTED, settings: { allowedRegistries: ["registry.example.com"] } },

@@ -101,7 +101,7 @@ describe("records", () => {
   it("serializes records compactly in canonical field order, without absent optionals", () => {
     expect(
       recordToJson({ method: "active", score: 95, verifiedAt: "2026-11-10T09:00:00Z", status: "approved", risk: undefined }),
-    ).toBe('{"status":"approved","verifiedAt":"2026-11-10T09:00:00Z","score":95,"method":"active"}');
+    ).toBe("{\"status\":\"approved\",\"verifiedAt\":\"2026-11-10T09:00:00Z\",\"score\":95,\"method\":\"active\"}");
   });
 
   it("validates records", () => {
@@ -159,7 +159,7 @@ describe("Didit mapping", () => {
     }
     const r = importDiditDecision(decision("liveness_checks", [{ status: "Approved", method: "SELFIE_2D", score: 90 }]));
     expect(r.signals.liveness).toEqual({ status: "approved", verifiedAt: "2026-01-02T03:04:05Z", score: 90 });
-    expect(r.warnings).toEqual(['liveness_checks[0]: unknown liveness method "SELFIE_2D"; method omitted']);
+    expect(r.warnings).toEqual(["liveness_checks[0]: unknown liveness method \"SELFIE_2D\"; method omitted"]);
   });
 
   it("maps face_matches with score", () => {
@@ -173,10 +173,15 @@ describe("Didit mapping", () => {
   it("maps aml_screenings with score and risk", () => {
     const aml = (item: Record<string, unknown>) => signalsOf(decision("aml_screenings", [item])).aml;
     expect(aml({ status: "Approved", total_hits: 0, score: 0 })).toEqual({
-      status: "approved", verifiedAt: "2026-01-02T03:04:05Z", score: 0, risk: "none",
+      status: "approved",
+      verifiedAt: "2026-01-02T03:04:05Z",
+      score: 0,
+      risk: "none",
     });
     expect(aml({ status: "Approved", total_hits: 0, score: null })).toEqual({
-      status: "approved", verifiedAt: "2026-01-02T03:04:05Z", risk: "none",
+      status: "approved",
+      verifiedAt: "2026-01-02T03:04:05Z",
+      risk: "none",
     });
     expect(aml({ status: "In Review", total_hits: 1, score: 39.4 })?.risk).toBe("low");
     expect(aml({ status: "In Review", total_hits: 1, score: 39.5 })?.risk).toBe("medium"); // rounds to 40
@@ -185,7 +190,10 @@ describe("Didit mapping", () => {
     expect(aml({ status: "Declined", total_hits: 1, score: 89 })?.risk).toBe("high");
     expect(aml({ status: "Declined", total_hits: 2, score: 90 })?.risk).toBe("critical");
     expect(aml({ status: "Declined", hits: [{}, {}], score: 100 })).toEqual({
-      status: "declined", verifiedAt: "2026-01-02T03:04:05Z", score: 100, risk: "critical",
+      status: "declined",
+      verifiedAt: "2026-01-02T03:04:05Z",
+      score: 100,
+      risk: "critical",
     });
   });
 
@@ -240,14 +248,14 @@ describe("Didit mapping", () => {
       "input: email_verifications[0] (email) has no timestamp: neither the item (verified_at, created_at, updated_at) nor the decision (created_at, updated_at) has one; pass --verified-at <RFC3339>",
     );
     expect(() => at({ status: "Approved", verified_at: "soon" }, top)).toThrow(
-      'input: email_verifications[0]: verified_at "soon" is not a valid timestamp',
+      "input: email_verifications[0]: verified_at \"soon\" is not a valid timestamp",
     );
   });
 
   it("drops a non-numeric score with a warning", () => {
     const r = importDiditDecision(decision("face_matches", [{ status: "Approved", score: "high" }]), { source: "d.json" });
     expect(r.signals.faceMatch).toEqual({ status: "approved", verifiedAt: "2026-01-02T03:04:05Z" });
-    expect(r.warnings).toEqual(['face_matches[0]: score "high" is not a number; omitted']);
+    expect(r.warnings).toEqual(["face_matches[0]: score \"high\" is not a number; omitted"]);
     const aml = importDiditDecision(decision("aml_screenings", [{ status: "Declined", total_hits: 2, score: "n/a" }]));
     expect(aml.signals.aml).toEqual({ status: "declined", verifiedAt: "2026-01-02T03:04:05Z" });
     expect(aml.warnings).toHaveLength(2);
@@ -259,8 +267,8 @@ describe("Didit mapping", () => {
   });
 
   it("rejects things that are not decisions", () => {
-    const msg =
-      "d.json is not a Didit session decision: expected an object with session_id and at least one of id_verifications, liveness_checks, face_matches, aml_screenings, nfc_verifications, phone_verifications, email_verifications (the body of GET /v3/session/{id}/decision/ or a webhook's decision)";
+    const msg
+      = "d.json is not a Didit session decision: expected an object with session_id and at least one of id_verifications, liveness_checks, face_matches, aml_screenings, nfc_verifications, phone_verifications, email_verifications (the body of GET /v3/session/{id}/decision/ or a webhook's decision)";
     for (const bad of [[], "x", null, { session_id: "s" }, { id_verifications: [] }, { session_id: 7, face_matches: [] }]) {
       expect(() => importDiditDecision(bad, { source: "d.json" })).toThrow(msg);
     }
@@ -370,8 +378,8 @@ describe("ConfigMap", () => {
       },
       data: {
         subject: "alice@example.com",
-        idDocument: '{"status":"approved","verifiedAt":"2026-11-10T09:00:00Z","expiresAt":"2031-04-30T00:00:00Z"}',
-        liveness: '{"status":"approved","verifiedAt":"2026-11-10T09:00:00Z","score":95,"method":"active"}',
+        idDocument: "{\"status\":\"approved\",\"verifiedAt\":\"2026-11-10T09:00:00Z\",\"expiresAt\":\"2031-04-30T00:00:00Z\"}",
+        liveness: "{\"status\":\"approved\",\"verifiedAt\":\"2026-11-10T09:00:00Z\",\"score\":95,\"method\":\"active\"}",
       },
     });
     expect(Object.keys(cm.data)).toEqual(["subject", "idDocument", "liveness"]); // canonical order
@@ -380,7 +388,7 @@ describe("ConfigMap", () => {
 
   it("rejects a bad namespace", () => {
     expect(() => buildSignalsConfigMap("a", signals, { namespace: "Idgov_System" })).toThrow(
-      'namespace "Idgov_System" is not a valid Kubernetes namespace name',
+      "namespace \"Idgov_System\" is not a valid Kubernetes namespace name",
     );
   });
 });
@@ -434,9 +442,25 @@ describe("sample decisions", () => {
 // ---------------------------------------------------------------------------
 describe("no personal data in the output", () => {
   const PII_FIELDS = [
-    "first_name", "last_name", "full_name", "document_number", "personal_number", "date_of_birth", "address",
-    "place_of_birth", "email", "phone_number", "full_number", "portrait_image", "front_image", "reference_image",
-    "video_url", "source_image", "target_image", "ip_address", "caption",
+    "first_name",
+    "last_name",
+    "full_name",
+    "document_number",
+    "personal_number",
+    "date_of_birth",
+    "address",
+    "place_of_birth",
+    "email",
+    "phone_number",
+    "full_number",
+    "portrait_image",
+    "front_image",
+    "reference_image",
+    "video_url",
+    "source_image",
+    "target_image",
+    "ip_address",
+    "caption",
   ];
 
   /** All strings in a parsed output, with ConfigMap data values parsed as JSON too. */
@@ -515,24 +539,29 @@ describe("signals import command", () => {
     const parsed = parseYaml(yaml) as { subjects: Record<string, SignalSet> };
     expect(Object.keys(parsed.subjects)).toEqual(["system:serviceaccount:ci:deployer"]);
     expect(parsed.subjects["system:serviceaccount:ci:deployer"]!.liveness).toEqual({
-      status: "approved", verifiedAt: "2026-11-10T09:00:00Z", score: 95, method: "active",
+      status: "approved",
+      verifiedAt: "2026-11-10T09:00:00Z",
+      score: 95,
+      method: "active",
     });
   });
 
   it("quotes YAML 1.1 look-alikes so kubectl keeps them as strings", async () => {
     const { yaml } = convertDiditDecisionText(await approvedText(), { subject: "yes" });
-    expect(yaml).toContain('subject: "yes"');
+    expect(yaml).toContain("subject: \"yes\"");
     expect((parseYaml(yaml, { version: "1.1" }) as { data: { subject: unknown } }).data.subject).toBe("yes");
   });
 
   it("uses --namespace and --verified-at", async () => {
     const d = { session_id: "s-9", email_verifications: [{ status: "Approved" }] };
     const { yaml } = convertDiditDecisionText(JSON.stringify(d), {
-      subject: "alice@example.com", namespace: "security", verifiedAt: "2026-11-10T10:00:00+01:00",
+      subject: "alice@example.com",
+      namespace: "security",
+      verifiedAt: "2026-11-10T10:00:00+01:00",
     });
     const cm = parseYaml(yaml) as { metadata: { namespace: string }; data: Record<string, string> };
     expect(cm.metadata.namespace).toBe("security");
-    expect(cm.data.email).toBe('{"status":"approved","verifiedAt":"2026-11-10T09:00:00Z"}');
+    expect(cm.data.email).toBe("{\"status\":\"approved\",\"verifiedAt\":\"2026-11-10T09:00:00Z\"}");
   });
 
   it("reports errors on one line", async () => {
@@ -546,19 +575,19 @@ describe("signals import command", () => {
       }
       throw new Error("expected an error");
     };
-    expect(err(() => convertDiditDecisionText('{"session_id": x}', { subject: "a" }, "didit-decision.json"))).toMatch(
+    expect(err(() => convertDiditDecisionText("{\"session_id\": x}", { subject: "a" }, "didit-decision.json"))).toMatch(
       /^didit-decision\.json: not valid JSON \(.+\)$/,
     );
     expect(err(() => convertDiditDecisionText("{}", { subject: "a" }, "f.json"))).toMatch(/^f\.json is not a Didit session decision: expected an object with session_id/);
     expect(err(() => convertDiditDecisionText(text, { subject: "a", output: "json" }))).toBe(
-      'unknown --output "json": expected one of configmap, settings, fixture',
+      "unknown --output \"json\": expected one of configmap, settings, fixture",
     );
     expect(err(() => convertDiditDecisionText(text, {}))).toBe(
       "missing --subject <username>: the Kubernetes username the signals belong to",
     );
     expect(err(() => convertDiditDecisionText(text, { subject: "  " }))).toBe("--subject must not be empty");
     expect(err(() => convertDiditDecisionText(text, { subject: "a", verifiedAt: "2026-11-10" }))).toBe(
-      '--verified-at "2026-11-10" is not an RFC 3339 timestamp (e.g. 2026-11-10T09:00:00Z)',
+      "--verified-at \"2026-11-10\" is not an RFC 3339 timestamp (e.g. 2026-11-10T09:00:00Z)",
     );
     expect(err(() => convertDiditDecisionText(text, { subject: "a", namespace: "-x" }))).toMatch(/^--namespace "-x" is not a valid namespace name/);
   });

@@ -28,6 +28,7 @@ describe("identity vocabulary", () => {
     data.assuranceLevels.IAL2.allOf.push("retina");
     data.advice.extra = "x";
     expect(() => checkVocabulary(data)).toThrow(
-      'assembly/identity/vocabulary.json: statusesBySeverity must list exactly the statuses; assuranceLevels.IAL2.allOf: unknown signal kind "retina"; advice.extra: unknown key');
+      "assembly/identity/vocabulary.json: statusesBySeverity must list exactly the statuses; assuranceLevels.IAL2.allOf: unknown signal kind \"retina\"; advice.extra: unknown key",
+    );
   });
 });

@@ -84,7 +84,7 @@ for (const isolation of ["in-process", "worker"] as const) {
       expect(r.logs.join("\n")).toContain("custom abort: something broke");
       expect(await p.validateSettings({})).toEqual({
         valid: false,
-        message: 'Error invoking settings validation callback: GuestCallFailure("wasm trap: wasm `unreachable` instruction executed")',
+        message: "Error invoking settings validation callback: GuestCallFailure(\"wasm trap: wasm `unreachable` instruction executed\")",
         logs: expect.any(Array),
       });
     });
@@ -121,8 +121,8 @@ for (const isolation of ["in-process", "worker"] as const) {
       const r = await p.validate(podRequest(), {});
       // an out-of-memory abort reaches the host only as `unreachable`: the message says memory
       expect(r.response.status).toEqual({
-        message: `${GUEST_FAILURE}wasm trap: wasm \`unreachable\` instruction executed (the policy had grown its memory to 15 MiB of its 16 MiB limit: ` +
-          "it most likely ran out of memory; raise --memory-limit / memoryLimitMiB or send a smaller request)",
+        message: `${GUEST_FAILURE}wasm trap: wasm \`unreachable\` instruction executed (the policy had grown its memory to 15 MiB of its 16 MiB limit: `
+          + "it most likely ran out of memory; raise --memory-limit / memoryLimitMiB or send a smaller request)",
         code: 500,
       });
       const again = await p.validate(podRequest(), {});
@@ -136,6 +136,6 @@ describe("guest response edge cases (in-process, low level)", () => {
     const policy = await compilePolicy(await wat("rust_shape"));
     const out = evaluateInProcess(policy, "protocol_version", new Uint8Array());
     expect(out.kind).toBe("ok");
-    if (out.kind === "ok") expect(new TextDecoder().decode(out.data)).toBe('"v1"');
+    if (out.kind === "ok") expect(new TextDecoder().decode(out.data)).toBe("\"v1\"");
   });
 });

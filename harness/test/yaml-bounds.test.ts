@@ -41,6 +41,6 @@ describe("YAML alias expansion", () => {
 
   it("reads duplicate keys last-wins (as JSON.parse) and case variants as distinct keys", () => {
     expect(parseDocument("a: 1\nA: 2\na: 3\n", "d.yaml", { what: "settings" })).toEqual({ a: 3, A: 2 });
-    expect(parseDocument('{"a":1,"A":2,"a":3}', "d.json", { what: "settings" })).toEqual({ a: 3, A: 2 });
+    expect(parseDocument("{\"a\":1,\"A\":2,\"a\":3}", "d.json", { what: "settings" })).toEqual({ a: 3, A: 2 });
   });
 });

@@ -3,8 +3,16 @@
 // subject.id → userInfo.username, action.name → operation, resource → the object
 // (`resource.properties.ownerID` for ownership). Roles come from the settings' directory.
 import {
-  ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue, SettingsSchema,
-  accept, rejectWithCode, select, quote, joinStrings,
+  ValidationRequest,
+  ValidationResponse,
+  SettingsValidationResponse,
+  JsonValue,
+  SettingsSchema,
+  accept,
+  rejectWithCode,
+  select,
+  quote,
+  joinStrings,
 } from "../../assembly/sdk";
 import { parseSettings, Settings } from "./settings";
 import { denial } from "./rules";

@@ -3,8 +3,12 @@
 // (rules.ts, pure) → respond (the SDK's identity decision: reasons, advice,
 // audit annotations). Nothing changes the decision after `decide`.
 import {
-  ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue,
-  SettingsSchema, nowMillis,
+  ValidationRequest,
+  ValidationResponse,
+  SettingsValidationResponse,
+  JsonValue,
+  SettingsSchema,
+  nowMillis,
 } from "../../assembly/sdk";
 import { SignalSet, RequestFacts, requestFacts, respond, gatherSignals } from "../../assembly/identity";
 import { parseSettings, parseRequestSettings, Settings } from "./settings";

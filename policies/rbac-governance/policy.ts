@@ -7,9 +7,26 @@
 // Entry: read the object → judge (rules.ts, pure) → gather what a privileged
 // binding needs → decide → respond.
 import {
-  ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue, Json, SettingsSchema, CallResult,
-  accept, select, rejectObject, unreadableObject, roleRulesIn, bindingIn, Binding, getResource, GetResourceRequest,
-  canI, CanIRequest, hostJson, nowMillis,
+  ValidationRequest,
+  ValidationResponse,
+  SettingsValidationResponse,
+  JsonValue,
+  Json,
+  SettingsSchema,
+  CallResult,
+  accept,
+  select,
+  rejectObject,
+  unreadableObject,
+  roleRulesIn,
+  bindingIn,
+  Binding,
+  getResource,
+  GetResourceRequest,
+  canI,
+  CanIRequest,
+  hostJson,
+  nowMillis,
 } from "../../assembly/sdk";
 import { SignalSet, RequestFacts, Evaluation, requestFacts, respond, gatherSignals } from "../../assembly/identity";
 import { parseSettings, parseRequestSettings, Settings } from "./settings";

@@ -4,8 +4,15 @@
 // module, exactly as identity-assurance parses it.
 import { Json, JsonValue, SettingsProblems, ParsedSettings } from "../../assembly/sdk";
 import {
-  Requirements, Exemptions, SignalSources, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources,
-  splitSubjects, attachSubjects,
+  Requirements,
+  Exemptions,
+  SignalSources,
+  SIGNAL_SOURCE_KEYS,
+  parseRequirements,
+  parseExemptions,
+  parseSignalSources,
+  splitSubjects,
+  attachSubjects,
 } from "../../assembly/identity";
 
 export class Settings {
@@ -28,8 +35,7 @@ export class Settings {
   checkRequesterPermissions: bool = false;
 }
 
-const TOP_KEYS: string[] = ["allowedRoles", "allowedBindings", "deniedRoleRefs", "broadGroups", "denyCrossNamespaceServiceAccounts",
-  "privilegedRoles", "require", "exempt", "checkRequesterPermissions"].concat(SIGNAL_SOURCE_KEYS);
+const TOP_KEYS: string[] = ["allowedRoles", "allowedBindings", "deniedRoleRefs", "broadGroups", "denyCrossNamespaceServiceAccounts", "privilegedRoles", "require", "exempt", "checkRequesterPermissions"].concat(SIGNAL_SOURCE_KEYS);
 const ANY_CHARS = ""; // role, binding and group names may contain ':' and more
 
 export function parseSettings(value: JsonValue): ParsedSettings<Settings> {

@@ -2,8 +2,18 @@
 // workload templates must come from allowed registries; objects may be
 // required to carry labels. Entry: parse → decide (rules.ts) → respond.
 import {
-  ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue, SettingsSchema,
-  accept, createsPods, containersIn, containerListPaths, select, rejectObject, unreadableObject,
+  ValidationRequest,
+  ValidationResponse,
+  SettingsValidationResponse,
+  JsonValue,
+  SettingsSchema,
+  accept,
+  createsPods,
+  containersIn,
+  containerListPaths,
+  select,
+  rejectObject,
+  unreadableObject,
 } from "../../assembly/sdk";
 import { parseSettings, Settings } from "./settings";
 import { violations } from "./rules";

@@ -5,9 +5,22 @@
 // labels and a matching SPIFFE ID; legacy token Secrets are denied.
 // Entry: read the object once → judge (rules.ts, pure) → respond.
 import {
-  ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue, SettingsSchema,
-  accept, acceptWithMutation, rejectWithCode, createsPods, podSpecPath, podMetadataPath, select,
-  podIdentityPaths, podIdentityIn, rejectObject, unreadableObject,
+  ValidationRequest,
+  ValidationResponse,
+  SettingsValidationResponse,
+  JsonValue,
+  SettingsSchema,
+  accept,
+  acceptWithMutation,
+  rejectWithCode,
+  createsPods,
+  podSpecPath,
+  podMetadataPath,
+  select,
+  podIdentityPaths,
+  podIdentityIn,
+  rejectObject,
+  unreadableObject,
 } from "../../assembly/sdk";
 import { parseSettings, Settings } from "./settings";
 import { judgeWorkload, judgeSecret, WorkloadFacts } from "./rules";

@@ -1,7 +1,13 @@
 // The decision of workload-identity as pure functions of the facts read from
 // the object and the settings: no ABI, no JSON.
 import {
-  anyGlobMatches, quote, missingKeys, PodIdentity, AUTOMOUNT_FALSE, AUTOMOUNT_TRUE, joinStrings,
+  anyGlobMatches,
+  quote,
+  missingKeys,
+  PodIdentity,
+  AUTOMOUNT_FALSE,
+  AUTOMOUNT_TRUE,
+  joinStrings,
 } from "../../assembly/sdk";
 import { Settings } from "./settings";
 
@@ -80,8 +86,8 @@ export function judgeWorkload(facts: WorkloadFacts, settings: Settings): Verdict
       reasons.push("volume " + quote(t.volume) + " projects a service-account token for audience " + quote(t.audience) + ", which is not in projectedTokens.allowedAudiences");
     }
     if (t.expirationSeconds > settings.maxExpirationSeconds) {
-      reasons.push("volume " + quote(t.volume) + " projects a token valid for " + t.expirationSeconds.toString() +
-        "s, longer than projectedTokens.maxExpirationSeconds (" + settings.maxExpirationSeconds.toString() + "s)");
+      reasons.push("volume " + quote(t.volume) + " projects a token valid for " + t.expirationSeconds.toString()
+        + "s, longer than projectedTokens.maxExpirationSeconds (" + settings.maxExpirationSeconds.toString() + "s)");
     }
   }
 

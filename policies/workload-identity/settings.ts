@@ -37,8 +37,7 @@ export class Settings {
   legacyTokenSecrets: NamespacedRule = new NamespacedRule(true, ["*"], ["kube-system"]);
 }
 
-const TOP_KEYS: string[] = ["mutate", "automountServiceAccountToken", "defaultServiceAccount", "allowedServiceAccounts",
-  "projectedTokens", "requiredLabels", "spiffe", "legacyTokenSecrets"];
+const TOP_KEYS: string[] = ["mutate", "automountServiceAccountToken", "defaultServiceAccount", "allowedServiceAccounts", "projectedTokens", "requiredLabels", "spiffe", "legacyTokenSecrets"];
 const AUTOMOUNT_KEYS: string[] = ["deny", "optInAnnotation"];
 const DEFAULT_SA_KEYS: string[] = ["deny", "namespaces", "exemptNamespaces"];
 const TOKEN_KEYS: string[] = ["allowedAudiences", "maxExpirationSeconds"];

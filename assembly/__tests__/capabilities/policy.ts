@@ -2,12 +2,32 @@
 // with what came back, so tests can check each capability's payload and how
 // answers and host errors reach the policy (both builds, waPC and WASI).
 import {
-  ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue, rejectWithCode, settingsValid, utf8,
-  CallResult, Failure, hostJson, getResource, GetResourceRequest, listResources, ListResourcesRequest, canI, CanIRequest,
-  manifestDigest, verifyPubKeys, verifyKeyless, dnsLookupHost, isCertificateTrusted, log, LogLevel,
+  ValidationRequest,
+  ValidationResponse,
+  SettingsValidationResponse,
+  JsonValue,
+  rejectWithCode,
+  settingsValid,
+  utf8,
+  CallResult,
+  Failure,
+  hostJson,
+  getResource,
+  GetResourceRequest,
+  listResources,
+  ListResourcesRequest,
+  canI,
+  CanIRequest,
+  manifestDigest,
+  verifyPubKeys,
+  verifyKeyless,
+  dnsLookupHost,
+  isCertificateTrusted,
+  log,
+  LogLevel,
 } from "../../sdk";
 
-export function validateSettings(settings: JsonValue): SettingsValidationResponse { return settingsValid(); }
+export function validateSettings(_settings: JsonValue): SettingsValidationResponse { return settingsValid(); }
 
 function call(name: string): CallResult {
   if (name == "get_resource") {

@@ -78,8 +78,7 @@ export function settingsAnswer(mode: RunnableMode, outcome: RawOutcome): Setting
     case "ok": {
       const { value, problem } = decodeGuestJson(outcome.data, checkSettingsResponse);
       if (problem !== undefined) {
-        return failed(mode === "wasi" ? `Cannot deserialize settings validation response: ${problem}` : `error: InvalidResponseWithError(Error(${rustDebugString(problem)}))`,
-        );
+        return failed(mode === "wasi" ? `Cannot deserialize settings validation response: ${problem}` : `error: InvalidResponseWithError(Error(${rustDebugString(problem)}))`);
       }
       const r = value as SettingsValidationResponse;
       return r.message == null ? { valid: r.valid } : { valid: r.valid, message: r.message };

@@ -187,8 +187,8 @@ export function prepareSettings(input: unknown, source = "settings"): PreparedSe
 }
 
 const enc = new TextEncoder();
-const PREFIX = enc.encode('{"request":');
-const MIDDLE = enc.encode(',"settings":');
+const PREFIX = enc.encode("{\"request\":");
+const MIDDLE = enc.encode(",\"settings\":");
 const SUFFIX = enc.encode("}");
 
 /** The `validate` payload bytes: `{"request":<request>,"settings":<settings>}`. */

@@ -40,8 +40,8 @@ export interface ValidationResponse {
 
 export type PolicyMode = "protect" | "monitor";
 
-export const DELETE_MUTATION_MESSAGE =
-  "Incoming object is null, which happens only with DELETE operations, but the policy is attempting a mutation. This is not allowed";
+export const DELETE_MUTATION_MESSAGE
+  = "Incoming object is null, which happens only with DELETE operations, but the policy is attempting a mutation. This is not allowed";
 
 export function notAllowedToMutateMessage(policyId: string): string {
   return `Request rejected by policy ${policyId}. The policy attempted to mutate the request, but it is currently configured to not allow mutations.`;

@@ -46,7 +46,7 @@ export function checkEvaluation(v: PartialEvaluation): Evaluation | string {
   const resource = entity(v.resource, "resource");
   if (typeof resource === "string") return resource;
   const a = v.action;
-  if (!isObject(a)) return 'action must be an object with "name"';
+  if (!isObject(a)) return "action must be an object with \"name\"";
   if (typeof a.name !== "string") return "action.name must be a string";
   if (a.properties !== undefined && !isObject(a.properties)) return "action.properties must be an object";
   if (v.context !== undefined && !isObject(v.context)) return "context must be an object";

@@ -85,8 +85,13 @@ export async function benchLibrary(policyDir: string, requestBytes: Uint8Array, 
       () => prepareRequest(requestBytes),
     ], samples, Math.max(20, Math.floor(samples / 5)))).map(stats);
     return {
-      requestBytes: requestBytes.length, inProcess: a, worker: b, jsonParse: c, prepare: d,
-      ratio: { inProcess: ratioOf(a, c), worker: ratioOf(b, c), prepare: ratioOf(d, c) }, allowed: first.response.allowed,
+      requestBytes: requestBytes.length,
+      inProcess: a,
+      worker: b,
+      jsonParse: c,
+      prepare: d,
+      ratio: { inProcess: ratioOf(a, c), worker: ratioOf(b, c), prepare: ratioOf(d, c) },
+      allowed: first.response.allowed,
     };
   } finally {
     await Promise.all(policies.map((p) => p.close()));

@@ -300,7 +300,10 @@ export function memoryUse(compiled: CompiledPolicy, job: EvalJob): MemoryUse {
     const outcome = evaluateInProcess(newInstances, j.op, j.payload, {
       nowNs: j.nowNs,
       probe: {
-        requestStart() {}, requestEnd() {}, responseStart() {}, responseEnd() {},
+        requestStart() {},
+        requestEnd() {},
+        responseStart() {},
+        responseEnd() {},
         initialised: (m) => { initBytes = m?.buffer.byteLength ?? 0; },
         finished: (m) => { memory = m; },
       },
@@ -423,19 +426,21 @@ export function benchValidate(input: BenchInput): ValidateBench {
     memory: memoryUse(compiled, job),
     allowed: first.allowed,
     ...(baselineAllowed !== undefined ? { baselineAllowed } : {}),
-    ...(peers.length > 0 ? {
-      peers: peers.map(({ input: p, fe }, i): PeerBench => ({
-        name: p.name,
-        executionMode: p.compiled.info.executionMode,
-        freshMode: fe.mode,
-        ...(fe.reason !== undefined ? { freshModeReason: fe.reason } : {}),
-        requestBytes: fe.ev.job.payload.length,
-        fresh: peerS[i],
-        ratio: ratio(peerS[i], freshS),
-        ratioJsonParse: ratio(peerS[i], jsonS),
-        allowed: fe.first.allowed,
-      })),
-    } : {}),
+    ...(peers.length > 0
+      ? {
+          peers: peers.map(({ input: p, fe }, i): PeerBench => ({
+            name: p.name,
+            executionMode: p.compiled.info.executionMode,
+            freshMode: fe.mode,
+            ...(fe.reason !== undefined ? { freshModeReason: fe.reason } : {}),
+            requestBytes: fe.ev.job.payload.length,
+            fresh: peerS[i],
+            ratio: ratio(peerS[i], freshS),
+            ratioJsonParse: ratio(peerS[i], jsonS),
+            allowed: fe.first.allowed,
+          })),
+        }
+      : {}),
   };
 }
 

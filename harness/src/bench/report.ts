@@ -71,15 +71,15 @@ export interface Split {
   decide20KUs: number;
 }
 
-const METHOD =
-  "fresh = what policy-server does (a fresh instance per evaluation from a precompiled module), given by snapshot restore: " +
-  "an instrumented copy of the module is initialised once and its memory and globals are restored before every evaluation " +
-  "(harness/src/runtime/wapc/snapshot.ts; outcomes proven equal to new instances in harness/test/snapshot.test.ts). " +
-  "Each figure is the time from the validate payload bytes to the AdmissionResponse. " +
-  "jsonParse = V8 JSON.parse of the same payload text; tsBaseline = JSON.parse plus the same decision in plain TypeScript " +
-  "(bench/baselines). fresh, reused, jsonParse and tsBaseline are sampled in interleaved blocks with a minor GC " +
-  "before each block (each variant pays for its own garbage); new instances are sampled separately (their memory reservations " +
-  "trigger full GCs that would land in other variants' samples). Ratios are fresh / baseline.";
+const METHOD
+  = "fresh = what policy-server does (a fresh instance per evaluation from a precompiled module), given by snapshot restore: "
+    + "an instrumented copy of the module is initialised once and its memory and globals are restored before every evaluation "
+    + "(harness/src/runtime/wapc/snapshot.ts; outcomes proven equal to new instances in harness/test/snapshot.test.ts). "
+    + "Each figure is the time from the validate payload bytes to the AdmissionResponse. "
+    + "jsonParse = V8 JSON.parse of the same payload text; tsBaseline = JSON.parse plus the same decision in plain TypeScript "
+    + "(bench/baselines). fresh, reused, jsonParse and tsBaseline are sampled in interleaved blocks with a minor GC "
+    + "before each block (each variant pays for its own garbage); new instances are sampled separately (their memory reservations "
+    + "trigger full GCs that would land in other variants' samples). Ratios are fresh / baseline.";
 
 const kib = (n: number) => (n >= 1048576 ? `${(n / 1048576).toFixed(2)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
 const f1 = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
@@ -105,7 +105,7 @@ function checks(report: Omit<Report, "checks">): Check[] {
   const out: Check[] = [];
   const flagship = report.results.filter((r) => r.policy === "identity-assurance");
   const at = (rs: ValidateBench[], label: string) => rs.find((r) => r.label === label);
-  const r20 = at(flagship, "20 KB"), r1m = at(flagship, "1 MiB"), r3m = at(flagship, "3 MiB");
+  const r20 = at(flagship, "20 KB"), r1m = at(flagship, "1 MiB");
   if (r20) {
     out.push({ what: "identity-assurance, 20 KB Pod: fresh / JSON.parse", target: "≤ 0.5 (median and mean)", measured: `${f2(r20.ratio.median)} / ${f2(r20.ratio.mean)}`, ok: r20.ratio.median <= 0.5 && r20.ratio.mean <= 0.5 });
   }
@@ -165,8 +165,8 @@ export function summaryTable(results: ValidateBench[]): string {
     "|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const r of results) {
-    lines.push(`| ${r.policy} | ${r.label} (${kib(r.requestBytes)}) | ${stat(r.fresh)} | ${stat(r.jsonParse)} | **${f2(r.ratio.median)} / ${f2(r.ratio.mean)}** | ` +
-      `${r.tsBaseline ? stat(r.tsBaseline) : "–"} | ${r.ratioTs ? `${f2(r.ratioTs.median)} / ${f2(r.ratioTs.mean)}` : "–"} | ${f1(r.reused.medianUs)} | ${f1(r.newInstance.medianUs)} | ${r.fresh.perSecond} |`);
+    lines.push(`| ${r.policy} | ${r.label} (${kib(r.requestBytes)}) | ${stat(r.fresh)} | ${stat(r.jsonParse)} | **${f2(r.ratio.median)} / ${f2(r.ratio.mean)}** | `
+      + `${r.tsBaseline ? stat(r.tsBaseline) : "–"} | ${r.ratioTs ? `${f2(r.ratioTs.median)} / ${f2(r.ratioTs.mean)}` : "–"} | ${f1(r.reused.medianUs)} | ${f1(r.newInstance.medianUs)} | ${r.fresh.perSecond} |`);
   }
   return lines.join("\n");
 }
@@ -190,8 +190,8 @@ export function peerTable(results: ValidateBench[]): string | undefined {
   const rows: string[] = [];
   for (const r of results) {
     for (const p of r.peers ?? []) {
-      rows.push(`| ${r.policy} | ${r.label} | ${p.name} | ${p.executionMode} | ${p.freshMode === "snapshot" ? "snapshot restore" : `new instance (${p.freshModeReason})`} | ` +
-        `${f1(p.fresh.medianUs)} / ${f1(p.fresh.meanUs)} | ${f1(r.fresh.medianUs)} | **${f2(p.ratio.median)} / ${f2(p.ratio.mean)}** | ${f2(p.ratioJsonParse.median)} | ${p.allowed === r.allowed ? "same" : "DIFFERENT"} |`);
+      rows.push(`| ${r.policy} | ${r.label} | ${p.name} | ${p.executionMode} | ${p.freshMode === "snapshot" ? "snapshot restore" : `new instance (${p.freshModeReason})`} | `
+        + `${f1(p.fresh.medianUs)} / ${f1(p.fresh.meanUs)} | ${f1(r.fresh.medianUs)} | **${f2(p.ratio.median)} / ${f2(p.ratio.mean)}** | ${f2(p.ratioJsonParse.median)} | ${p.allowed === r.allowed ? "same" : "DIFFERENT"} |`);
     }
   }
   if (rows.length === 0) return undefined;
@@ -199,13 +199,13 @@ export function peerTable(results: ValidateBench[]): string | undefined {
 }
 
 function coldStartLine(c: ColdStart): string {
-  return `CLI cold start (\`idgov run\` on the 20 KB Pod, spawn to exit, ${c.runs} runs): median ${f1(c.idgovRun.medianMs)} ms (min ${f1(c.idgovRun.minMs)}); ` +
-    `a bare \`node -e 0\` in the same runs: ${f1(c.node.medianMs)} ms (min ${f1(c.node.minMs)}).`;
+  return `CLI cold start (\`idgov run\` on the 20 KB Pod, spawn to exit, ${c.runs} runs): median ${f1(c.idgovRun.medianMs)} ms (min ${f1(c.idgovRun.minMs)}); `
+    + `a bare \`node -e 0\` in the same runs: ${f1(c.node.medianMs)} ms (min ${f1(c.node.minMs)}).`;
 }
 
 function machineLine(m: MachineInfo): string {
-  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (V8 ${m.v8}), ${m.platform}; ${m.date.slice(0, 16).replace("T", " ")} UTC` +
-    (m.loadAverage ? `; load average ${m.loadAverage.join(", ")} on ${m.cores} cores` : "");
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (V8 ${m.v8}), ${m.platform}; ${m.date.slice(0, 16).replace("T", " ")} UTC`
+    + (m.loadAverage ? `; load average ${m.loadAverage.join(", ")} on ${m.cores} cores` : "");
 }
 
 export function markdown(report: Report): string {
@@ -216,17 +216,16 @@ export function markdown(report: Report): string {
   out.push("## Ratios (the figures that matter)", "", summaryTable(report.results), "");
   out.push(METHOD, "");
   out.push("## The library path (what users call)", "", libraryTable(report.library), "");
-  out.push("`policy.validate(bytes, settings)` from the request's JSON bytes to the processed AdmissionResponse, awaited one at a time, " +
-    "sampled in interleaved blocks with JSON.parse of the same bytes (UTF-8 decoding included). Ratios are median / mean / p99 of each against JSON.parse's. " +
-    "The last column is the host's own parse and check of the request (prepareRequest), which both paths pay before the guest reads the bytes again: " +
-    "it alone is about one JSON.parse, so the ≤ 0.5× target needs the host to stop parsing the whole request (read uid and kind by a scan, leave the full read to the guest).", "");
+  out.push("`policy.validate(bytes, settings)` from the request's JSON bytes to the processed AdmissionResponse, awaited one at a time, "
+    + "sampled in interleaved blocks with JSON.parse of the same bytes (UTF-8 decoding included). Ratios are median / mean / p99 of each against JSON.parse's. "
+    + "The last column is the host's own parse and check of the request (prepareRequest), which both paths pay before the guest reads the bytes again: "
+    + "it alone is about one JSON.parse, so the ≤ 0.5× target needs the host to stop parsing the whole request (read uid and kind by a scan, leave the full read to the guest).", "");
   if (report.coldStart) out.push(coldStartLine(report.coldStart), "");
   const peerRows = peerTable(report.results);
   if (peerRows) {
-    out.push("## Peers (other modules, same request, same interleaved run)", "", peerRows, "",
-      "A peer is measured with the fresh-instance semantics it allows: snapshot restore, else a new instance per evaluation (WASI modules, or init that reads the clock, as TinyGo's does). " +
-      "Add any module, e.g. one built with TinyGo or Rust and annotated by kwctl: `npx idgov bench policies/identity-assurance --request bench/requests/pod-create-prod-20k.json " +
-      "--settings bench/settings/identity-assurance.yaml --peer ./annotated.wasm=./its-settings.yaml` (or `--peer registry://ghcr.io/…`).", "");
+    out.push("## Peers (other modules, same request, same interleaved run)", "", peerRows, "", "A peer is measured with the fresh-instance semantics it allows: snapshot restore, else a new instance per evaluation (WASI modules, or init that reads the clock, as TinyGo's does). "
+    + "Add any module, e.g. one built with TinyGo or Rust and annotated by kwctl: `npx idgov bench policies/identity-assurance --request bench/requests/pod-create-prod-20k.json "
+    + "--settings bench/settings/identity-assurance.yaml --peer ./annotated.wasm=./its-settings.yaml` (or `--peer registry://ghcr.io/…`).", "");
   }
   out.push("## Targets", "", "| check | target | measured | |", "|---|---|---|---|");
   for (const c of report.checks) out.push(`| ${c.what} | ${c.target} | ${c.measured} | ${c.ok ? "✅" : "❌"} |`);
@@ -239,14 +238,14 @@ export function markdown(report: Report): string {
   }
   out.push("");
   for (const [policy, s] of Object.entries(report.split)) {
-    out.push(`- ${policy}: the guest's time grows by ${s.readUsPerMiB} µs per MiB of request (reading the payload, skipping what the policy does not need, and zeroing the pages it grows into); ` +
-      `about ${s.fixedUs} µs do not grow (settings parsed and checked, decision, answer written): estimated from the 20 KB and 1 MiB medians. At 20 KB: ${s.read20KUs} µs reading, ${s.decide20KUs} µs the rest.`);
+    out.push(`- ${policy}: the guest's time grows by ${s.readUsPerMiB} µs per MiB of request (reading the payload, skipping what the policy does not need, and zeroing the pages it grows into); `
+      + `about ${s.fixedUs} µs do not grow (settings parsed and checked, decision, answer written): estimated from the 20 KB and 1 MiB medians. At 20 KB: ${s.read20KUs} µs reading, ${s.decide20KUs} µs the rest.`);
   }
   for (const [policy, sc] of Object.entries(report.scaling)) {
-    out.push(`- ${policy}, growth: ${sc.points.map((p) => `${f1(p.requestBytes / 1048576)} MiB ${f1(p.fresh.medianUs)} µs (JSON.parse ${f1(p.jsonParse.medianUs)})`).join(", ")}: ` +
-      `${sc.fresh.usPerMiB} µs per MiB against JSON.parse's ${sc.jsonParse.usPerMiB}; time ∝ size^${sc.fresh.exponent} (JSON.parse ^${sc.jsonParse.exponent}). ` +
-      "The cost per MiB rises once the payload outgrows the core's L2 cache (2 MiB here): the host's copy-in and the zeroing of pages the guest grows into become memory-bound " +
-      "(the copy-in of 3 MiB costs about 7× that of 1 MiB), while the guest's scan per MiB rises much less; JSON.parse is compute-bound and stays linear.");
+    out.push(`- ${policy}, growth: ${sc.points.map((p) => `${f1(p.requestBytes / 1048576)} MiB ${f1(p.fresh.medianUs)} µs (JSON.parse ${f1(p.jsonParse.medianUs)})`).join(", ")}: `
+      + `${sc.fresh.usPerMiB} µs per MiB against JSON.parse's ${sc.jsonParse.usPerMiB}; time ∝ size^${sc.fresh.exponent} (JSON.parse ^${sc.jsonParse.exponent}). `
+      + "The cost per MiB rises once the payload outgrows the core's L2 cache (2 MiB here): the host's copy-in and the zeroing of pages the guest grows into become memory-bound "
+      + "(the copy-in of 3 MiB costs about 7× that of 1 MiB), while the guest's scan per MiB rises much less; JSON.parse is compute-bound and stays linear.");
   }
   out.push("- A new instance costs far more than the policy: instantiating (a fresh memory reservation) and writing the payload into untouched pages; snapshot restore copies the initialised memory back instead.");
   out.push("", "## validate_settings and memory", "");
@@ -273,9 +272,9 @@ export function readmeSection(report: Report): string {
     "",
     "<!-- Generated by `make bench` (harness/src/bench/report.ts); edits here are overwritten. -->",
     "",
-    `Latest \`make bench\`: ${machineLine(report.machine)}. Time per \`validate\` from payload bytes to AdmissionResponse, ` +
-      "with policy-server's fresh-instance semantics (snapshot restore in the harness), against V8 `JSON.parse` of the same bytes and the same decision in plain TypeScript, measured in the same run. " +
-      "Absolute times on shared machines drift; the ratios are the result.",
+    `Latest \`make bench\`: ${machineLine(report.machine)}. Time per \`validate\` from payload bytes to AdmissionResponse, `
+    + "with policy-server's fresh-instance semantics (snapshot restore in the harness), against V8 `JSON.parse` of the same bytes and the same decision in plain TypeScript, measured in the same run. "
+    + "Absolute times on shared machines drift; the ratios are the result.",
     "",
     summaryTable(report.results),
     "",
@@ -285,9 +284,9 @@ export function readmeSection(report: Report): string {
     "",
     ...(peerTable(report.results) ? ["Peers: other modules on the same request in the same run (`idgov bench … --peer <module>[=<settings>]`, any module idgov runs, a kwctl-built one included):", "", peerTable(report.results)!, ""] : []),
     ...(report.coldStart ? [coldStartLine(report.coldStart), ""] : []),
-    `Targets: ${report.checks.length - failed.length} of ${report.checks.length} met${failed.length > 0 ? ` (missed: ${failed.map((c) => `${c.what}: ${c.measured}, target ${c.target}`).join("; ")})` : ""}. ` +
-      "Full report, breakdown of where the time goes and chart: [bench/results/latest.md](bench/results/latest.md). " +
-      "`npx idgov bench <policy> --request … --settings … [--samples N] [--json]` measures one request.",
+    `Targets: ${report.checks.length - failed.length} of ${report.checks.length} met${failed.length > 0 ? ` (missed: ${failed.map((c) => `${c.what}: ${c.measured}, target ${c.target}`).join("; ")})` : ""}. `
+    + "Full report, breakdown of where the time goes and chart: [bench/results/latest.md](bench/results/latest.md). "
+    + "`npx idgov bench <policy> --request … --settings … [--samples N] [--json]` measures one request.",
     "",
   ].join("\n");
 }
@@ -343,8 +342,8 @@ export async function runProjectBench(options: ProjectBenchOptions, log: (line: 
         ...(size.label === "20 KB" || size.label === "1 KB" ? { peers } : {}),
       });
       results.push(r);
-      console.log(`${policy.padEnd(20)} ${size.label.padEnd(6)} fresh ${f1(r.fresh.medianUs).padStart(6)} µs, JSON.parse ${f1(r.jsonParse.medianUs).padStart(6)} µs: ` +
-        `ratio ${f2(r.ratio.median)} median / ${f2(r.ratio.mean)} mean (${samples} samples, ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+      console.log(`${policy.padEnd(20)} ${size.label.padEnd(6)} fresh ${f1(r.fresh.medianUs).padStart(6)} µs, JSON.parse ${f1(r.jsonParse.medianUs).padStart(6)} µs: `
+        + `ratio ${f2(r.ratio.median)} median / ${f2(r.ratio.mean)} mean (${samples} samples, ${((performance.now() - t) / 1000).toFixed(1)} s)`);
     }
   }
   const split: Record<string, Split> = {};
@@ -370,8 +369,7 @@ export async function runProjectBench(options: ProjectBenchOptions, log: (line: 
     library.push({ label: size.label, ...l });
     console.log(`library path ${size.label.padEnd(6)} in-process ${f2(l.ratio.inProcess.median)} / worker ${f2(l.ratio.worker.median)} × JSON.parse (median; p99 ${f2(l.ratio.inProcess.p99)} / ${f2(l.ratio.worker.p99)}) (${((performance.now() - t) / 1000).toFixed(1)} s)`);
   }
-  const cold = coldStart(root, ["policies/identity-assurance", "--request", "bench/requests/pod-create-prod-20k.json", "--settings", "bench/settings/identity-assurance.yaml", "--now", BENCH_NOW],
-    Math.max(3, Math.round(15 * scale)));
+  const cold = coldStart(root, ["policies/identity-assurance", "--request", "bench/requests/pod-create-prod-20k.json", "--settings", "bench/settings/identity-assurance.yaml", "--now", BENCH_NOW], Math.max(3, Math.round(15 * scale)));
   console.log(`cold start: idgov run ${cold.idgovRun.medianMs} ms, node -e 0 ${cold.node.medianMs} ms (median of ${cold.runs})`);
   const partial = { machine: machineInfo(), command: "make bench", now: BENCH_NOW, method: METHOD, modules, results, split, scaling, library, coldStart: cold };
   const report: Report = { ...partial, checks: checks(partial) };

@@ -91,11 +91,21 @@ function managedFields(containers: string[]): Obj[] {
   const c: Obj = {};
   for (const name of containers) {
     c[`k:{"name":"${name}"}`] = {
-      ".": {}, "f:args": {}, "f:command": {}, "f:env": {}, "f:image": {}, "f:imagePullPolicy": {}, "f:livenessProbe": { ".": {}, "f:httpGet": { ".": {}, "f:path": {}, "f:port": {}, "f:scheme": {} } },
-      "f:name": {}, "f:ports": { ".": {}, 'k:{"containerPort":8080,"protocol":"TCP"}': { ".": {}, "f:containerPort": {}, "f:name": {}, "f:protocol": {} } },
-      "f:readinessProbe": { ".": {}, "f:httpGet": { ".": {}, "f:path": {}, "f:port": {} } }, "f:resources": { ".": {}, "f:limits": { ".": {}, "f:cpu": {}, "f:memory": {} }, "f:requests": { ".": {}, "f:cpu": {}, "f:memory": {} } },
+      ".": {},
+      "f:args": {},
+      "f:command": {},
+      "f:env": {},
+      "f:image": {},
+      "f:imagePullPolicy": {},
+      "f:livenessProbe": { ".": {}, "f:httpGet": { ".": {}, "f:path": {}, "f:port": {}, "f:scheme": {} } },
+      "f:name": {},
+      "f:ports": { ".": {}, "k:{\"containerPort\":8080,\"protocol\":\"TCP\"}": { ".": {}, "f:containerPort": {}, "f:name": {}, "f:protocol": {} } },
+      "f:readinessProbe": { ".": {}, "f:httpGet": { ".": {}, "f:path": {}, "f:port": {} } },
+      "f:resources": { ".": {}, "f:limits": { ".": {}, "f:cpu": {}, "f:memory": {} }, "f:requests": { ".": {}, "f:cpu": {}, "f:memory": {} } },
       "f:securityContext": { ".": {}, "f:allowPrivilegeEscalation": {}, "f:capabilities": { ".": {}, "f:drop": {} }, "f:readOnlyRootFilesystem": {}, "f:runAsNonRoot": {} },
-      "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {}, "f:volumeMounts": { ".": {}, 'k:{"mountPath":"/tmp"}': { ".": {}, "f:mountPath": {}, "f:name": {} } },
+      "f:terminationMessagePath": {},
+      "f:terminationMessagePolicy": {},
+      "f:volumeMounts": { ".": {}, "k:{\"mountPath\":\"/tmp\"}": { ".": {}, "f:mountPath": {}, "f:name": {} } },
     };
   }
   return [{
@@ -105,7 +115,7 @@ function managedFields(containers: string[]): Obj[] {
     time: "2026-11-25T11:59:58Z",
     fieldsType: "FieldsV1",
     fieldsV1: {
-      "f:metadata": { "f:annotations": { ".": {}, "f:kubectl.kubernetes.io/restartedAt": {}, "f:prometheus.io/scrape": {} }, "f:generateName": {}, "f:labels": { ".": {}, "f:app": {}, "f:pod-template-hash": {}, "f:team": {} }, "f:ownerReferences": { ".": {}, 'k:{"uid":"0c3e4f6a-8b1d-4c2e-9f7a-5d6b8e9c0a1f"}': {} } },
+      "f:metadata": { "f:annotations": { ".": {}, "f:kubectl.kubernetes.io/restartedAt": {}, "f:prometheus.io/scrape": {} }, "f:generateName": {}, "f:labels": { ".": {}, "f:app": {}, "f:pod-template-hash": {}, "f:team": {} }, "f:ownerReferences": { ".": {}, "k:{\"uid\":\"0c3e4f6a-8b1d-4c2e-9f7a-5d6b8e9c0a1f\"}": {} } },
       "f:spec": { "f:containers": c, "f:dnsPolicy": {}, "f:enableServiceLinks": {}, "f:restartPolicy": {}, "f:schedulerName": {}, "f:securityContext": {}, "f:serviceAccount": {}, "f:serviceAccountName": {}, "f:terminationGracePeriodSeconds": {}, "f:volumes": {} },
     },
   }];
@@ -130,7 +140,7 @@ function fullRequest(rand: () => number): Obj {
       namespace: "prod",
       uid: "5f0b7c1e-2d3a-4b5c-8d9e-0f1a2b3c4d5e",
       creationTimestamp: null,
-      labels: { app: "payments-api", team: "payments", version: "1.42.0", "pod-template-hash": "7d9f8b6c5", "app.kubernetes.io/part-of": "payments" },
+      labels: { "app": "payments-api", "team": "payments", "version": "1.42.0", "pod-template-hash": "7d9f8b6c5", "app.kubernetes.io/part-of": "payments" },
       annotations: {
         "prometheus.io/scrape": "true",
         "prometheus.io/port": "9090",

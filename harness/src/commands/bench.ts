@@ -84,18 +84,18 @@ export function formatBench(r: ValidateBench): string {
   for (const p of r.peers ?? []) lines.push(row(`peer ${p.name} (${p.freshMode === "snapshot" ? "snapshot" : "new instance"})`.slice(0, 33), p.fresh));
   if (r.freshMode === "new") lines.push(`fresh instances: a new instance per evaluation (${r.freshModeReason})`);
   for (const p of r.peers ?? []) {
-    lines.push(`peer ${p.name} / ${r.policy}: median ${p.ratio.median.toFixed(3)}, mean ${p.ratio.mean.toFixed(3)}; / JSON.parse: median ${p.ratioJsonParse.median.toFixed(3)}` +
-      `; ${p.executionMode}, ${p.freshMode === "snapshot" ? "snapshot restore" : `new instances (${p.freshModeReason})`}, decision: ${p.allowed ? "allowed" : "denied"}`);
+    lines.push(`peer ${p.name} / ${r.policy}: median ${p.ratio.median.toFixed(3)}, mean ${p.ratio.mean.toFixed(3)}; / JSON.parse: median ${p.ratioJsonParse.median.toFixed(3)}`
+      + `; ${p.executionMode}, ${p.freshMode === "snapshot" ? "snapshot restore" : `new instances (${p.freshModeReason})`}, decision: ${p.allowed ? "allowed" : "denied"}`);
   }
-  lines.push(`fresh / JSON.parse: median ${r.ratio.median.toFixed(3)}, mean ${r.ratio.mean.toFixed(3)}` +
-    (r.ratioTs ? `; fresh / TypeScript baseline: median ${r.ratioTs.median.toFixed(3)}, mean ${r.ratioTs.mean.toFixed(3)}` : ""));
+  lines.push(`fresh / JSON.parse: median ${r.ratio.median.toFixed(3)}, mean ${r.ratio.mean.toFixed(3)}`
+    + (r.ratioTs ? `; fresh / TypeScript baseline: median ${r.ratioTs.median.toFixed(3)}, mean ${r.ratioTs.mean.toFixed(3)}` : ""));
   const b = r.breakdown;
   const newLine = `new instance = instantiate ${b.newInstance.instantiateUs} + init ${b.newInstance.initUs} + copy-in ${b.newInstance.copyInUs} + guest ${b.newInstance.guestUs} + copy-out ${b.newInstance.copyOutUs} + convert ${b.newInstance.convertUs}`;
   lines.push(`where the time goes (medians, µs): ` + (r.freshMode === "snapshot"
     ? `fresh = restore ${b.fresh.restoreUs} + copy-in ${b.fresh.copyInUs} + guest ${b.fresh.guestUs} + copy-out ${b.fresh.copyOutUs} + convert ${b.fresh.convertUs}; ${newLine}`
     : newLine));
-  lines.push(`memory per evaluation: ${kib(r.memory.memoryBytes)} linear memory, ${kib(r.memory.allocatedBytes)} allocated; decision: ${r.allowed ? "allowed" : "denied"}` +
-    (r.baselineAllowed !== undefined ? ` (TypeScript baseline: ${r.baselineAllowed ? "allowed" : "denied"})` : ""));
+  lines.push(`memory per evaluation: ${kib(r.memory.memoryBytes)} linear memory, ${kib(r.memory.allocatedBytes)} allocated; decision: ${r.allowed ? "allowed" : "denied"}`
+    + (r.baselineAllowed !== undefined ? ` (TypeScript baseline: ${r.baselineAllowed ? "allowed" : "denied"})` : ""));
   return lines.join("\n") + "\n";
 }
 

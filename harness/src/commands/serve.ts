@@ -65,8 +65,8 @@ export async function serveFromOptions(opts: ServeCliOptions, io: CliIO): Promis
   const providers: HostCapabilityProvider[] = [];
   if (opts.hostCapabilitiesFixtures) providers.push(FixtureProvider.fromFile(opts.hostCapabilitiesFixtures));
   if (opts.replayHostCapabilitiesInteractions) providers.push(ReplayProvider.fromFile(opts.replayHostCapabilitiesInteractions));
-  const accessLog =
-    opts.accessLog === "off" ? undefined : opts.accessLog === "stderr" ? (line: string) => io.stderr(`${line}\n`) : (line: string) => io.stdout(`${line}\n`);
+  const accessLog
+    = opts.accessLog === "off" ? undefined : opts.accessLog === "stderr" ? (line: string) => io.stderr(`${line}\n`) : (line: string) => io.stdout(`${line}\n`);
   if (!["off", "stdout", "stderr"].includes(opts.accessLog)) throw new IdgovError(`--access-log expects stdout, stderr or off, got ${JSON.stringify(opts.accessLog)}`);
   const server = await startServe({
     config,

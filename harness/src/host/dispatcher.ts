@@ -95,9 +95,9 @@ export class HostDispatcher {
 
   private noAnswer(call: CapabilityCall): HostCallOutcome {
     const what = `${call.namespace}/${call.operation} ${new TextDecoder().decode(call.payload)}`;
-    const hint =
-      "give answers with --host-capabilities-fixtures <file> or --replay-host-capabilities-interactions <file> " +
-      "(library: the hostCapabilities option of validate)";
+    const hint
+      = "give answers with --host-capabilities-fixtures <file> or --replay-host-capabilities-interactions <file> "
+        + "(library: the hostCapabilities option of validate)";
     return {
       ok: false,
       error: `Callback evaluation failure: ${noAnswerError(call)}`,

@@ -15,12 +15,12 @@ export type HostCapabilitySources =
   | HostCapabilityProvider[]
   | string
   | {
-      fixtures?: string;
-      replay?: string;
-      providers?: HostCapabilityProvider[];
-      /** Record every exchange (kwctl session format): the result's `recorder` wraps the providers. */
-      record?: boolean;
-    };
+    fixtures?: string;
+    replay?: string;
+    providers?: HostCapabilityProvider[];
+    /** Record every exchange (kwctl session format): the result's `recorder` wraps the providers. */
+    record?: boolean;
+  };
 
 export interface OpenedSources {
   providers: HostCapabilityProvider[];

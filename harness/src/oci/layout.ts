@@ -75,8 +75,8 @@ export function buildManifest(wasm: Uint8Array, annotations: Record<string, stri
 
 function isDescriptor(v: unknown): v is Descriptor {
   const d = v as Descriptor | null;
-  return !!d && typeof d === "object" && typeof d.mediaType === "string" && typeof d.digest === "string" &&
-    Number.isSafeInteger(d.size) && d.size >= 0;
+  return !!d && typeof d === "object" && typeof d.mediaType === "string" && typeof d.digest === "string"
+    && Number.isSafeInteger(d.size) && d.size >= 0;
 }
 
 /** Parses and checks a manifest body; `what` names the reference in errors. */

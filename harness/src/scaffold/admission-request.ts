@@ -104,8 +104,8 @@ export function scaffoldAdmissionRequest(spec: AdmissionRequestSpec): AdmissionR
       kind = { group: "", version: "v1", kind: optionsKind };
       const containers = isObject(obj.spec) && Array.isArray(obj.spec.containers) ? obj.spec.containers : [];
       const container = isObject(containers[0]) && typeof containers[0].name === "string" ? containers[0].name : undefined;
-      object =
-        spec.subResource === "portforward" || spec.subResource === "proxy"
+      object
+        = spec.subResource === "portforward" || spec.subResource === "proxy"
           ? { kind: optionsKind, apiVersion: "v1" }
           : { kind: optionsKind, apiVersion: "v1", stdin: true, stdout: true, stderr: true, tty: true, ...(container ? { container } : {}), ...(spec.subResource === "exec" ? { command: ["sh"] } : {}) };
       break;

@@ -44,11 +44,13 @@ class MetadataProblems {
     }
     return v;
   }
+
   url(annotations: Record<string, string>, key: string): string | undefined {
     const v = annotations[key];
     if (v === undefined) return undefined;
     try { return new URL(v).toString().replace(/\/$/, ""); } catch { this.add(`annotation ${key} is not a URL: ${JSON.stringify(v)}`); return undefined; }
   }
+
   throwIfAny(): void {
     if (this.list.length === 0) return;
     throw new IdgovError(`metadata.yml cannot build artifacthub-pkg.yml (${this.list.length} problem${this.list.length > 1 ? "s" : ""}): ${this.list.join("; ")}`);
@@ -110,11 +112,11 @@ export function artifactHubPackage(metadata: Record<string, unknown>, options: A
     links.push({ name: "source", url: source });
     pkg.links = links;
   }
-  pkg.install =
-    "The policy can be obtained using [`kwctl`](https://github.com/kubewarden/kubewarden-controller):\n" +
-    "```console\n" + `kwctl pull ${image}\n` + "```\n" +
-    "Then, generate the policy manifest and tune it to your liking. For example:\n" +
-    "```console\n" + `kwctl scaffold manifest -t ClusterAdmissionPolicy registry://${image}\n` + "```\n";
+  pkg.install
+    = "The policy can be obtained using [`kwctl`](https://github.com/kubewarden/kubewarden-controller):\n"
+      + "```console\n" + `kwctl pull ${image}\n` + "```\n"
+      + "Then, generate the policy manifest and tune it to your liking. For example:\n"
+      + "```console\n" + `kwctl scaffold manifest -t ClusterAdmissionPolicy registry://${image}\n` + "```\n";
   if (typeof annotations[A.author] === "string" && annotations[A.author]) pkg.maintainers = parseMaintainers(annotations[A.author], problems);
   pkg.provider = { name: "kubewarden" };
   pkg.recommendations = [{ url: "https://artifacthub.io/packages/helm/kubewarden/kubewarden-controller" }];

@@ -47,11 +47,11 @@ export async function scaffoldTestSuite(policyDir: string, outFile: string): Pro
       expect: { accepted: true },
     })),
   });
-  doc.commentBefore =
-    " yaml-language-server: $schema=<path to idgov>/harness/schema/test-suite.schema.json\n" +
-    ` Starter suite written by \`idgov scaffold test ${posix(policyDir)}\`: the expectations are what the\n` +
-    " policy answers today. Review each one, loosen messages to their stable part ({contains: …}),\n" +
-    " rename the cases after what they prove, and add the cases the fixtures miss.";
+  doc.commentBefore
+    = " yaml-language-server: $schema=<path to idgov>/harness/schema/test-suite.schema.json\n"
+      + ` Starter suite written by \`idgov scaffold test ${posix(policyDir)}\`: the expectations are what the\n`
+      + " policy answers today. Review each one, loosen messages to their stable part ({contains: …}),\n"
+      + " rename the cases after what they prove, and add the cases the fixtures miss.";
   const text = doc.toString({ lineWidth: 0 });
 
   // Fill in today's answers: run the draft and write what came back.

@@ -106,8 +106,8 @@ export class Decider {
         vanilla = await group.decide(uid, entry.message, async (name) => memberResult(await this.runModule(lane, members.get(name)!, request, raw, logs)));
         modules = entry.members.map((m) => this.pool.moduleFacts(toModuleRequest(m, this.host.timeoutMs)));
       }
-      const response =
-        origin === "audit"
+      const response
+        = origin === "audit"
           ? vanilla
           : processResponse(vanilla, {
               policyId: entry.id,

@@ -169,11 +169,11 @@ export function verifyDecisionLog(text: string, publicKey: KeyObject): VerifyRes
     }
     if (rec.type === "checkpoint") {
       if (rec.key !== expectedKey) return { ok: false, line: n, problem: `checkpoint signed with another key (key id ${String(rec.key)}, expected ${expectedKey})` };
-      const okSig =
-        typeof rec.signature === "string" &&
-        typeof rec.time === "string" &&
-        typeof rec.final === "boolean" &&
-        verify(null, checkpointMessage(n, prev, rec.time, rec.final), publicKey, Buffer.from(rec.signature, "base64"));
+      const okSig
+        = typeof rec.signature === "string"
+          && typeof rec.time === "string"
+          && typeof rec.final === "boolean"
+          && verify(null, checkpointMessage(n, prev, rec.time, rec.final), publicKey, Buffer.from(rec.signature, "base64"));
       if (!okSig) return { ok: false, line: n, problem: "checkpoint signature does not verify with the given public key (the log was rewritten or re-signed)" };
       checkpoints++;
       lastCheckpoint = n;

@@ -51,8 +51,7 @@ export class GroupExpression {
           throw new MemberNeeded(name);
         }
         return r.allowed;
-      }),
-    );
+      }));
     let parsed;
     try {
       parsed = parse(expression);

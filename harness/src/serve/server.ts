@@ -13,7 +13,7 @@ import { accessLogLine, decisionFields } from "./access-log.js";
 import type { Decider, Decision } from "./decide.js";
 import type { DecisionLog } from "./decision-log.js";
 import type { ServeMetrics, RequestOrigin } from "./metrics.js";
-import { PoolUnavailableError, type EvaluationPool } from "./pool.js";
+import { PoolUnavailableError } from "./pool.js";
 
 /** policy-server's API server answers bodies above this size with 413 (the API server sends at most 3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -111,7 +111,7 @@ export function admissionRoutes(deps: AdmissionRouteDeps): Route[] {
     let admission: AdmissionRequest | undefined;
     let uid: string;
     if (raw) {
-      if (!isObject(doc) || !("request" in doc)) throw new HttpError(400, 'the body must be {"request": <document>}');
+      if (!isObject(doc) || !("request" in doc)) throw new HttpError(400, "the body must be {\"request\": <document>}");
       request = doc.request;
       const u = isObject(request) ? request.uid : undefined;
       uid = typeof u === "string" ? u : "";

@@ -111,8 +111,8 @@ export function looksLikeDiditDecision(value: unknown): value is Record<string, 
 
 function notADecision(source: string): Error {
   return new Error(
-    `${source} is not a Didit session decision: expected an object with session_id and at least one of ` +
-      `${DIDIT_FEATURES.map((f) => f.field).join(", ")} (the body of GET /v3/session/{id}/decision/ or a webhook's decision)`,
+    `${source} is not a Didit session decision: expected an object with session_id and at least one of `
+    + `${DIDIT_FEATURES.map((f) => f.field).join(", ")} (the body of GET /v3/session/{id}/decision/ or a webhook's decision)`,
   );
 }
 
@@ -160,8 +160,8 @@ export function importDiditDecision(input: unknown, options: DiditImportOptions 
       const verifiedAt = timestampOf(item, ITEM_TIME_FIELDS, `${source}: ${where}`) ?? decisionTime ?? fallback;
       if (verifiedAt === undefined) {
         throw new Error(
-          `${source}: ${where} (${kind}) has no timestamp: neither the item (verified_at, created_at, updated_at) ` +
-            `nor the decision (created_at, updated_at) has one; pass --verified-at <RFC3339>`,
+          `${source}: ${where} (${kind}) has no timestamp: neither the item (verified_at, created_at, updated_at) `
+          + `nor the decision (created_at, updated_at) has one; pass --verified-at <RFC3339>`,
         );
       }
       const record = itemRecord(kind, item, verifiedAt, where, warnings);

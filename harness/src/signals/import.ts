@@ -38,9 +38,9 @@ export function toYaml(value: unknown): string {
   return stringify(value, { version: "1.1", lineWidth: 0 });
 }
 
-const FIXTURE_HEADER =
-  "# Host-capability answers for `idgov run <policy> --allow-context-aware --host-capabilities-fixtures <this file>`:\n" +
-  "# the policy's kubernetes/get_resource of this ConfigMap gets it, as from a cluster holding it.\n";
+const FIXTURE_HEADER
+  = "# Host-capability answers for `idgov run <policy> --allow-context-aware --host-capabilities-fixtures <this file>`:\n"
+    + "# the policy's kubernetes/get_resource of this ConfigMap gets it, as from a cluster holding it.\n";
 
 /** Check the options that do not depend on the input; throws an IdgovError with a one-line message. */
 export function validateImportOptions(options: SignalsImportOptions): { subject: string; output: OutputFormat } {

@@ -105,8 +105,8 @@ export function webhookReceives(match: WebhookMatch, request: AdmissionRequest, 
   // namespaceSelector: cluster-scoped objects other than Namespaces are never exempted
   const isNamespaceObject = gvr.resource === "namespaces" && gvr.group === "";
   if (match.namespaceSelector && (namespace !== "" || isNamespaceObject)) {
-    const labels =
-      isNamespaceObject && sub === "" && (request.operation === "CREATE" || request.operation === "UPDATE")
+    const labels
+      = isNamespaceObject && sub === "" && (request.operation === "CREATE" || request.operation === "UPDATE")
         ? (labelsOf(request.object) ?? {})
         : namespaceLabels(isNamespaceObject ? (request.name ?? namespace) : namespace);
     if (!selectorMatches(match.namespaceSelector, labels)) {

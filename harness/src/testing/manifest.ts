@@ -149,8 +149,8 @@ export function parsePolicyManifest(text: string, source: string, name?: string,
       else {
         if (userNamespaceSelector?.matchLabels && Object.keys(userNamespaceSelector.matchLabels).length > 0) {
           notes.push(
-            "kubewarden-controller keeps only the matchExpressions of spec.namespaceSelector (its matchLabels are dropped when " +
-              "allowInsideAdmissionControllerNamespace is false), so the matchLabels are not honoured here either: write them as matchExpressions",
+            "kubewarden-controller keeps only the matchExpressions of spec.namespaceSelector (its matchLabels are dropped when "
+            + "allowInsideAdmissionControllerNamespace is false), so the matchLabels are not honoured here either: write them as matchExpressions",
           );
         }
         namespaceSelector = {

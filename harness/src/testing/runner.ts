@@ -313,8 +313,7 @@ export async function runSuites(suites: readonly Suite[], options: RunOptions = 
               } catch (e) {
                 return { suite, testCase: tc, status: "failed", mismatches: [], error: describeError(e), durationMs: performance.now() - t0 };
               }
-            }),
-          ),
+            })),
         );
         return { suite, cases, durationMs: performance.now() - started };
       }),

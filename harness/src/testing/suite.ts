@@ -381,8 +381,8 @@ function policyTarget(c: Checker, v: unknown, kubewardenNamespace: string): Poli
     return parsePolicyManifest(text, manifestFile, name, kubewardenNamespace);
   });
   // module: overrides spec.module, to test the manifest with the module built here
-  const module =
-    v.module !== undefined ? moduleRef(c.string(v.module, [...p, "module"]), [...p, "module"]) : moduleRefFromManifest(manifest.module, manifestFile);
+  const module
+    = v.module !== undefined ? moduleRef(c.string(v.module, [...p, "module"]), [...p, "module"]) : moduleRefFromManifest(manifest.module, manifestFile);
   return { module, manifest, manifestFile };
 }
 

@@ -20,8 +20,14 @@ beforeAll(async () => { policy = await loadPolicy(dir); });
 afterAll(async () => { await policy?.close(); });
 
 const exec = {
-  uid: "u", kind: { group: "", version: "v1", kind: "PodExecOptions" }, resource: { group: "", version: "v1", resource: "pods" },
-  subResource: "exec", operation: "CONNECT", namespace: "prod", name: "p", userInfo: { username: "alice@example.com" },
+  uid: "u",
+  kind: { group: "", version: "v1", kind: "PodExecOptions" },
+  resource: { group: "", version: "v1", resource: "pods" },
+  subResource: "exec",
+  operation: "CONNECT",
+  namespace: "prod",
+  name: "p",
+  userInfo: { username: "alice@example.com" },
 };
 async function decideAt(verifiedAt: string, clock = NOW) {
   const settings = {
@@ -66,9 +72,16 @@ describe("RFC 3339 forms", () => {
   });
 
   it.each([
-    ["2026-02-30T00:00:00Z", "impossible date"], ["2026-11-24T12:34:60Z", "second 60 not at 23:59 UTC"], ["2026-11-24T24:00:00Z", "hour 24"],
-    ["2026-11-24T12:00:00", "no offset"], ["2026-11-24", "date only"], ["2026-11-24 12:00:00Z", "space separator"], ["20261124T120000Z", "basic format"],
-    ["2026-11-24T12:00:00+2:00", "short offset"], ["2026-11-24T12:00:00.Z", "empty fraction"], ["", "empty"],
+    ["2026-02-30T00:00:00Z", "impossible date"],
+    ["2026-11-24T12:34:60Z", "second 60 not at 23:59 UTC"],
+    ["2026-11-24T24:00:00Z", "hour 24"],
+    ["2026-11-24T12:00:00", "no offset"],
+    ["2026-11-24", "date only"],
+    ["2026-11-24 12:00:00Z", "space separator"],
+    ["20261124T120000Z", "basic format"],
+    ["2026-11-24T12:00:00+2:00", "short offset"],
+    ["2026-11-24T12:00:00.Z", "empty fraction"],
+    ["", "empty"],
   ])("%s (%s) is refused by validate_settings and denies as malformed, never fresh", async (time) => {
     const r = await decideAt(time);
     expect(r.allowed).toBe(false);

@@ -34,8 +34,8 @@ export function decideJson(settings: string, facts: string, observations: string
   }
   const errors = sourceErrors.length > 0 ? sourceErrors.split("\n") : new Array<string>();
   const d = decide(rf, SignalSet.merge(signals), errors, parsed.settings, now);
-  return "{\"outcome\":" + quote(d.outcome) + ",\"rules\":" + stringArrayJson(d.rules) + ",\"failures\":" + stringArrayJson(d.failures) +
-    ",\"warnings\":" + stringArrayJson(d.warnings) + ",\"used\":" + stringArrayJson(d.used) + ",\"causes\":" + d.causes.toString() + "}";
+  return "{\"outcome\":" + quote(d.outcome) + ",\"rules\":" + stringArrayJson(d.rules) + ",\"failures\":" + stringArrayJson(d.failures)
+    + ",\"warnings\":" + stringArrayJson(d.warnings) + ",\"used\":" + stringArrayJson(d.used) + ",\"causes\":" + d.causes.toString() + "}";
 }
 
 import { adviceFor } from "../../../assembly/identity";

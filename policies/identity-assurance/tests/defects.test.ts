@@ -41,20 +41,19 @@ describe("#16.7 minScore on aml (a risk score: higher is worse) is refused", () 
   it("validate_settings points to maxAmlRisk", async () => {
     const r = await policy.validateSettings(rule({ minScore: { aml: 50 } }));
     expect(r.valid).toBe(false);
-    expect(r.message).toBe("rules[0].require.minScore.aml: AML scores measure risk, so a minimum would admit the riskiest users: " +
-      "bound the risk level with maxAmlRisk (e.g. maxAmlRisk: medium) or denyAmlRiskAbove");
+    expect(r.message).toBe("rules[0].require.minScore.aml: AML scores measure risk, so a minimum would admit the riskiest users: "
+      + "bound the risk level with maxAmlRisk (e.g. maxAmlRisk: medium) or denyAmlRiskAbove");
   });
 
   it("a request under such settings fails closed instead of allowing a score of 95", async () => {
-    const r = await decide(execAs("erin@example.com", claims({ aml: { status: "approved", "verified-at": FRESH, score: "95", risk: "critical" } })),
-      rule({ minScore: { aml: 50 } }));
+    const r = await decide(execAs("erin@example.com", claims({ aml: { "status": "approved", "verified-at": FRESH, "score": "95", "risk": "critical" } })), rule({ minScore: { aml: 50 } }));
     expect(r.allowed).toBe(false);
     expect(r.status?.message).toMatch(/^identity-assurance: invalid settings: rules\[0\]\.require\.minScore\.aml: /);
   });
 });
 
 describe("#16.8 timestamps are strict RFC 3339 in the guest", () => {
-  const liveness = (verifiedAt: string) => claims({ liveness: { status: "approved", "verified-at": verifiedAt } });
+  const liveness = (verifiedAt: string) => claims({ liveness: { "status": "approved", "verified-at": verifiedAt } });
   const livenessRule = rule({ signals: ["liveness"], maxAge: "30d" });
 
   it("second 60 outside 23:59:60 UTC is not a time: the signal is malformed, never fresh", async () => {
@@ -82,9 +81,8 @@ describe("#16.8 timestamps are strict RFC 3339 in the guest", () => {
   });
 
   it("settings subjects with such times are refused by validate_settings", async () => {
-    const r = await policy.validateSettings({ ...rule({ signals: ["liveness"] }),
-      subjects: { "a@b": { liveness: { status: "approved", verifiedAt: "2026-11-24T12:34:60Z" } } } });
-    expect(r.message).toBe('subjects["a@b"].liveness: verifiedAt "2026-11-24T12:34:60Z" is not an RFC 3339 time');
+    const r = await policy.validateSettings({ ...rule({ signals: ["liveness"] }), subjects: { "a@b": { liveness: { status: "approved", verifiedAt: "2026-11-24T12:34:60Z" } } } });
+    expect(r.message).toBe("subjects[\"a@b\"].liveness: verifiedAt \"2026-11-24T12:34:60Z\" is not an RFC 3339 time");
   });
 
   it("a verifiedAt up to 5 minutes ahead of the clock is clock skew; further ahead it fails as in the future", async () => {
@@ -104,9 +102,7 @@ describe("#16.8 the harness reads --now by the same rules", () => {
 
   it("idgov run exits 1 instead of rolling over or reading the local zone", () => {
     for (const now of ["2026-02-30T00:00:00Z", "2026-11-25T12:00:00"]) {
-      const out = spawnSync(process.execPath, [join(dir, "../../harness/bin/idgov.js"), "run", dir,
-        "--request", join(dir, "test_data/exec-prod-bob-no-claims.json"), "--settings", join(dir, "test_data/settings-recommended.yaml"), "--now", now],
-      { encoding: "utf8", env: { ...process.env, TZ: "Pacific/Kiritimati" } });
+      const out = spawnSync(process.execPath, [join(dir, "../../harness/bin/idgov.js"), "run", dir, "--request", join(dir, "test_data/exec-prod-bob-no-claims.json"), "--settings", join(dir, "test_data/settings-recommended.yaml"), "--now", now], { encoding: "utf8", env: { ...process.env, TZ: "Pacific/Kiritimati" } });
       expect(out.status, now).toBe(1);
       expect(out.stderr.trim().split("\n").at(-1)).toMatch(/^Error: invalid time ".*": give an RFC 3339 timestamp with its offset/);
     }
@@ -114,14 +110,14 @@ describe("#16.8 the harness reads --now by the same rules", () => {
 
   it("accepts lowercase t and z and a leap second, as the guest does", async () => {
     const settings = rule({ signals: ["liveness"], maxAge: "1d" });
-    const extra = claims({ liveness: { status: "approved", "verified-at": "2026-11-24T00:00:00Z" } });
+    const extra = claims({ liveness: { "status": "approved", "verified-at": "2026-11-24T00:00:00Z" } });
     expect((await policy.validate(execAs("e@x", extra), settings, { now: "2026-11-24t23:59:60z" })).response.allowed).toBe(true);
   });
 });
 
 describe("#16.9 denyAmlRiskAbove: deny only when a present AML record shows a higher risk", () => {
   const denyAbove = rule({ denyAmlRiskAbove: "medium" });
-  const aml = (fields: Record<string, string>) => claims({ aml: { status: "approved", "verified-at": FRESH, ...fields } });
+  const aml = (fields: Record<string, string>) => claims({ aml: { "status": "approved", "verified-at": FRESH, ...fields } });
 
   it("a user never screened passes (maxAmlRisk, the fail-closed default, denies them)", async () => {
     const allowed = await decide(execAs("new@example.com"), denyAbove);
@@ -129,11 +125,12 @@ describe("#16.9 denyAmlRiskAbove: deny only when a present AML record shows a hi
     expect(allowed.auditAnnotations?.["idgov-decision"]).toBe("allowed");
     const closed = await decide(execAs("new@example.com"), rule({ maxAmlRisk: "medium" }));
     expect(closed.allowed).toBe(false);
-    expect(closed.status?.message).toContain('rule "prod-exec": aml: missing');
+    expect(closed.status?.message).toContain("rule \"prod-exec\": aml: missing");
   });
 
   it("a present record with high risk denies at once, even when its status is not approved", async () => {
-    for (const fields of [{ risk: "high" }, { risk: "critical", status: "declined" }, { risk: "high", "verified-at": "2020-01-01T00:00:00Z" }]) {
+    const records: Record<string, string>[] = [{ risk: "high" }, { risk: "critical", status: "declined" }, { "risk": "high", "verified-at": "2020-01-01T00:00:00Z" }];
+    for (const fields of records) {
       const r = await decide(execAs("erin@example.com", aml(fields)), denyAbove);
       expect(r.allowed, JSON.stringify(fields)).toBe(false);
       expect(r.status?.message).toMatch(/rule "prod-exec": aml: risk (high|critical) > medium \(denyAmlRiskAbove\)\. Re-verifying does not change an AML screening result: contact your compliance team\.$/);
@@ -144,33 +141,35 @@ describe("#16.9 denyAmlRiskAbove: deny only when a present AML record shows a hi
   it("a record at or below the bound passes; a malformed one fails closed", async () => {
     for (const risk of ["none", "low", "medium"]) expect((await decide(execAs("erin@example.com", aml({ risk })), denyAbove)).allowed, risk).toBe(true);
     const broken = await decide(execAs("erin@example.com", aml({ risk: "severe" })), denyAbove);
-    expect(broken.status?.message).toContain('aml: malformed in claims (risk "severe" is not one of none|low|medium|high|critical)');
+    expect(broken.status?.message).toContain("aml: malformed in claims (risk \"severe\" is not one of none|low|medium|high|critical)");
   });
 
   it("combines with other requirements and is refused next to maxAmlRisk or at the top of the ladder", async () => {
     const both = await policy.validateSettings(rule({ maxAmlRisk: "low", denyAmlRiskAbove: "medium" }));
     expect(both.message).toContain("rules[0].require.denyAmlRiskAbove: use either maxAmlRisk");
     expect((await policy.validateSettings(rule({ denyAmlRiskAbove: "critical" }))).message).toBe(
-      'rules[0].require.denyAmlRiskAbove: "critical" is the highest risk level, so nothing would be denied');
+      "rules[0].require.denyAmlRiskAbove: \"critical\" is the highest risk level, so nothing would be denied",
+    );
     expect((await policy.validateSettings(rule({ denyAmlRiskAbove: "huge" }))).message).toBe(
-      'rules[0].require.denyAmlRiskAbove: "huge" is not a risk level (none, low, medium, high, critical)');
+      "rules[0].require.denyAmlRiskAbove: \"huge\" is not a risk level (none, low, medium, high, critical)",
+    );
     const r = await decide(execAs("erin@example.com", aml({ risk: "high" })), rule({ signals: ["liveness"], denyAmlRiskAbove: "medium" }));
-    expect(r.status?.message).toContain('rule "prod-exec": liveness: missing, aml: risk high > medium (denyAmlRiskAbove)');
+    expect(r.status?.message).toContain("rule \"prod-exec\": liveness: missing, aml: risk high > medium (denyAmlRiskAbove)");
   });
 });
 
 describe("#16.11 every settings problem is reported at once", () => {
   it("a bad rule name does not hide a rule that requires nothing", async () => {
     const r = await policy.validateSettings({ rules: [{ name: 5, require: { signals: ["liveness"] } }, { name: "x", require: {} }] });
-    expect(r.message).toBe('rules[0].name: 5 is not a string (got number); rules[1].require: requires nothing: ' +
-      "name at least one of assurance, signals, minScore, maxAmlRisk or denyAmlRiskAbove");
+    expect(r.message).toBe("rules[0].name: 5 is not a string (got number); rules[1].require: requires nothing: "
+      + "name at least one of assurance, signals, minScore, maxAmlRisk or denyAmlRiskAbove");
   });
 });
 
 describe("#16.12 the advice is worded by cause", () => {
   it("an unreadable cluster source is a configuration error for the cluster admin, not a reason to re-verify", async () => {
     const settings = { ...rule({ signals: ["liveness"] }), cluster: {} };
-    const extra = claims({ liveness: { status: "approved", "verified-at": FRESH } });
+    const extra = claims({ liveness: { "status": "approved", "verified-at": FRESH } });
     const r = await decide(execAs("alice@example.com", extra), settings, { hostCapabilities: join(dir, "test_data/host-capabilities-cluster.yaml") });
     expect(r.allowed).toBe(false);
     expect(r.status?.message).toMatch(/: cluster signals unavailable \(Policy has not been granted access .*\)\. This is a configuration error, not a problem with your identity: ask your cluster administrator to fix the policy's signal source\.$/);
@@ -178,7 +177,7 @@ describe("#16.12 the advice is worded by cause", () => {
   });
 
   it("an AML risk above the limit says to contact compliance", async () => {
-    const extra = claims({ aml: { status: "approved", "verified-at": FRESH, risk: "high" } });
+    const extra = claims({ aml: { "status": "approved", "verified-at": FRESH, "risk": "high" } });
     const r = await decide(execAs("erin@example.com", extra), rule({ maxAmlRisk: "medium" }));
     expect(r.status?.message).toMatch(/aml: risk high > medium\. Re-verifying does not change an AML screening result: contact your compliance team\.$/);
   });

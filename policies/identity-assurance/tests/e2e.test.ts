@@ -13,7 +13,6 @@ const dir = resolve(import.meta.dirname, "..");
 const NOW = "2026-11-25T12:00:00Z";
 const fixture = (name: string) => JSON.parse(readFileSync(join(dir, "test_data", name), "utf8"));
 const recommended = YAML.parse(readFileSync(join(dir, "test_data/settings-recommended.yaml"), "utf8"));
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 let policy: Policy;
 let wasiPolicy: Policy;
@@ -45,18 +44,17 @@ function claims(kind: string, fields: Record<string, string>): Record<string, st
 const FRESH = "2026-11-20T09:00:00Z";
 function ial2Claims(overrides: Record<string, Record<string, string>> = {}): Record<string, string[]> {
   const base: Record<string, Record<string, string>> = {
-    "id-document": { status: "approved", "verified-at": FRESH, "expires-at": "2031-04-30T00:00:00Z" },
-    liveness: { status: "approved", "verified-at": FRESH, score: "96", method: "active" },
-    "face-match": { status: "approved", "verified-at": FRESH, score: "95" },
-    aml: { status: "approved", "verified-at": FRESH, risk: "low" },
+    "id-document": { "status": "approved", "verified-at": FRESH, "expires-at": "2031-04-30T00:00:00Z" },
+    "liveness": { "status": "approved", "verified-at": FRESH, "score": "96", "method": "active" },
+    "face-match": { "status": "approved", "verified-at": FRESH, "score": "95" },
+    "aml": { "status": "approved", "verified-at": FRESH, "risk": "low" },
   };
   for (const [k, v] of Object.entries(overrides)) base[k] = { ...base[k], ...v };
   return Object.assign({}, ...Object.entries(base).map(([k, f]) => claims(k, f)));
 }
 
 const execRule = {
-  rules: [{ name: "prod-exec", match: { operations: ["CONNECT"], resources: ["pods/exec", "pods/attach"], namespaces: ["prod", "prod-*"] },
-    require: { assurance: "IAL2", maxAge: "30d", minScore: { faceMatch: 90 }, maxAmlRisk: "medium", warnBefore: "7d" } }],
+  rules: [{ name: "prod-exec", match: { operations: ["CONNECT"], resources: ["pods/exec", "pods/attach"], namespaces: ["prod", "prod-*"] }, require: { assurance: "IAL2", maxAge: "30d", minScore: { faceMatch: 90 }, maxAmlRisk: "medium", warnBefore: "7d" } }],
   claims: { prefix: "idgov.dev/" },
 };
 
@@ -65,7 +63,9 @@ describe("fixture requests with the recommended settings", () => {
     const r = await decide(fixture("exec-prod-alice-verified-claims.json"), recommended);
     expect(r.allowed).toBe(true);
     expect(r.auditAnnotations).toEqual({
-      "idgov-policy": "identity-assurance@0.1.0", "idgov-rules": "prod-exec", "idgov-decision": "allowed",
+      "idgov-policy": "identity-assurance@0.1.0",
+      "idgov-rules": "prod-exec",
+      "idgov-decision": "allowed",
       "idgov-signal-sources": "idDocument=claims,liveness=claims,faceMatch=claims,aml=claims",
     });
   });
@@ -75,9 +75,10 @@ describe("fixture requests with the recommended settings", () => {
     expect(r.allowed).toBe(false);
     expect(r.status?.code).toBe(403);
     expect(r.status?.message).toBe(
-      'identity-assurance: CONNECT pods/exec in namespace "prod" denied for user "bob@example.com": rule "prod-exec": ' +
-      "liveness: not approved (declined), faceMatch: not approved (in_review), aml: missing. " +
-      "Verify your identity again, then retry. Wait until the verification under review is decided, then retry.");
+      "identity-assurance: CONNECT pods/exec in namespace \"prod\" denied for user \"bob@example.com\": rule \"prod-exec\": "
+      + "liveness: not approved (declined), faceMatch: not approved (in_review), aml: missing. "
+      + "Verify your identity again, then retry. Wait until the verification under review is decided, then retry.",
+    );
     expect(r.auditAnnotations?.["idgov-decision"]).toBe("denied");
   });
 
@@ -100,17 +101,14 @@ const REVERIFY = "Verify your identity again, then retry.";
 const WAIT = "Wait until the verification under review is decided, then retry.";
 const COMPLIANCE = "Re-verifying does not change an AML screening result: contact your compliance team.";
 const RECORDS = "Your identity records are malformed: ask your identity team to correct them.";
-const CONFIGURATION = "This is a configuration error, not a problem with your identity: ask your cluster administrator to fix the policy's signal source.";
 
 describe("each requirement failing alone", () => {
   const cases: [string, Record<string, string[]>, string, string][] = [
     ["missing signal", Object.fromEntries(Object.entries(ial2Claims()).filter(([k]) => !k.includes("liveness"))), "liveness: missing", REVERIFY],
     ["declined", ial2Claims({ "face-match": { status: "declined" } }), "faceMatch: not approved (declined)", REVERIFY],
     ["pending", ial2Claims({ "id-document": { status: "pending" } }), "idDocument: not approved (pending)", WAIT],
-    ["stale", ial2Claims({ liveness: { "verified-at": "2026-10-01T00:00:00Z" } }),
-      "liveness: stale since 2026-10-31T00:00:00Z (verified 2026-10-01T00:00:00Z, maxAge 30d)", REVERIFY],
-    ["unparsable date", ial2Claims({ liveness: { "verified-at": "last tuesday" } }),
-      'liveness: malformed in claims (verifiedAt "last tuesday" is not an RFC 3339 time)', RECORDS],
+    ["stale", ial2Claims({ liveness: { "verified-at": "2026-10-01T00:00:00Z" } }), "liveness: stale since 2026-10-31T00:00:00Z (verified 2026-10-01T00:00:00Z, maxAge 30d)", REVERIFY],
+    ["unparsable date", ial2Claims({ liveness: { "verified-at": "last tuesday" } }), "liveness: malformed in claims (verifiedAt \"last tuesday\" is not an RFC 3339 time)", RECORDS],
     ["verified in the future", ial2Claims({ liveness: { "verified-at": "2027-01-01T00:00:00Z" } }), "liveness: verifiedAt 2027-01-01T00:00:00Z is in the future", RECORDS],
     ["low score", ial2Claims({ "face-match": { score: "72" } }), "faceMatch: score 72 < 90", REVERIFY],
     ["score missing", Object.fromEntries(Object.entries(ial2Claims()).filter(([k]) => k !== "idgov.dev/face-match-score")), "faceMatch: no score (minScore 90)", RECORDS],
@@ -118,14 +116,15 @@ describe("each requirement failing alone", () => {
     ["AML declined", ial2Claims({ aml: { status: "declined" } }), "aml: not approved (declined)", COMPLIANCE],
     ["AML risk absent", Object.fromEntries(Object.entries(ial2Claims()).filter(([k]) => k !== "idgov.dev/aml-risk")), "aml: no risk level (maxAmlRisk medium)", RECORDS],
     ["document expired", ial2Claims({ "id-document": { "expires-at": "2026-11-01T00:00:00Z" } }), "idDocument: document expired on 2026-11-01T00:00:00Z", REVERIFY],
-    ["bad score", ial2Claims({ liveness: { score: "high" } }), 'liveness: malformed in claims (score "high" is not an integer 0-100)', RECORDS],
+    ["bad score", ial2Claims({ liveness: { score: "high" } }), "liveness: malformed in claims (score \"high\" is not an integer 0-100)", RECORDS],
   ];
   for (const [what, extra, reason, advice] of cases) {
     it(`denies on ${what}`, async () => {
       const r = await decide(execAs("erin@example.com", extra), execRule);
       expect(r.allowed).toBe(false);
       expect(r.status?.message).toBe(
-        `identity-assurance: CONNECT pods/exec in namespace "prod" denied for user "erin@example.com": rule "prod-exec": ${reason}. ${advice}`);
+        `identity-assurance: CONNECT pods/exec in namespace "prod" denied for user "erin@example.com": rule "prod-exec": ${reason}. ${advice}`,
+      );
     });
   }
 
@@ -135,11 +134,11 @@ describe("each requirement failing alone", () => {
 
   it("IAL1 accepts either email or phone, IAL3 also needs nfc", async () => {
     const ial1 = { rules: [{ name: "low", require: { assurance: "IAL1", maxAge: "1d" } }], claims: { prefix: "idgov.dev/" } };
-    expect((await decide(execAs("f@x", claims("phone", { status: "approved", "verified-at": "2026-11-25T08:00:00Z" })), ial1)).allowed).toBe(true);
-    const none = await decide(execAs("f@x", claims("email", { status: "approved", "verified-at": "2026-11-20T08:00:00Z" })), ial1);
+    expect((await decide(execAs("f@x", claims("phone", { "status": "approved", "verified-at": "2026-11-25T08:00:00Z" })), ial1)).allowed).toBe(true);
+    const none = await decide(execAs("f@x", claims("email", { "status": "approved", "verified-at": "2026-11-20T08:00:00Z" })), ial1);
     expect(none.status?.message).toContain("IAL1 needs one of email, phone (email: stale since 2026-11-21T08:00:00Z");
     const ial3 = { rules: [{ name: "high", require: { assurance: "IAL3" } }], claims: { prefix: "idgov.dev/" } };
-    expect((await decide(execAs("f@x", ial2Claims()), ial3)).status?.message).toContain('rule "high": nfc: missing');
+    expect((await decide(execAs("f@x", ial2Claims()), ial3)).status?.message).toContain("rule \"high\": nfc: missing");
   });
 
   it("never echoes claim values other than statuses, times and scores", async () => {
@@ -155,29 +154,30 @@ describe("merging sources", () => {
     idDocument: { status: "approved", verifiedAt: FRESH },
     liveness: { status: "approved", verifiedAt: "2026-11-01T00:00:00Z", score: 90, method: "active" },
     faceMatch: { status: "approved", verifiedAt: FRESH, score: 99 },
-    aml: { status: "approved", verifiedAt: "2026-11-01T00:00:00Z", risk: "none" } } };
+    aml: { status: "approved", verifiedAt: "2026-11-01T00:00:00Z", risk: "none" },
+  } };
   const settings = { ...execRule, subjects };
 
   it("a newer decline in claims beats an older approval in settings", async () => {
-    const r = await decide(execAs("erin@example.com", claims("liveness", { status: "declined", "verified-at": "2026-11-24T00:00:00Z" })), settings);
+    const r = await decide(execAs("erin@example.com", claims("liveness", { "status": "declined", "verified-at": "2026-11-24T00:00:00Z" })), settings);
     expect(r.allowed).toBe(false);
     expect(r.status?.message).toContain("liveness: not approved (declined)");
     expect(r.auditAnnotations?.["idgov-signal-sources"]).toContain("liveness=claims");
   });
 
   it("an older decline in claims loses to a newer approval in settings", async () => {
-    const r = await decide(execAs("erin@example.com", claims("liveness", { status: "declined", "verified-at": "2026-10-01T00:00:00Z" })), settings);
+    const r = await decide(execAs("erin@example.com", claims("liveness", { "status": "declined", "verified-at": "2026-10-01T00:00:00Z" })), settings);
     expect(r.allowed).toBe(true);
     expect(r.auditAnnotations?.["idgov-signal-sources"]).toContain("liveness=settings");
   });
 
   it("a newer high AML risk denies at once", async () => {
-    const r = await decide(execAs("erin@example.com", claims("aml", { status: "approved", "verified-at": "2026-11-25T11:00:00Z", risk: "high" })), settings);
+    const r = await decide(execAs("erin@example.com", claims("aml", { "status": "approved", "verified-at": "2026-11-25T11:00:00Z", "risk": "high" })), settings);
     expect(r.status?.message).toContain("aml: risk high > medium");
   });
 
   it("on a tie the worse status wins", async () => {
-    const r = await decide(execAs("erin@example.com", claims("liveness", { status: "in_review", "verified-at": "2026-11-01T00:00:00Z" })), settings);
+    const r = await decide(execAs("erin@example.com", claims("liveness", { "status": "in_review", "verified-at": "2026-11-01T00:00:00Z" })), settings);
     expect(r.status?.message).toContain("liveness: not approved (in_review)");
   });
 });
@@ -196,7 +196,7 @@ describe("settings with many subjects", () => {
 
   it("validate_settings still checks every subject", async () => {
     const broken = { ...settings, subjects: { ...settings.subjects, "user7@example.com": { liveness: { status: "fine", verifiedAt: FRESH } } } };
-    expect((await policy.validateSettings(broken)).message).toBe('subjects["user7@example.com"].liveness: status "fine" is not one of approved|declined|in_review|pending|expired');
+    expect((await policy.validateSettings(broken)).message).toBe("subjects[\"user7@example.com\"].liveness: status \"fine\" is not one of approved|declined|in_review|pending|expired");
   });
 });
 
@@ -205,7 +205,7 @@ describe("warnings before access lapses", () => {
     const { response } = await policy.validate(execAs("erin@example.com", ial2Claims({ liveness: { "verified-at": "2026-10-28T12:00:00Z" } })), execRule, { now: NOW });
     expect(response.allowed).toBe(true);
     expect(response.warnings).toEqual([
-      'identity-assurance: liveness verification goes stale on 2026-11-27T12:00:00Z (in 2d): re-verify to keep access (rule "prod-exec")',
+      "identity-assurance: liveness verification goes stale on 2026-11-27T12:00:00Z (in 2d): re-verify to keep access (rule \"prod-exec\")",
     ]);
   });
 
@@ -238,26 +238,27 @@ describe("settings validation", () => {
     expect(r.valid).toBe(false);
     for (const part of [
       "extra: unknown key",
-      'rules[0].match.operations[0]: "EXEC" is not an operation',
-      'rules[0].match.namespaces[0]: "prod/x" is not a valid pattern',
-      'rules[0].require.signals[1]: unknown signal "retina"',
-      'rules[0].require.maxAge: "30x" is not a duration',
+      "rules[0].match.operations[0]: \"EXEC\" is not an operation",
+      "rules[0].match.namespaces[0]: \"prod/x\" is not a valid pattern",
+      "rules[0].require.signals[1]: unknown signal \"retina\"",
+      "rules[0].require.maxAge: \"30x\" is not a duration",
       "rules[0].require.minScore.faceMatch: 120 is out of range 0-100",
-      'rules[1].name: duplicate rule name "a"',
-      'rules[1].require.assurance: "IAL4" is not an assurance level',
-      'rules[1].require.maxAmlRisk: "severe" is not a risk level',
+      "rules[1].name: duplicate rule name \"a\"",
+      "rules[1].require.assurance: \"IAL4\" is not an assurance level",
+      "rules[1].require.maxAmlRisk: \"severe\" is not a risk level",
       "rules[1].require.warnBefore: 7 is not a duration",
-      'exempt.users[0]: must not be empty',
-      'exempt.groups: "system:masters" is not a list of strings',
-      'subjects["x@y"].liveness: status "ok" is not one of approved|declined|in_review|pending|expired, verifiedAt "yesterday" is not an RFC 3339 time',
-      'claims.prefix: "IDGOV/" must be lowercase',
+      "exempt.users[0]: must not be empty",
+      "exempt.groups: \"system:masters\" is not a list of strings",
+      "subjects[\"x@y\"].liveness: status \"ok\" is not one of approved|declined|in_review|pending|expired, verifiedAt \"yesterday\" is not an RFC 3339 time",
+      "claims.prefix: \"IDGOV/\" must be lowercase",
     ]) expect(r.message).toContain(part);
   });
 
   it("rejects settings without rules and rules that require nothing", async () => {
     expect((await policy.validateSettings({})).message).toBe("rules: is required: list at least one rule (name, match, require)");
     expect((await policy.validateSettings({ rules: [{ name: "x", require: {} }] })).message).toBe(
-      "rules[0].require: requires nothing: name at least one of assurance, signals, minScore, maxAmlRisk or denyAmlRiskAbove");
+      "rules[0].require: requires nothing: name at least one of assurance, signals, minScore, maxAmlRisk or denyAmlRiskAbove",
+    );
   });
 
   it("fails closed when validate is called with invalid settings", async () => {
@@ -299,14 +300,15 @@ describe("cluster source (kubernetes/get_resource)", () => {
 
   it("treats a missing object as no signals", async () => {
     const r = await decide(execAs("zoe@example.com"), clusterSettings, withCluster);
-    expect(r.status?.message).toContain('rule "prod-exec": idDocument: missing, liveness: missing, faceMatch: missing, aml: missing');
+    expect(r.status?.message).toContain("rule \"prod-exec\": idDocument: missing, liveness: missing, faceMatch: missing, aml: missing");
   });
 
   it("fails closed when the policy may not read ConfigMaps", async () => {
     const r = await decide(execAs("alice@example.com"), clusterSettings, { hostCapabilities: fixtures });
     expect(r.allowed).toBe(false);
     expect(r.status?.message).toContain(
-      "cluster signals unavailable (Policy has not been granted access to Kubernetes v1/ConfigMap resources. The violation has been reported.)");
+      "cluster signals unavailable (Policy has not been granted access to Kubernetes v1/ConfigMap resources. The violation has been reported.)",
+    );
   });
 
   it("asks for the right object, bypassing the host cache", async () => {
@@ -316,8 +318,7 @@ describe("cluster source (kubernetes/get_resource)", () => {
       return { ok: false as const, error: "Cannot find v1/ConfigMap named 'x'" };
     } };
     await decide(execAs("alice@example.com"), { ...clusterSettings, cluster: { namespace: "identity" } }, { allowContextAware: true, hostCapabilities: recorder });
-    expect(calls).toEqual([{ namespace: "kubernetes", operation: "get_resource",
-      request: { api_version: "v1", kind: "ConfigMap", name: "idgov-alice-example-com-94a4b546", namespace: "identity", disable_cache: true } }]);
+    expect(calls).toEqual([{ namespace: "kubernetes", operation: "get_resource", request: { api_version: "v1", kind: "ConfigMap", name: "idgov-alice-example-com-94a4b546", namespace: "identity", disable_cache: true } }]);
   });
 
   it("does not call the host for requests no rule matches or exempt users", async () => {
@@ -330,7 +331,7 @@ describe("cluster source (kubernetes/get_resource)", () => {
 
   it("ignores an object naming another subject, and rejects malformed records", async () => {
     const object = (data: Record<string, string>) => ({ name: "o", answer: () => ({ ok: true as const, payload: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", data }) }) });
-    const other = await decide(execAs("alice@example.com"), clusterSettings, { allowContextAware: true, hostCapabilities: object({ subject: "mallory@example.com", idDocument: '{"status":"approved","verifiedAt":"2026-11-20T00:00:00Z"}' }) });
+    const other = await decide(execAs("alice@example.com"), clusterSettings, { allowContextAware: true, hostCapabilities: object({ subject: "mallory@example.com", idDocument: "{\"status\":\"approved\",\"verifiedAt\":\"2026-11-20T00:00:00Z\"}" }) });
     expect(other.status?.message).toContain("cluster signals unavailable (the cluster object for this user names a different subject)");
     const broken = await decide(execAs("alice@example.com"), clusterSettings, { allowContextAware: true, hostCapabilities: object({ subject: "alice@example.com", liveness: "{not json" }) });
     expect(broken.status?.message).toContain("liveness: malformed in cluster (record is not valid JSON");
@@ -370,8 +371,7 @@ describe("vendor decisions imported with `idgov signals import`", () => {
     const manifest = YAML.parse(out.stdout);
     const provider = { name: "cluster", answer: (call: { request: { name?: string } }) =>
       call.request.name === manifest.metadata.name ? { ok: true as const, payload: JSON.stringify(manifest) } : undefined };
-    const r = await decide(execAs("alice@example.com"), YAML.parse(readFileSync(join(dir, "test_data/settings-cluster.yaml"), "utf8")),
-      { allowContextAware: true, hostCapabilities: provider });
+    const r = await decide(execAs("alice@example.com"), YAML.parse(readFileSync(join(dir, "test_data/settings-cluster.yaml"), "utf8")), { allowContextAware: true, hostCapabilities: provider });
     expect(r.allowed).toBe(true);
   });
 });
@@ -388,13 +388,12 @@ describe("idgov run on the flagship (CLI, like kwctl run)", () => {
     }
   });
   it("reads the cluster source from host-capability fixtures", () => {
-    const out = idgov(["--request", join(dir, "test_data/exec-prod-bob-no-claims.json"), "--settings", join(dir, "test_data/settings-cluster.yaml"),
-      "--now", NOW, "--allow-context-aware", "--host-capabilities-fixtures", join(dir, "test_data/host-capabilities-cluster.yaml")]);
+    const out = idgov(["--request", join(dir, "test_data/exec-prod-bob-no-claims.json"), "--settings", join(dir, "test_data/settings-cluster.yaml"), "--now", NOW, "--allow-context-aware", "--host-capabilities-fixtures", join(dir, "test_data/host-capabilities-cluster.yaml")]);
     expect(out.status).toBe(0);
     expect(JSON.parse(out.stdout).status.message).toContain("liveness: not approved (declined)");
   });
   it("exits 1 with one line for invalid settings", () => {
-    const out = idgov(["--request", join(dir, "test_data/exec-prod-bob-no-claims.json"), "--settings-json", '{"rules":[]}']);
+    const out = idgov(["--request", join(dir, "test_data/exec-prod-bob-no-claims.json"), "--settings-json", "{\"rules\":[]}"]);
     expect(out.status).toBe(1);
     expect(out.stderr.trim().split("\n").at(-1)).toBe("Error: Provided settings are not valid: rules: must not be empty");
   });

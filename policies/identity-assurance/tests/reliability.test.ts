@@ -29,8 +29,14 @@ function settingsWith(n: number) {
   return { rules: [rule], subjects };
 }
 const execRequest = (username: string) => ({
-  uid: "u", kind: { group: "", version: "v1", kind: "PodExecOptions" }, resource: { group: "", version: "v1", resource: "pods" },
-  subResource: "exec", operation: "CONNECT", namespace: "default", name: "p", userInfo: { username },
+  uid: "u",
+  kind: { group: "", version: "v1", kind: "PodExecOptions" },
+  resource: { group: "", version: "v1", resource: "pods" },
+  subResource: "exec",
+  operation: "CONNECT",
+  namespace: "default",
+  name: "p",
+  userInfo: { username },
 });
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const base = call("protocol_version", new Uint8Array(0)).high;
@@ -74,7 +80,7 @@ describe("settings scale", () => {
   it("reports a problem in the last of many subjects with its path", () => {
     const settings = settingsWith(20000);
     (settings.subjects as Record<string, unknown>)["zed@example.com"] = { liveness: { status: "approved", verifiedAt: "2026-02-30T00:00:00Z" } };
-    expect(call("validate_settings", encode(settings)).response.message).toBe('subjects["zed@example.com"].liveness: verifiedAt "2026-02-30T00:00:00Z" is not an RFC 3339 time');
+    expect(call("validate_settings", encode(settings)).response.message).toBe("subjects[\"zed@example.com\"].liveness: verifiedAt \"2026-02-30T00:00:00Z\" is not an RFC 3339 time");
   });
 });
 

@@ -58,8 +58,7 @@ describe("kubernetes/can_i", () => {
         return jsonAnswer({ allowed: true });
       },
     };
-    const { response } = await policy.validate(fixture("rolebinding-app-operator.json"), { ...settings, checkRequesterPermissions: true },
-      { now, allowContextAware: true, hostCapabilities: provider });
+    const { response } = await policy.validate(fixture("rolebinding-app-operator.json"), { ...settings, checkRequesterPermissions: true }, { now, allowContextAware: true, hostCapabilities: provider });
     expect(response.allowed).toBe(true);
     const reviews = calls.filter((c) => c.operation === "can_i").map((c) => (c.request as { subject_access_review: unknown }).subject_access_review);
     expect(reviews).toHaveLength(4);
@@ -77,8 +76,7 @@ describe("kubernetes/can_i", () => {
         return jsonAnswer({ rules: [{ apiGroups: [""], resources: ["pods"], verbs }] });
       },
     };
-    const { response } = await policy.validate(fixture("rolebinding-app-operator.json"), { ...settings, checkRequesterPermissions: true },
-      { now, allowContextAware: true, hostCapabilities: provider });
+    const { response } = await policy.validate(fixture("rolebinding-app-operator.json"), { ...settings, checkRequesterPermissions: true }, { now, allowContextAware: true, hostCapabilities: provider });
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toContain("the role grants 65 permissions, more than the 64 this policy checks");
     expect(asked).toBe(0);
@@ -89,7 +87,7 @@ describe("objects that cannot be judged are rejected, never allowed", () => {
   it("rules that are not a list, verbs that are not strings", async () => {
     const a = fixture("role-reader.json");
     a.object.rules = { verbs: ["*"] };
-    expect((await policy.validate(a, {})).response.status?.message).toBe('rbac-governance: Role "app-operator" rejected: rules is not a list (got object)');
+    expect((await policy.validate(a, {})).response.status?.message).toBe("rbac-governance: Role \"app-operator\" rejected: rules is not a list (got object)");
     const b = fixture("role-reader.json");
     b.object.rules[0].verbs = ["get", 7];
     expect((await policy.validate(b, {})).response.status?.message).toContain("rules[0].verbs[1] is not a string (got number)");
@@ -101,6 +99,6 @@ describe("objects that cannot be judged are rejected, never allowed", () => {
     r.object.subjects = [{ kind: "User" }];
     const { response } = await policy.validate(r, {});
     expect(response.allowed).toBe(false);
-    expect(response.status?.message).toBe('rbac-governance: RoleBinding "dave-view" rejected: roleRef is not an object (got string); subjects[0] needs a kind and a name (strings)');
+    expect(response.status?.message).toBe("rbac-governance: RoleBinding \"dave-view\" rejected: roleRef is not an object (got string); subjects[0] needs a kind and a name (strings)");
   });
 });

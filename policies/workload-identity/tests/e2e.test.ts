@@ -53,12 +53,11 @@ describe("the mutation path", () => {
   });
 
   it("idgov run prints the JSON Patch on stderr and kwctl's base64 patch on stdout", () => {
-    const r = spawnSync(process.execPath, [join(repo, "harness/bin/idgov.js"), "run", dir,
-      "--request", join(dir, "test_data/pod-automount-unset.json"), "--settings-json", '{"mutate":true}'], { encoding: "utf8", timeout: 30_000 });
+    const r = spawnSync(process.execPath, [join(repo, "harness/bin/idgov.js"), "run", dir, "--request", join(dir, "test_data/pod-automount-unset.json"), "--settings-json", "{\"mutate\":true}"], { encoding: "utf8", timeout: 30_000 });
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(JSON.parse(Buffer.from(out.patch, "base64").toString())).toEqual([{ op: "add", path: "/spec/automountServiceAccountToken", value: false }]);
-    expect(r.stderr).toContain('JSON Patch: [{"op":"add","path":"/spec/automountServiceAccountToken","value":false}]');
+    expect(r.stderr).toContain("JSON Patch: [{\"op\":\"add\",\"path\":\"/spec/automountServiceAccountToken\",\"value\":false}]");
   });
 });
 
@@ -79,7 +78,7 @@ describe("objects that cannot be judged are rejected, never allowed", () => {
     const request = fixture("pod-projected-token.json");
     request.object.spec.volumes[0].projected.sources[0].serviceAccountToken.expirationSeconds = "600";
     const { response } = await policy.validate(request, { projectedTokens: { allowedAudiences: ["vault"] } });
-    expect(response.status?.message).toContain('volume "vault-token" serviceAccountToken.expirationSeconds is not an integer (got string)');
+    expect(response.status?.message).toContain("volume \"vault-token\" serviceAccountToken.expirationSeconds is not an integer (got string)");
   });
 
   it("a workload without a pod template", async () => {

@@ -16,13 +16,13 @@ export interface WorkerInit {
 
 export type ToWorker =
   | {
-      type: "load";
-      key: number;
-      module: WebAssembly.Module;
-      executionMode: CompiledPolicy["info"]["executionMode"];
-      memoryLimitMiB: number | null;
-      snapshot?: CompiledPolicy["snapshot"];
-    }
+    type: "load";
+    key: number;
+    module: WebAssembly.Module;
+    executionMode: CompiledPolicy["info"]["executionMode"];
+    memoryLimitMiB: number | null;
+    snapshot?: CompiledPolicy["snapshot"];
+  }
   | { type: "eval"; id: number; key: number; job: EvalJob };
 
 export type FromWorker =

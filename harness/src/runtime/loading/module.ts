@@ -69,14 +69,52 @@ export const WAPC_IMPORTS = [
 
 /** Every function of WASI preview1 (wasmtime's wasi-common links all of them). */
 export const WASI_PREVIEW1_FUNCTIONS = [
-  "args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "clock_res_get", "clock_time_get",
-  "fd_advise", "fd_allocate", "fd_close", "fd_datasync", "fd_fdstat_get", "fd_fdstat_set_flags",
-  "fd_fdstat_set_rights", "fd_filestat_get", "fd_filestat_set_size", "fd_filestat_set_times", "fd_pread",
-  "fd_prestat_get", "fd_prestat_dir_name", "fd_pwrite", "fd_read", "fd_readdir", "fd_renumber", "fd_seek",
-  "fd_sync", "fd_tell", "fd_write", "path_create_directory", "path_filestat_get", "path_filestat_set_times",
-  "path_link", "path_open", "path_readlink", "path_remove_directory", "path_rename", "path_symlink",
-  "path_unlink_file", "poll_oneoff", "proc_exit", "proc_raise", "sched_yield", "random_get", "sock_accept",
-  "sock_recv", "sock_send", "sock_shutdown",
+  "args_get",
+  "args_sizes_get",
+  "environ_get",
+  "environ_sizes_get",
+  "clock_res_get",
+  "clock_time_get",
+  "fd_advise",
+  "fd_allocate",
+  "fd_close",
+  "fd_datasync",
+  "fd_fdstat_get",
+  "fd_fdstat_set_flags",
+  "fd_fdstat_set_rights",
+  "fd_filestat_get",
+  "fd_filestat_set_size",
+  "fd_filestat_set_times",
+  "fd_pread",
+  "fd_prestat_get",
+  "fd_prestat_dir_name",
+  "fd_pwrite",
+  "fd_read",
+  "fd_readdir",
+  "fd_renumber",
+  "fd_seek",
+  "fd_sync",
+  "fd_tell",
+  "fd_write",
+  "path_create_directory",
+  "path_filestat_get",
+  "path_filestat_set_times",
+  "path_link",
+  "path_open",
+  "path_readlink",
+  "path_remove_directory",
+  "path_rename",
+  "path_symlink",
+  "path_unlink_file",
+  "poll_oneoff",
+  "proc_exit",
+  "proc_raise",
+  "sched_yield",
+  "random_get",
+  "sock_accept",
+  "sock_recv",
+  "sock_send",
+  "sock_shutdown",
 ];
 
 const IMPORT_HINTS: Record<string, string> = {
@@ -121,17 +159,17 @@ function readMetadataFile(file: string): Metadata {
 function checkImports(module: WebAssembly.Module, mode: RunnableMode, where: string): void {
   const offending: WebAssembly.ModuleImportDescriptor[] = [];
   for (const imp of WebAssembly.Module.imports(module)) {
-    const ok =
-      imp.kind === "function" &&
-      ((imp.module === "wasi_snapshot_preview1" && WASI_PREVIEW1_FUNCTIONS.includes(imp.name)) ||
-        (mode === "kubewarden-wapc" && imp.module === "wapc" && (WAPC_IMPORTS as readonly string[]).includes(imp.name)) ||
-        (mode === "wasi" && (imp.module === "host" || imp.module === "kubewarden:javy/host") && imp.name === "call"));
+    const ok
+      = imp.kind === "function"
+        && ((imp.module === "wasi_snapshot_preview1" && WASI_PREVIEW1_FUNCTIONS.includes(imp.name))
+          || (mode === "kubewarden-wapc" && imp.module === "wapc" && (WAPC_IMPORTS as readonly string[]).includes(imp.name))
+          || (mode === "wasi" && (imp.module === "host" || imp.module === "kubewarden:javy/host") && imp.name === "call"));
     if (!ok) offending.push(imp);
   }
   if (offending.length === 0) return;
   const names = offending.map((i) => `${i.module}.${i.name}${i.kind === "function" ? "" : ` (${i.kind})`}`);
-  const runtime =
-    mode === "kubewarden-wapc"
+  const runtime
+    = mode === "kubewarden-wapc"
       ? "Kubewarden's waPC runtime cannot provide (only wapc.* and wasi_snapshot_preview1.* are linked)"
       : "Kubewarden's WASI runtime cannot provide (only wasi_snapshot_preview1.*, host.call and kubewarden:javy/host.call are linked)";
   const hints = offending
@@ -155,8 +193,8 @@ function classify(module: WebAssembly.Module, metadata: Metadata | undefined, wh
   if (opa.length > 0 || metaMode === "opa" || metaMode === "gatekeeper") {
     const why = opa.length > 0 ? `it exports ${opa.slice(0, 3).join(", ")}` : `its metadata says executionMode ${metaMode}`;
     throw new IdgovError(
-      `${where} is an OPA/Gatekeeper Rego policy (${why}; execution mode opa/gatekeeper), which idgov does not support; ` +
-        "idgov runs kubewarden-wapc and wasi policies only (use kwctl for Rego policies)",
+      `${where} is an OPA/Gatekeeper Rego policy (${why}; execution mode opa/gatekeeper), which idgov does not support; `
+      + "idgov runs kubewarden-wapc and wasi policies only (use kwctl for Rego policies)",
     );
   }
   const hasGuestCall = exports.includes("__guest_call");

@@ -131,8 +131,8 @@ export function limitMemory(bytes: Uint8Array, maxPages: number): Uint8Array {
     const l = r.limits;
     if (l.min > maxPages) {
       throw new IdgovError(
-        `the module's memory starts at ${pagesToMiB(l.min)} MiB (${l.min} pages), above the memory limit of ` +
-          `${pagesToMiB(maxPages)} MiB; raise the limit (--memory-limit / memoryLimitMiB)`,
+        `the module's memory starts at ${pagesToMiB(l.min)} MiB (${l.min} pages), above the memory limit of `
+        + `${pagesToMiB(maxPages)} MiB; raise the limit (--memory-limit / memoryLimitMiB)`,
       );
     }
     const max = l.max === undefined ? maxPages : Math.min(l.max, maxPages);

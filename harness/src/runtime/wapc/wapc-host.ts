@@ -25,8 +25,17 @@ interface CallState {
 
 /** Host imports that only read fixed facts (no clock, randomness, input or host calls). */
 const REPLAYABLE_DURING_INIT = new Set([
-  "__console_log", "fd_write", "args_sizes_get", "args_get", "environ_sizes_get", "environ_get",
-  "fd_fdstat_get", "fd_prestat_get", "fd_prestat_dir_name", "proc_exit", "sched_yield",
+  "__console_log",
+  "fd_write",
+  "args_sizes_get",
+  "args_get",
+  "environ_sizes_get",
+  "environ_get",
+  "fd_fdstat_get",
+  "fd_prestat_get",
+  "fd_prestat_dir_name",
+  "proc_exit",
+  "sched_yield",
 ]);
 
 /** Optional timing hooks (benchmark breakdown); absent in normal runs. */

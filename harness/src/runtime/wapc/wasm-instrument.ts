@@ -39,23 +39,27 @@ class Reader {
     if (this.pos >= this.end) throw new NotInstrumentable("truncated section");
     return this.b[this.pos++];
   }
+
   u32(): number {
     const r = readU32Leb(this.b, this.pos);
     if (r.next > this.end) throw new NotInstrumentable("truncated section");
     this.pos = r.next;
     return r.value;
   }
+
   /** Any LEB128 (signed or unsigned, up to 10 bytes): skipped. */
   skipLeb(): void {
     for (let i = 0; i < 10; i++) if ((this.byte() & 0x80) === 0) return;
     throw new NotInstrumentable("malformed LEB128");
   }
+
   /** A signed LEB128 of at most 33 bits; returns the first byte (block types and heap types are told apart by it). */
   s33(): number {
     const first = this.byte();
     if (first & 0x80) this.skipLeb();
     return first;
   }
+
   skip(n: number): void {
     if (this.pos + n > this.end) throw new NotInstrumentable("truncated section");
     this.pos += n;
@@ -160,14 +164,9 @@ function skipConstExpr(r: Reader): void {
     else if (op === 0x44) r.skip(8);
     else if (op === 0x23 || op === 0xd2) r.u32();
     else if (op === 0xd0) r.s33();
-    else if (op === 0xfd) { if (r.u32() !== 12) throw new NotInstrumentable("unsupported constant expression"); r.skip(16); }
-    else if (op >= 0x6a && op <= 0x7e) continue; // extended-const i32/i64 add/sub/mul
+    else if (op === 0xfd) { if (r.u32() !== 12) throw new NotInstrumentable("unsupported constant expression"); r.skip(16); } else if (op >= 0x6a && op <= 0x7e) continue; // extended-const i32/i64 add/sub/mul
     else throw new NotInstrumentable("unsupported constant expression");
   }
-}
-
-function vec(items: number[][]): number[] {
-  return [...encodeU32Leb(items.length), ...items.flat()];
 }
 
 function section(id: number, content: number[] | Uint8Array): Uint8Array {
@@ -220,11 +219,8 @@ export function instrumentForSnapshot(bytes: Uint8Array): InstrumentedModule {
       r.skip(r.u32());
       r.skip(r.u32());
       const kind = r.byte();
-      if (kind === 0x00) { r.u32(); importedFuncs++; }
-      else if (kind === 0x01) { skipValType(r); const flags = r.byte(); r.u32(); if (flags & 1) r.u32(); }
-      else if (kind === 0x02) throw new NotInstrumentable("imports its memory");
-      else if (kind === 0x03) { skipValType(r); r.byte(); importedGlobals++; }
-      else throw new NotInstrumentable("imports a tag");
+      if (kind === 0x00) { r.u32(); importedFuncs++; } else if (kind === 0x01) { skipValType(r); const flags = r.byte(); r.u32(); if (flags & 1) r.u32(); } else if (kind === 0x02) throw new NotInstrumentable("imports its memory");
+      else if (kind === 0x03) { skipValType(r); r.byte(); importedGlobals++; } else throw new NotInstrumentable("imports a tag");
     }
   }
 
@@ -311,19 +307,80 @@ export function instrumentForSnapshot(bytes: Uint8Array): InstrumentedModule {
   const lg = (i: number) => [0x20, i];
   const ls = (i: number) => [0x21, i];
   const vgrow = [
-    1, 4, 0x7f, // 4 locals of i32
-    0x23, ...encodeU32Leb(vsizeGlobal), ...ls(L.old),
-    ...lg(L.d), 0x41, ...[0x80, 0x80, 0x04], 0x4b, 0x04, 0x40, 0x41, 0x7f, 0x0f, 0x0b, // d > 65536 → -1
-    ...lg(L.old), ...lg(L.d), 0x6a, ...ls(L.new),
-    0x3f, 0x00, ...ls(L.real),
-    ...lg(L.new), ...lg(L.real), 0x4b, 0x04, 0x40, // new > real: grow the real memory
-    ...lg(L.new), ...lg(L.real), 0x6b, 0x40, 0x00, 0x41, 0x7f, 0x46, 0x04, 0x40, 0x41, 0x7f, 0x0f, 0x0b,
+    1,
+    4,
+    0x7f, // 4 locals of i32
+    0x23,
+    ...encodeU32Leb(vsizeGlobal),
+    ...ls(L.old),
+    ...lg(L.d),
+    0x41,
+    ...[0x80, 0x80, 0x04],
+    0x4b,
+    0x04,
+    0x40,
+    0x41,
+    0x7f,
+    0x0f,
+    0x0b, // d > 65536 → -1
+    ...lg(L.old),
+    ...lg(L.d),
+    0x6a,
+    ...ls(L.new),
+    0x3f,
+    0x00,
+    ...ls(L.real),
+    ...lg(L.new),
+    ...lg(L.real),
+    0x4b,
+    0x04,
+    0x40, // new > real: grow the real memory
+    ...lg(L.new),
+    ...lg(L.real),
+    0x6b,
+    0x40,
+    0x00,
+    0x41,
+    0x7f,
+    0x46,
+    0x04,
+    0x40,
+    0x41,
+    0x7f,
+    0x0f,
     0x0b,
-    ...lg(L.new), ...lg(L.real), ...lg(L.new), ...lg(L.real), 0x49, 0x1b, ...ls(L.top), // top = min(new, real)
-    ...lg(L.top), ...lg(L.old), 0x4b, 0x04, 0x40, // pages [old, top) were exposed before: zero them
-    ...lg(L.old), 0x41, 0x10, 0x74, 0x41, 0x00, ...lg(L.top), ...lg(L.old), 0x6b, 0x41, 0x10, 0x74, 0xfc, 0x0b, 0x00,
     0x0b,
-    ...lg(L.new), 0x24, ...encodeU32Leb(vsizeGlobal),
+    ...lg(L.new),
+    ...lg(L.real),
+    ...lg(L.new),
+    ...lg(L.real),
+    0x49,
+    0x1b,
+    ...ls(L.top), // top = min(new, real)
+    ...lg(L.top),
+    ...lg(L.old),
+    0x4b,
+    0x04,
+    0x40, // pages [old, top) were exposed before: zero them
+    ...lg(L.old),
+    0x41,
+    0x10,
+    0x74,
+    0x41,
+    0x00,
+    ...lg(L.top),
+    ...lg(L.old),
+    0x6b,
+    0x41,
+    0x10,
+    0x74,
+    0xfc,
+    0x0b,
+    0x00,
+    0x0b,
+    ...lg(L.new),
+    0x24,
+    ...encodeU32Leb(vsizeGlobal),
     ...lg(L.old),
     0x0b,
   ];

@@ -19,19 +19,19 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
 export function junitReport(report: RunReport, timestamp = new Date()): string {
   const n = counts(report);
   const out = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
     `<testsuites name="idgov test" tests="${n.cases}" failures="${n.failed}" errors="0" time="${seconds(report.durationMs)}">`,
   ];
   for (const { suite, cases, durationMs } of report.results) {
     const failed = cases.filter((c) => c.status === "failed").length;
     out.push(
-      `  <testsuite name="${xmlEscape(suite.name)}" tests="${cases.length}" failures="${failed}" errors="0" skipped="0" ` +
-        `time="${seconds(durationMs)}" timestamp="${timestamp.toISOString().replace(/\.\d+Z$/, "")}" file="${xmlEscape(suite.file)}">`,
+      `  <testsuite name="${xmlEscape(suite.name)}" tests="${cases.length}" failures="${failed}" errors="0" skipped="0" `
+      + `time="${seconds(durationMs)}" timestamp="${timestamp.toISOString().replace(/\.\d+Z$/, "")}" file="${xmlEscape(suite.file)}">`,
     );
     for (const c of cases) {
-      const attrs =
-        `name="${xmlEscape(c.testCase.name)}" classname="${xmlEscape(suite.name)}" file="${xmlEscape(suite.file)}"` +
-        `${c.testCase.line !== undefined ? ` line="${c.testCase.line}"` : ""} time="${seconds(c.durationMs)}"`;
+      const attrs
+        = `name="${xmlEscape(c.testCase.name)}" classname="${xmlEscape(suite.name)}" file="${xmlEscape(suite.file)}"`
+          + `${c.testCase.line !== undefined ? ` line="${c.testCase.line}"` : ""} time="${seconds(c.durationMs)}"`;
       if (c.status === "passed") {
         out.push(`    <testcase ${attrs}/>`);
         continue;
