@@ -144,17 +144,16 @@ export function parseRequirements(p: SettingsProblems, value: JsonValue, path: s
 
 function validateSubjects(p: SettingsProblems, value: JsonValue, path: string): void {
   if (!p.map(value, path)) return;
-  for (let i = 0; i < value.keys.length; i++) {
-    const userPath = childPath(path, value.keys[i]);
-    const records = value.values[i];
-    if (!p.map(records, userPath)) continue;
-    for (let k = 0; k < records.keys.length; k++) {
-      const kind = records.keys[k];
-      const kpath = childPath(userPath, kind);
-      if (!isSignalKind(kind)) { p.add(kpath, "unknown signal " + quote(kind)); continue; }
-      const signal = signalFromRecord(kind, SOURCE_SETTINGS, records.values[k]);
-      const problem = signal.problem;
-      if (problem !== null) p.add(kpath, problem);
+  // Paths are built only for a problem: settings may list 100k subjects.
+  for (let i = 0; i < value.memberCount; i++) {
+    const user = unchecked(value.keys[i]);
+    const records = unchecked(value.values[i]);
+    if (!records.isObject) { p.wrongType(childPath(path, user), records, "an object"); continue; }
+    for (let k = 0; k < records.memberCount; k++) {
+      const kind = unchecked(records.keys[k]);
+      if (!isSignalKind(kind)) { p.add(childPath(childPath(path, user), kind), "unknown signal " + quote(kind)); continue; }
+      const problem = signalFromRecord(kind, SOURCE_SETTINGS, unchecked(records.values[k])).problem;
+      if (problem !== null) p.add(childPath(childPath(path, user), kind), problem);
     }
   }
 }
