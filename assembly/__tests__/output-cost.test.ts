@@ -8,56 +8,17 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import YAML from "yaml";
+import { heapCall } from "../../harness/test/guest-heap.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const modulePath = (policy: string) => join(repo, "policies", policy, "build", "policy.wasm");
 
-function highWater(memory: WebAssembly.Memory): number {
-  const bytes = new Uint8Array(memory.buffer);
-  for (let i = bytes.length - 1; i >= 0; i--) if (bytes[i] !== 0) return i + 1;
-  return 0;
-}
-
-/** One waPC call on a new instance: the answer and the heap high-water mark. */
-function call(module: WebAssembly.Module, op: string, payload: Uint8Array) {
-  let memory!: WebAssembly.Memory;
-  let response: string | undefined;
-  let error: string | undefined;
-  const opBytes = new TextEncoder().encode(op);
-  const text = (ptr: number, len: number) => Buffer.from(memory.buffer, ptr >>> 0, len).toString();
-  const instance = new WebAssembly.Instance(module, {
-    wapc: {
-      __guest_request: (opPtr: number, payloadPtr: number) => {
-        new Uint8Array(memory.buffer).set(opBytes, opPtr >>> 0);
-        new Uint8Array(memory.buffer).set(payload, payloadPtr >>> 0);
-      },
-      __guest_response: (ptr: number, len: number) => { response = text(ptr, len); },
-      __guest_error: (ptr: number, len: number) => { error = text(ptr, len); },
-      __host_call: () => 0,
-      __host_response_len: () => 0,
-      __host_response: () => {},
-      __host_error_len: () => 0,
-      __host_error: () => {},
-      __console_log: () => {},
-    },
-    wasi_snapshot_preview1: {
-      clock_time_get: (_id: number, _precision: bigint, out: number) => {
-        new DataView(memory.buffer).setBigUint64(out >>> 0, 1_764_000_000_000_000_000n, true);
-        return 0;
-      },
-    },
-  });
-  memory = instance.exports.memory as WebAssembly.Memory;
-  (instance.exports.wapc_init as () => void)();
-  const status = (instance.exports.__guest_call as (a: number, b: number) => number)(opBytes.length, payload.length);
-  return { status, response, error, high: highWater(memory) };
-}
-
 function allocatedFor(policy: string, request: unknown, settings: unknown) {
   const module = new WebAssembly.Module(readFileSync(modulePath(policy)));
   const payload = new TextEncoder().encode(JSON.stringify({ request, settings }));
-  const result = call(module, "validate", payload);
-  const base = call(module, "protocol_version", new Uint8Array(0));
+  // The clock the policies read: 2025-11-24T16:00:00Z.
+  const result = heapCall(module, "validate", payload, 1_764_000_000_000);
+  const base = heapCall(module, "protocol_version", new Uint8Array(0));
   return { ...result, payloadBytes: payload.length, allocated: result.high - base.high };
 }
 
