@@ -134,6 +134,9 @@ export class Policy {
     const req = prepareRequest(request, { raw });
     const outcome = await this.run("validate", validatePayloadBytes(req, prepareSettings(settings)), opts);
     const { response, validationResponse } = admissionAnswer(this.info.executionMode, req, outcome);
+    // Bytes the host only scanned: a 400 may be the guest refusing malformed JSON; the host's
+    // full parse then throws the one-line error naming the input (and is silent otherwise).
+    if (req.check && !response.allowed && response.status?.code === 400) req.check();
     const processed = processResponse(response, {
       policyId: opts.policyId ?? "policy-from-cli",
       mode: opts.mode ?? "protect",
