@@ -318,14 +318,31 @@ const PREFIX = enc.encode("{\"request\":");
 const MIDDLE = enc.encode(",\"settings\":");
 const SUFFIX = enc.encode("}");
 
-/** The `validate` payload bytes: `{"request":<request>,"settings":<settings>}`. */
+/**
+ * The `validate` payload bytes: `{"request":<request>,"settings":<settings>}`, in a buffer of
+ * their own (never Node's shared pool), so a worker evaluator can transfer it.
+ */
 export function validatePayloadBytes(request: PreparedRequest, settings: PreparedSettings): Uint8Array {
   const r = request.json;
   const s = settings.json;
-  if (typeof r === "string" && typeof s === "string") return Buffer.from(`{"request":${r},"settings":${s}}`, "utf8");
-  const rb = typeof r === "string" ? Buffer.from(r, "utf8") : r;
-  const sb = typeof s === "string" ? Buffer.from(s, "utf8") : s;
-  return Buffer.concat([PREFIX, rb, MIDDLE, sb, SUFFIX]);
+  const rLength = typeof r === "string" ? Buffer.byteLength(r, "utf8") : r.length;
+  const sLength = typeof s === "string" ? Buffer.byteLength(s, "utf8") : s.length;
+  const out = Buffer.allocUnsafeSlow(PREFIX.length + rLength + MIDDLE.length + sLength + SUFFIX.length);
+  let at = 0;
+  const put = (part: JsonText) => {
+    if (typeof part === "string") {
+      at += out.write(part, at, "utf8");
+    } else {
+      out.set(part, at);
+      at += part.length;
+    }
+  };
+  put(PREFIX);
+  put(r);
+  put(MIDDLE);
+  put(s);
+  put(SUFFIX);
+  return out;
 }
 
 /** JSON text or bytes → bytes (the `validate_settings` payload is the settings JSON alone). */

@@ -24,16 +24,14 @@ export function skipWhitespace(b: Uint8Array, p: number, end: number): number {
 
 /** `p` at an opening quote; the position after the closing quote. */
 export function skipString(b: Uint8Array, p: number, end: number): number {
-  let q = p + 1;
-  for (;;) {
-    // Buffer#indexOf runs natively: long string values cost a memchr, not a JS loop.
-    const close = b.indexOf(QUOTE, q);
-    if (close < 0 || close >= end) return SCAN_FAILED;
-    let slashes = 0;
-    for (let k = close - 1; k > p && b[k] === BACKSLASH; k--) slashes++;
-    if ((slashes & 1) === 0) return close + 1;
-    q = close + 1;
+  // A plain loop: the strings read here are short (keys, names), and a native indexOf call
+  // costs more than the bytes it saves.
+  for (let q = p + 1; q < end; q++) {
+    const c = b[q];
+    if (c === QUOTE) return q + 1;
+    if (c === BACKSLASH) q++;
   }
+  return SCAN_FAILED;
 }
 
 /** `p` at `{` or `[`: the position after the bracket that closes it. */
