@@ -261,7 +261,7 @@ export function markdown(report: Report): string {
   const rt = rulesTable(report.rules);
   if (rt) {
     out.push("## Cost by number of rules (identity-assurance, 1 KB Pod)", "", rt, "", "The bench settings plus rules for other resources that the Pod does not match (harness/src/bench/policies.ts). "
-      + "Every evaluation reads the settings it was sent, so each rule costs each request something; the check above asks that the cost per rule does not grow with the number of rules.", "");
+    + "Every evaluation reads the settings it was sent, so each rule costs each request something; the check above asks that the cost per rule does not grow with the number of rules.", "");
   }
   if (report.coldStart) out.push(coldStartLine(report.coldStart), "");
   const peerRows = peerTable(report.results);
