@@ -17,13 +17,15 @@ export class ParsedSettings<T> {
 /**
  * A policy's settings: `parse` reads a strictly parsed value; `parseRequest`
  * (optional) reads the settings view inside a ValidationRequest without a DOM,
- * for policies that read only part of them per request.
+ * for policies that read only part of them per request (it gets the request
+ * too, so that it can read only what applies to it: validate_settings has
+ * already checked the whole).
  */
 export class SettingsSchema<T> {
   constructor(
     private policy: string,
     private parse: (value: JsonValue) => ParsedSettings<T>,
-    private parseRequest: ((view: Json) => ParsedSettings<T>) | null = null,
+    private parseRequest: ((view: Json, request: ValidationRequest) => ParsedSettings<T>) | null = null,
   ) {}
 
   /** The `validate_settings` answer: valid, or every problem in one message. */
@@ -35,7 +37,7 @@ export class SettingsSchema<T> {
   /** The settings sent with a request (check `ok`, then use `settings`; else answer `rejection(parsed)`). */
   fromRequest(vr: ValidationRequest): ParsedSettings<T> {
     const parseRequest = this.parseRequest;
-    if (parseRequest !== null) return parseRequest(vr.settings);
+    if (parseRequest !== null) return parseRequest(vr.settings, vr);
     return this.parse(vr.settingsValue());
   }
 
