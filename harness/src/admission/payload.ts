@@ -230,26 +230,32 @@ function scanRequest(input: JsonText, source: string, what: string): PreparedReq
   }
   const req = toAdmissionRequest(headValue, source);
   const json = review ? b.subarray(reqAt, requestEnd >= 0 ? requestEnd : last - 1) : b;
-  let object: unknown;
-  let parsed = false;
-  const full = () => {
-    if (!parsed) {
-      const doc = parseJson(input, what);
-      const r = toAdmissionRequest(doc, source);
-      object = r.object;
-      parsed = true;
+  return new ScannedRequest(json, req.uid, input, source, what);
+}
+
+/** A request read by scanRequest: `object` is parsed from the input on first use (a class: cheap to make). */
+class ScannedRequest implements PreparedRequest {
+  readonly [PREPARED] = "request" as const;
+  private parsed = false;
+  private parsedObject: unknown;
+
+  constructor(
+    readonly json: JsonText,
+    readonly uid: string,
+    private readonly input: JsonText,
+    private readonly source: string,
+    private readonly what: string,
+  ) {}
+
+  get object(): unknown {
+    if (!this.parsed) {
+      this.parsedObject = toAdmissionRequest(parseJson(this.input, this.what), this.source).object;
+      this.parsed = true;
     }
-    return object;
-  };
-  return {
-    [PREPARED]: "request",
-    json,
-    uid: req.uid,
-    get object() {
-      return full();
-    },
-    check: () => void full(),
-  };
+    return this.parsedObject;
+  }
+
+  readonly check = (): void => void this.object;
 }
 
 export interface PrepareRequestOptions {

@@ -167,8 +167,15 @@ export function keyIs(b: Uint8Array, start: number, end: number, name: string): 
     }
     if (same) return true;
   }
-  // `"\u0075id"` is `uid` too: JSON.parse decides (rare: only keys with a backslash get here).
-  if (b.subarray(start, end).indexOf(BACKSLASH) < 0) return false;
+  // `"\u0075id"` is `uid` too: JSON.parse decides (rare: only keys with a backslash get there).
+  let escaped = false;
+  for (let i = start + 1; i < end - 1; i++) {
+    if (b[i] === BACKSLASH) {
+      escaped = true;
+      break;
+    }
+  }
+  if (!escaped) return false;
   try {
     return JSON.parse(latin.decode(b.subarray(start, end))) === name;
   } catch {

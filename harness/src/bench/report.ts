@@ -325,6 +325,7 @@ export function readmeSection(report: Report): string {
     "",
     libraryTable(report.library),
     "",
+    ...(rulesTable(report.rules) ? ["Cost by number of rules in the settings (identity-assurance, 1 KB Pod; `validate` reads in full only the rules that match the request):", "", rulesTable(report.rules)!, ""] : []),
     ...(peerTable(report.results) ? ["Peers: other modules on the same request in the same run (`idgov bench … --peer <module>[=<settings>]`, any module idgov runs, a kwctl-built one included):", "", peerTable(report.results)!, ""] : []),
     ...(report.coldStart ? [coldStartLine(report.coldStart), ""] : []),
     `Targets: ${report.checks.length - failed.length} of ${report.checks.length} met${failed.length > 0 ? ` (missed: ${failed.map((c) => `${c.what}: ${c.measured}, target ${c.target}`).join("; ")})` : ""}. `
