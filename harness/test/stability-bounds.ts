@@ -28,3 +28,14 @@ export interface StabilityRecord {
   bounds: { rssMiB: number; heapMiB: number };
   runs: StabilityRun[];
 }
+
+/** The docs/reliability.md table row of a run (reliability-doc.test.ts expects exactly these). */
+export function stabilityRow(run: StabilityRun): string {
+  const pair = (p: [number, number]) => `${p[0]} → ${p[1]}`;
+  return `| \`${run.label}\` | ${run.runs.toLocaleString("en")} | ${run.seconds} s | ${pair(run.rssMiB)} | ${pair(run.heapMiB)} | ${pair(run.handles)} | ${pair(run.threads)} | ${run.loadAverage} |`;
+}
+
+/** The machine the record was measured on, as docs/reliability.md states it. */
+export function stabilityMachine(record: StabilityRecord): string {
+  return `${record.date}, ${record.cpus} × ${record.cpuModel}, ${record.memoryGiB} GiB, Node ${record.node}`;
+}
