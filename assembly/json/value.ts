@@ -78,7 +78,7 @@ export class JsonValue {
   private keysShared: bool = false;
   boolValue: bool = false;
 
-  get type(): JsonType { return <JsonType>this.kind; }
+  get type(): JsonType { return <JsonType> this.kind; }
   /** String value, or the error message when type is Error ("" for every other type). */
   get stringValue(): string { return this.kind == <u8>JsonType.String || this.kind == <u8>JsonType.Error ? this.text : ""; }
   /** A parsed number's source text ("" for a number built in code). */
@@ -245,7 +245,7 @@ export class JsonValue {
     const keys = this.keys;
     keys.push(key);
     this.values.push(value);
-    let index = this.keyIndex;
+    const index = this.keyIndex;
     if (index !== null && keys.length * 2 <= (index.length >> 1)) indexInsert(index, hashKey(key), keys.length - 1);
     else if (keys.length > INDEX_FROM) this.keyIndex = buildIndex(keys, indexCapacityFor(keys.length * 2));
   }
@@ -384,7 +384,7 @@ class Parser {
       if (s === null) return this.fail("malformed string");
       const values = this.internedValues;
       if (values === null || !this.lastInterned) return JsonValue.string(s);
-      const slot = <i32>this.lastHash & (INTERN_SLOTS - 1);
+      const slot = <i32> this.lastHash & (INTERN_SLOTS - 1);
       const known = unchecked(values[slot]);
       if (known !== null && changetype<usize>(known.stringValue) == changetype<usize>(s)) return known;
       const v = JsonValue.string(s);

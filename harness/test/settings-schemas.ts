@@ -5,7 +5,7 @@
 // descriptions with fast-check, and checks them against the policy itself
 // (the guest's "unknown key (expected one of: …)" lists, so a key added to a
 // policy and not here fails) and its README (every key documented).
-import { AML_RISKS, ASSURANCE_LEVELS, LIVENESS_METHODS, RECORD_FIELDS, SIGNAL_KINDS, SIGNAL_STATUSES } from "../dist/signals/vocabulary.js";
+import { AML_RISKS, ASSURANCE_LEVELS, LIVENESS_METHODS, SIGNAL_KINDS, SIGNAL_STATUSES } from "../dist/signals/vocabulary.js";
 
 export type SettingSchema =
   | { type: "boolean" }

@@ -48,9 +48,14 @@ const runs: StabilityRun[] = [];
 function report(label: string, count: number, before: Sample, after: Sample, startedAt: number) {
   const seconds = (performance.now() - startedAt) / 1000;
   const run: StabilityRun = {
-    label, runs: count, seconds: Math.round(seconds),
-    rssMiB: [Math.round(before.rss), Math.round(after.rss)], heapMiB: [Math.round(before.heap), Math.round(after.heap)],
-    handles: [before.handles, after.handles], threads: [before.threads, after.threads], loadAverage: Number(loadavg()[0].toFixed(1)),
+    label,
+    runs: count,
+    seconds: Math.round(seconds),
+    rssMiB: [Math.round(before.rss), Math.round(after.rss)],
+    heapMiB: [Math.round(before.heap), Math.round(after.heap)],
+    handles: [before.handles, after.handles],
+    threads: [before.threads, after.threads],
+    loadAverage: Number(loadavg()[0].toFixed(1)),
   };
   runs.push(run);
   // The figures docs/reliability.md records (make fuzz prints them).
@@ -77,8 +82,12 @@ describe("stability", () => {
     const file = join(REPO_ROOT, RECORD);
     const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as StabilityRecord).runs : [];
     const record: StabilityRecord = {
-      date: new Date().toISOString().slice(0, 10), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? "unknown",
-      memoryGiB: Math.round(totalmem() / 1024 ** 3), bounds: { rssMiB: MAX_RSS_GROWTH_MIB, heapMiB: MAX_HEAP_GROWTH_MIB },
+      date: new Date().toISOString().slice(0, 10),
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? "unknown",
+      memoryGiB: Math.round(totalmem() / 1024 ** 3),
+      bounds: { rssMiB: MAX_RSS_GROWTH_MIB, heapMiB: MAX_HEAP_GROWTH_MIB },
       runs: [...previous.filter((r) => !runs.some((n) => n.label === r.label)), ...runs],
     };
     writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
