@@ -98,10 +98,14 @@ function formatPath(path: Segment[]): string {
 interface Mutation { kind: string; path: Segment[]; value?: Json; remove?: boolean; reportAt: Segment[] }
 
 function mutationsOf(value: Json, schema: ObjectSchema): Mutation[] {
-  const out: Mutation[] = [{ kind: "unknown key", path: [UNKNOWN_KEY], value: true, reportAt: [UNKNOWN_KEY] }];
+  const out: Mutation[] = [
+    { kind: "unknown key", path: [UNKNOWN_KEY], value: true, reportAt: [UNKNOWN_KEY] },
+    ...(schema.required ?? []).map((k): Mutation => ({ kind: "required key removed", path: [k], remove: true, reportAt: [k] })),
+  ];
   for (const site of sites(value, schema)) {
     const s = site.schema;
     out.push({ kind: "wrong type", path: site.path, value: wrongTypeFor(s), reportAt: site.reportAt });
+    if (s.type === "object" && !s.reportsAtObject && !site.inRecord) for (const k of s.required ?? []) out.push({ kind: "required key removed", path: [...site.path, k], remove: true, reportAt: [...site.path, k] });
     if (s.type === "object" && !site.inRecord) out.push({ kind: "unknown key", path: [...site.path, UNKNOWN_KEY], value: true, reportAt: s.reportsAtObject ? site.path : [...site.path, UNKNOWN_KEY] });
     if (s.type === "map" && s.closed) out.push({ kind: "unknown key", path: [...site.path, s.invalidKeys?.[0] ?? UNKNOWN_KEY], value: true, reportAt: [...site.path, s.invalidKeys?.[0] ?? UNKNOWN_KEY] });
     if (s.type === "map" && s.invalidKeys && !s.closed) for (const k of s.invalidKeys) out.push({ kind: "invalid key", path: [...site.path, k], value: valueFor(s.value), reportAt: site.inRecord ? site.reportAt : [...site.path, k] });
@@ -121,7 +125,9 @@ function apply(value: Json, m: Mutation): Json {
   const copy = structuredClone(value) as Record<string | number, Json>;
   let node = copy as Record<string | number, Json>;
   for (const s of m.path.slice(0, -1)) node = node[s] as Record<string | number, Json>;
-  node[m.path[m.path.length - 1]] = m.value!;
+  const last = m.path[m.path.length - 1];
+  if (m.remove) delete node[last];
+  else node[last] = m.value!;
   return copy as Json;
 }
 
@@ -140,7 +146,7 @@ describe.each(Object.keys(SETTINGS_SCHEMAS))("settings of %s (generated from the
     }), { seed: 21, numRuns: RUNS });
   });
 
-  it(`rejects each single mutation (wrong type, unknown key, out of range) with a message naming its path (${RUNS} cases)`, async () => {
+  it(`rejects each single mutation (wrong type, unknown key, out of range, required key removed) with a message naming its path (${RUNS} cases)`, async () => {
     const cases = validObject(schema).chain((settings) => {
       const all = mutationsOf(settings, schema);
       return fc.nat({ max: all.length - 1 }).map((i) => ({ settings, mutation: all[i] }));
@@ -154,13 +160,14 @@ describe.each(Object.keys(SETTINGS_SCHEMAS))("settings of %s (generated from the
 
   it("the schema has the keys the policy accepts, and the README documents each", async () => {
     const readme = readFileSync(join(dir, "README.md"), "utf8");
-    const value = fc.sample(validObject(schema), { numRuns: 1, seed: 3 })[0];
+    const samples = fc.sample(validObject(schema), { numRuns: 200, seed: 3 });
     for (const { path, schema: object } of objectSchemas(schema)) {
       // A signal record's fields are the shared vocabulary (documented by identity-assurance).
       if (object.reportsAtObject) { expect(Object.keys(object.members).sort()).toEqual([...RECORD_FIELDS].sort()); continue; }
       for (const key of Object.keys(object.members)) expect(readme, `${name} README documents ${path ? `${path}.` : ""}${key}`).toContain(`${key}`);
-      const site = path === "" ? [] : findSite(value, schema, path);
-      if (site === null) continue; // not present in this sample
+      const found = samples.map((v) => ({ value: v, site: path === "" ? [] : findSite(v, schema, path) })).find((c) => c.site !== null);
+      expect(found, `${name}: some generated settings hold ${path}`).toBeDefined();
+      const { value, site } = found! as { value: Json; site: Segment[] };
       const r = await policy.validateSettings(apply(value, { kind: "unknown key", path: [...site, UNKNOWN_KEY], value: true, reportAt: [] }));
       const expected = new RegExp(`${escape(formatPath([...site, UNKNOWN_KEY]))}: unknown key \\(expected one of: ([^)]*)\\)`).exec(r.message ?? "");
       expect(expected, `${name}: ${path || "top level"} refuses unknown keys with the list it expects: ${r.message}`).not.toBeNull();
