@@ -10,95 +10,33 @@ export enum JsonType { Error, Null, Bool, Number, String, Array, Object }
 const MAX_DEPTH: i32 = 64;
 /** Objects with more members than this get a hash index (a short scan is cheaper below it). */
 const INDEX_FROM: i32 = 8;
-/** Plain ASCII strings up to this many bytes are interned while parsing (settings repeat their keys and values). */
-const INTERN_MAX_BYTES: usize = 32;
-/** Slots of the parser's intern cache (direct-mapped by hash; a power of two). */
-const INTERN_SLOTS: i32 = 1024;
-/** Slots of the parser's object-shape cache (a power of two). */
-const SHAPE_SLOTS: i32 = 256;
-const FNV_OFFSET: u32 = 0x811c9dc5;
-const FNV_PRIME: u32 = 0x01000193;
-
-/** FNV-1a over a string's UTF-16 code units (for ASCII the same as over its UTF-8 bytes, which the parser hashes as it scans). */
-export function hashKey(key: string): u32 {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < key.length; i++) h = (h ^ <u32>key.charCodeAt(i)) * FNV_PRIME;
-  return h;
-}
-
-// An object's key index: open addressing over pairs [hash, member index + 1]
-// (0 = empty slot), at most half full, so a lookup compares a hash before a
-// string and parsing stays linear in the member count.
-function indexCapacityFor(members: i32): i32 {
-  let slots = 16;
-  while (slots < members * 2) slots <<= 1;
-  return slots;
-}
-
-function indexFind(index: StaticArray<u32>, keys: string[], key: string, hash: u32): i32 {
-  const mask = (index.length >> 1) - 1;
-  let slot = <i32>hash & mask;
-  while (true) {
-    const entry = unchecked(index[(slot << 1) + 1]);
-    if (entry == 0) return -1;
-    if (unchecked(index[slot << 1]) == hash && unchecked(keys[<i32>entry - 1]) == key) return <i32>entry - 1;
-    slot = (slot + 1) & mask;
-  }
-  return -1;
-}
-
-function indexInsert(index: StaticArray<u32>, hash: u32, member: i32): void {
-  const mask = (index.length >> 1) - 1;
-  let slot = <i32>hash & mask;
-  while (unchecked(index[(slot << 1) + 1]) != 0) slot = (slot + 1) & mask;
-  unchecked(index[slot << 1] = hash);
-  unchecked(index[(slot << 1) + 1] = <u32>member + 1);
-}
-
-function buildIndex(keys: string[], slots: i32): StaticArray<u32> {
-  const index = new StaticArray<u32>(slots << 1);
-  for (let k = 0; k < keys.length; k++) indexInsert(index, hashKey(unchecked(keys[k])), k);
-  return index;
-}
 
 export class JsonValue {
-  // Field order and merged fields keep a value at 48 bytes under the stub
-  // runtime (it was 64): settings may hold millions of values.
-  numberValue: f64 = 0;
-  /** String value, a number's source text (written back verbatim: AS float parse/print are not round-trip exact), or the error message. */
-  private text: string = "";
-  // Containers allocate only what they hold: a scalar carries no arrays (an
-  // empty Array costs ~100 bytes under the stub runtime). `children` are an
-  // array's items or an object's values.
-  private children: JsonValue[] | null = null;
-  private keyList: string[] | null = null;
-  private keyIndex: StaticArray<u32> | null = null;
-  private kind: u8 = <u8>JsonType.Null;
-  /** `keyList` is shared with objects of the same shape (copied before a new key is added). */
-  private keysShared: bool = false;
+  type: JsonType = JsonType.Null;
   boolValue: bool = false;
-
-  get type(): JsonType { return <JsonType> this.kind; }
-  /** String value, or the error message when type is Error ("" for every other type). */
-  get stringValue(): string { return this.kind == <u8>JsonType.String || this.kind == <u8>JsonType.Error ? this.text : ""; }
-  /** A parsed number's source text ("" for a number built in code). */
-  get numberText(): string { return this.kind == <u8>JsonType.Number ? this.text : ""; }
+  numberValue: f64 = 0;
+  /** A parsed number's source text, written back verbatim (AS float parse/print are not round-trip exact). */
+  numberText: string = "";
+  /** String value, or the error message when type is Error. */
+  stringValue: string = "";
+  // Containers allocate only what they hold: a scalar carries no arrays (an
+  // empty Array costs ~100 bytes under the stub runtime, and settings may hold
+  // millions of scalars), and an object indexes its keys by hash once it has
+  // more than INDEX_FROM members, so parsing stays linear in the member count.
+  private itemList: JsonValue[] | null = null;
+  private keyList: string[] | null = null;
+  private valueList: JsonValue[] | null = null;
+  private keyIndex: Map<string, i32> | null = null;
 
   /** Array items (empty for every other type). */
   get items(): JsonValue[] {
-    if (this.kind != <u8>JsonType.Array) return new Array<JsonValue>(0);
-    let list = this.children;
-    if (list === null) { list = new Array<JsonValue>(0); this.children = list; }
+    let list = this.itemList;
+    if (list === null) { list = new Array<JsonValue>(0); this.itemList = list; }
     return list;
   }
 
-  /**
-   * Object keys in document order; a duplicate key keeps its first position
-   * and takes the last value (last-wins, as Go's encoding/json and V8). Read
-   * only: parsed objects of one shape share it (add members with `set`).
-   */
+  /** Object keys in document order; a duplicate key keeps its first position and takes the last value (last-wins, as Go's encoding/json and V8). */
   get keys(): string[] {
-    if (this.kind != <u8>JsonType.Object) return new Array<string>(0);
     let list = this.keyList;
     if (list === null) { list = new Array<string>(0); this.keyList = list; }
     return list;
@@ -106,100 +44,34 @@ export class JsonValue {
 
   /** Object values, parallel to `keys`. */
   get values(): JsonValue[] {
-    if (this.kind != <u8>JsonType.Object) return new Array<JsonValue>(0);
-    let list = this.children;
-    if (list === null) { list = new Array<JsonValue>(0); this.children = list; }
+    let list = this.valueList;
+    if (list === null) { list = new Array<JsonValue>(0); this.valueList = list; }
     return list;
   }
 
   /** Number of object members (0 for every other type), without allocating. */
   get memberCount(): i32 { const list = this.keyList; return list === null ? 0 : list.length; }
   /** Number of array items (0 for every other type), without allocating. */
-  get itemCount(): i32 { const list = this.children; return list === null || this.kind != <u8>JsonType.Array ? 0 : list.length; }
+  get itemCount(): i32 { const list = this.itemList; return list === null ? 0 : list.length; }
 
-  static error(message: string): JsonValue { const v = new JsonValue(); v.kind = <u8>JsonType.Error; v.text = message; return v; }
+  static error(message: string): JsonValue { const v = new JsonValue(); v.type = JsonType.Error; v.stringValue = message; return v; }
   static null(): JsonValue { return new JsonValue(); }
-  static bool(b: bool): JsonValue { const v = new JsonValue(); v.kind = <u8>JsonType.Bool; v.boolValue = b; return v; }
-  static number(n: f64): JsonValue { const v = new JsonValue(); v.kind = <u8>JsonType.Number; v.numberValue = n; return v; }
-  static string(s: string): JsonValue { const v = new JsonValue(); v.kind = <u8>JsonType.String; v.text = s; return v; }
-  static array(): JsonValue { const v = new JsonValue(); v.kind = <u8>JsonType.Array; return v; }
-  static object(): JsonValue { const v = new JsonValue(); v.kind = <u8>JsonType.Object; return v; }
+  static bool(b: bool): JsonValue { const v = new JsonValue(); v.type = JsonType.Bool; v.boolValue = b; return v; }
+  static number(n: f64): JsonValue { const v = new JsonValue(); v.type = JsonType.Number; v.numberValue = n; return v; }
+  static string(s: string): JsonValue { const v = new JsonValue(); v.type = JsonType.String; v.stringValue = s; return v; }
+  static array(): JsonValue { const v = new JsonValue(); v.type = JsonType.Array; return v; }
+  static object(): JsonValue { const v = new JsonValue(); v.type = JsonType.Object; return v; }
 
-  /** A parsed number with its source text. */
-  static parsedNumber(n: f64, text: string): JsonValue { const v = JsonValue.number(n); v.text = text; return v; }
-  /** An array holding exactly `items` (the parser's bulk build). */
-  static arrayOf(items: JsonValue[]): JsonValue { const v = JsonValue.array(); v.children = items; return v; }
-  /**
-   * An object of `count` members: keys and their hashes from `keyFrom` of
-   * `keys`/`hashes`, values from `valueFrom` of `values` (the parser's stacks;
-   * a bulk build): exact-size arrays, one index build, and duplicate keys
-   * last-wins in the first key's position.
-   */
-  static objectOf(keys: string[], hashes: u32[], keyFrom: i32, values: JsonValue[], valueFrom: i32, count: i32, shapes: StaticArray<string[] | null> | null): JsonValue {
-    const v = JsonValue.object();
-    if (count == 0) return v;
-    const to = keyFrom + count;
-    const shift = valueFrom - keyFrom;
-    if (shapes !== null && count <= INDEX_FROM) {
-      // Objects of a shape seen before (the same keys in the same order, no
-      // duplicate) share its key list: one allocation less per record.
-      let shapeHash = FNV_OFFSET;
-      for (let i = keyFrom; i < to; i++) shapeHash = (shapeHash ^ unchecked(hashes[i])) * FNV_PRIME;
-      const slot = <i32>shapeHash & (SHAPE_SLOTS - 1);
-      const known = unchecked(shapes[slot]);
-      if (known !== null && sameKeys(known, keys, keyFrom, count)) {
-        v.keyList = known;
-        v.keysShared = true;
-        v.children = values.slice(valueFrom, valueFrom + count);
-        return v;
-      }
-      const built = JsonValue.objectOf(keys, hashes, keyFrom, values, valueFrom, count, null);
-      if (built.memberCount == count) { unchecked(shapes[slot] = built.keyList); built.keysShared = true; }
-      return built;
-    }
-    const outKeys = new Array<string>(count);
-    const outValues = new Array<JsonValue>(count);
-    let n = 0;
-    if (count > INDEX_FROM) {
-      const index = new StaticArray<u32>(indexCapacityFor(count) << 1);
-      for (let i = keyFrom; i < to; i++) {
-        const key = unchecked(keys[i]);
-        const hash = unchecked(hashes[i]);
-        const at = indexFind(index, outKeys, key, hash);
-        if (at >= 0) { unchecked(outValues[at] = unchecked(values[i + shift])); continue; }
-        unchecked(outKeys[n] = key);
-        unchecked(outValues[n] = unchecked(values[i + shift]));
-        indexInsert(index, hash, n);
-        n++;
-      }
-      v.keyIndex = n > INDEX_FROM ? index : null;
-    } else {
-      for (let i = keyFrom; i < to; i++) {
-        const key = unchecked(keys[i]);
-        let at = -1;
-        for (let k = 0; k < n; k++) if (unchecked(outKeys[k]) == key) { at = k; break; }
-        if (at >= 0) { unchecked(outValues[at] = unchecked(values[i + shift])); continue; }
-        unchecked(outKeys[n] = key);
-        unchecked(outValues[n] = unchecked(values[i + shift]));
-        n++;
-      }
-    }
-    if (n < count) { outKeys.length = n; outValues.length = n; }
-    v.keyList = outKeys;
-    v.children = outValues;
-    return v;
-  }
-
-  get isError(): bool { return this.kind == <u8>JsonType.Error; }
-  get isNull(): bool { return this.kind == <u8>JsonType.Null; }
-  get isObject(): bool { return this.kind == <u8>JsonType.Object; }
-  get isArray(): bool { return this.kind == <u8>JsonType.Array; }
-  get isString(): bool { return this.kind == <u8>JsonType.String; }
-  get isNumber(): bool { return this.kind == <u8>JsonType.Number; }
-  get isBool(): bool { return this.kind == <u8>JsonType.Bool; }
+  get isError(): bool { return this.type == JsonType.Error; }
+  get isNull(): bool { return this.type == JsonType.Null; }
+  get isObject(): bool { return this.type == JsonType.Object; }
+  get isArray(): bool { return this.type == JsonType.Array; }
+  get isString(): bool { return this.type == JsonType.String; }
+  get isNumber(): bool { return this.type == JsonType.Number; }
+  get isBool(): bool { return this.type == JsonType.Bool; }
   /** An integral number (no fraction), within the exactly representable range. */
   get isInteger(): bool {
-    return this.isNumber && Math.floor(this.numberValue) == this.numberValue && Math.abs(this.numberValue) <= 9007199254740991.0;
+    return this.type == JsonType.Number && Math.floor(this.numberValue) == this.numberValue && Math.abs(this.numberValue) <= 9007199254740991.0;
   }
 
   get typeName(): string {
@@ -241,20 +113,23 @@ export class JsonValue {
   set(key: string, value: JsonValue): void {
     const i = this.indexOf(key);
     if (i >= 0) { this.values[i] = value; return; }
-    if (this.keysShared) { this.keyList = this.keys.slice(0); this.keysShared = false; }
     const keys = this.keys;
     keys.push(key);
     this.values.push(value);
     const index = this.keyIndex;
-    if (index !== null && keys.length * 2 <= (index.length >> 1)) indexInsert(index, hashKey(key), keys.length - 1);
-    else if (keys.length > INDEX_FROM) this.keyIndex = buildIndex(keys, indexCapacityFor(keys.length * 2));
+    if (index !== null) index.set(key, keys.length - 1);
+    else if (keys.length > INDEX_FROM) {
+      const built = new Map<string, i32>();
+      for (let k = 0; k < keys.length; k++) built.set(unchecked(keys[k]), k);
+      this.keyIndex = built;
+    }
   }
 
   private indexOf(key: string): i32 {
+    const index = this.keyIndex;
+    if (index !== null) return index.has(key) ? index.get(key) : -1;
     const keys = this.keyList;
     if (keys === null) return -1;
-    const index = this.keyIndex;
-    if (index !== null) return indexFind(index, keys, key, hashKey(key));
     for (let i = 0; i < keys.length; i++) if (unchecked(keys[i]) == key) return i;
     return -1;
   }
@@ -303,69 +178,9 @@ function formatNumber(n: f64): string {
   return n.toString();
 }
 
-function sameKeys(known: string[], keys: string[], from: i32, count: i32): bool {
-  if (known.length != count) return false;
-  for (let k = 0; k < count; k++) if (unchecked(known[k]) != unchecked(keys[from + k])) return false;
-  return true;
-}
-
-/** UTF-16 of plain ASCII bytes `[start, start+n)`, widened 16 bytes at a time. */
-function widenAscii(start: usize, n: usize): string {
-  const out = __new(n << 1, idof<string>());
-  let i: usize = 0;
-  while (i + 16 <= n) {
-    const v = v128.load(start + i);
-    v128.store(out + (i << 1), i16x8.extend_low_i8x16_u(v));
-    v128.store(out + (i << 1) + 16, i16x8.extend_high_i8x16_u(v));
-    i += 16;
-  }
-  for (; i < n; i++) store<u16>(out + (i << 1), <u16>load<u8>(start + i));
-  return changetype<string>(out);
-}
-
-function equalsAscii(s: string, start: usize, n: usize): bool {
-  if (<usize>s.length != n) return false;
-  const units = changetype<usize>(s);
-  for (let i: usize = 0; i < n; i++) if (<u32>load<u16>(units + (i << 1)) != <u32>load<u8>(start + i)) return false;
-  return true;
-}
-
-/** Documents at least this large use the intern cache (small ones would only pay for it). */
-const INTERN_FROM_BYTES: usize = 16 * 1024;
-/** Shared by every parse of the instance (strings are immutable; the stub runtime frees nothing anyway). */
-let internCache: StaticArray<string | null> | null = null;
-/** Interned string values (a JsonValue is never changed once parsed). */
-let internValues: StaticArray<JsonValue | null> | null = null;
-let shapeCache: StaticArray<string[] | null> | null = null;
-
 class Parser {
   error: string | null = null;
-  /** Hash of the last string's content (hashKey of it), for object keys. */
-  lastHash: u32 = 0;
-  private intern: StaticArray<string | null> | null = null;
-  private internedValues: StaticArray<JsonValue | null> | null = null;
-  private shapes: StaticArray<string[] | null> | null = null;
-  /** Whether the last string was interned (plain ASCII, short): its JsonValue may be too. */
-  lastInterned: bool = false;
-  // Members and items of the containers being parsed, innermost last: a
-  // container is built once, at its closing bracket, with exact-size arrays.
-  private keyStack: string[] = [];
-  private hashStack: u32[] = [];
-  private valueStack: JsonValue[] = [];
-
-  constructor(public base: usize, public p: usize, public end: usize) {
-    if (end - p >= INTERN_FROM_BYTES) {
-      let cache = internCache;
-      if (cache === null) { cache = new StaticArray<string | null>(INTERN_SLOTS); internCache = cache; }
-      this.intern = cache;
-      let values = internValues;
-      if (values === null) { values = new StaticArray<JsonValue | null>(INTERN_SLOTS); internValues = values; }
-      this.internedValues = values;
-      let shapes = shapeCache;
-      if (shapes === null) { shapes = new StaticArray<string[] | null>(SHAPE_SLOTS); shapeCache = shapes; }
-      this.shapes = shapes;
-    }
-  }
+  constructor(public base: usize, public p: usize, public end: usize) {}
 
   fail(message: string): JsonValue {
     if (this.error === null) this.error = message + " at byte " + (this.p - this.base).toString();
@@ -381,15 +196,7 @@ class Parser {
     if (c == 0x5b) return this.array(depth);
     if (c == 0x22) {
       const s = this.string();
-      if (s === null) return this.fail("malformed string");
-      const values = this.internedValues;
-      if (values === null || !this.lastInterned) return JsonValue.string(s);
-      const slot = <i32> this.lastHash & (INTERN_SLOTS - 1);
-      const known = unchecked(values[slot]);
-      if (known !== null && changetype<usize>(known.stringValue) == changetype<usize>(s)) return known;
-      const v = JsonValue.string(s);
-      unchecked(values[slot] = v);
-      return v;
+      return s !== null ? JsonValue.string(s) : this.fail("malformed string");
     }
     if (c == 0x74) return this.literal("true") ? JsonValue.bool(true) : this.fail("unexpected token");
     if (c == 0x66) return this.literal("false") ? JsonValue.bool(false) : this.fail("unexpected token");
@@ -429,106 +236,64 @@ class Parser {
       while (p < end && isDigit(load<u8>(p))) p++;
     }
     this.p = p;
-    const text = widenAscii(start, p - start); // the number grammar is ASCII
-    return JsonValue.parsedNumber(parseFloat(text), text);
+    const text = String.UTF8.decodeUnsafe(start, p - start);
+    const v = JsonValue.number(parseFloat(text));
+    v.numberText = text;
+    return v;
   }
 
   string(): string | null {
     const close = skipString(this.p, this.end);
     if (close == SCAN_ERROR) return null;
-    const start = this.p + 1;
-    const n = close - 1 - start;
-    // One pass: refuse raw control characters (not allowed in JSON strings),
-    // see whether the content is plain ASCII (no escape, no multi-byte
-    // sequence: the usual key and value) and hash it.
-    let hash = FNV_OFFSET;
-    let bits: u32 = 0;
-    let escaped = false;
-    for (let i: usize = 0; i < n; i++) {
-      const c = <u32>load<u8>(start + i);
-      if (c < 0x20) return null;
-      if (c == 0x5c) escaped = true;
-      bits |= c;
-      hash = (hash ^ c) * FNV_PRIME;
+    for (let q = this.p + 1; q < close - 1; q++) {
+      if (load<u8>(q) < 0x20) return null; // raw control characters are not allowed in JSON strings
     }
+    const s = decodeStringContent(this.p + 1, close - 1);
     this.p = close;
-    this.lastInterned = false;
-    if (escaped || (bits & 0x80) != 0) {
-      const decoded = decodeStringContent(start, start + n);
-      if (decoded !== null) this.lastHash = hashKey(decoded);
-      return decoded;
-    }
-    this.lastHash = hash;
-    const cache = this.intern;
-    if (cache === null || n > INTERN_MAX_BYTES) return widenAscii(start, n);
-    this.lastInterned = true;
-    const slot = <i32>hash & (INTERN_SLOTS - 1);
-    const known = unchecked(cache[slot]);
-    if (known !== null && equalsAscii(known, start, n)) return known;
-    const s = widenAscii(start, n);
-    unchecked(cache[slot] = s);
     return s;
   }
 
   array(depth: i32): JsonValue {
+    const out = JsonValue.array();
     this.p = skipWhitespace(this.p + 1, this.end);
-    if (this.p < this.end && load<u8>(this.p) == 0x5d) { this.p++; return JsonValue.array(); }
-    const stack = this.valueStack;
-    const mark = stack.length;
+    if (this.p < this.end && load<u8>(this.p) == 0x5d) { this.p++; return out; }
     while (true) {
       const item = this.value(depth + 1);
       if (item.isError) return item;
-      stack.push(item);
+      out.push(item);
       this.p = skipWhitespace(this.p, this.end);
       if (this.p >= this.end) return this.fail("unterminated array");
       const c = load<u8>(this.p);
-      if (c == 0x5d) {
-        this.p++;
-        const out = JsonValue.arrayOf(stack.slice(mark));
-        stack.length = mark;
-        return out;
-      }
+      if (c == 0x5d) { this.p++; return out; }
       if (c != 0x2c) return this.fail("expected ',' or ']'");
       this.p++;
     }
-    return JsonValue.array();
+    return out;
   }
 
   object(depth: i32): JsonValue {
+    const out = JsonValue.object();
     this.p = skipWhitespace(this.p + 1, this.end);
-    if (this.p < this.end && load<u8>(this.p) == 0x7d) { this.p++; return JsonValue.object(); }
-    const keys = this.keyStack, hashes = this.hashStack, values = this.valueStack;
-    const keyMark = keys.length, valueMark = values.length;
+    if (this.p < this.end && load<u8>(this.p) == 0x7d) { this.p++; return out; }
     while (true) {
       this.p = skipWhitespace(this.p, this.end);
       if (this.p >= this.end || load<u8>(this.p) != 0x22) return this.fail("expected a string key");
       const key = this.string();
       if (key === null) return this.fail("malformed key");
-      const hash = this.lastHash;
       this.p = skipWhitespace(this.p, this.end);
       if (this.p >= this.end || load<u8>(this.p) != 0x3a) return this.fail("expected ':'");
       this.p++;
       const item = this.value(depth + 1);
       if (item.isError) return item;
-      keys.push(key);
-      hashes.push(hash);
-      values.push(item);
+      out.set(key, item);
       this.p = skipWhitespace(this.p, this.end);
       if (this.p >= this.end) return this.fail("unterminated object");
       const c = load<u8>(this.p);
-      if (c == 0x7d) {
-        this.p++;
-        // Keys and values stay parallel: a nested array pushes onto `values` only, and pops what it pushed.
-        const out = JsonValue.objectOf(keys, hashes, keyMark, values, valueMark, keys.length - keyMark, this.shapes);
-        keys.length = keyMark;
-        hashes.length = keyMark;
-        values.length = valueMark;
-        return out;
-      }
+      if (c == 0x7d) { this.p++; return out; }
       if (c != 0x2c) return this.fail("expected ',' or '}'");
       this.p++;
     }
-    return JsonValue.object();
+    return out;
   }
 }
 

