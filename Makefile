@@ -90,10 +90,10 @@ test: build lint playground registry-tool browser-tool
 	  node .ci/summary.mjs .vitest-results.json; exit $$status
 
 # The long runs of the reliability suites (docs/reliability.md records their figures).
-FUZZ_TESTS := harness/test/mutations.test.ts harness/test/stability.test.ts policies/identity-assurance/tests/reliability.test.ts
+FUZZ_TESTS := harness/test/mutations.test.ts harness/test/stability.test.ts harness/test/settings-schema.test.ts policies/identity-assurance/tests/reliability.test.ts
 fuzz: build
 	@mkdir -p test-results
-	IDGOV_FUZZ_RUNS=10000 IDGOV_STABILITY_EVALUATIONS=100000 IDGOV_STABILITY_CYCLES=1000 IDGOV_FUZZ_SCALE=1 \
+	IDGOV_FUZZ_RUNS=10000 IDGOV_STABILITY_EVALUATIONS=100000 IDGOV_STABILITY_CYCLES=1000 IDGOV_STABILITY_RECORD=docs/reliability-stability.json IDGOV_FUZZ_SCALE=1 \
 	  npx vitest run --testTimeout=1800000 $(FUZZ_TESTS) 2>&1 | tee test-results/fuzz.log
 
 demo: build

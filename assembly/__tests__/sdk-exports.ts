@@ -46,6 +46,13 @@ export function roundTrip(text: string): string {
   const v = parseJsonString(text);
   return v.isError ? "ERROR: " + v.stringValue : v.toJson();
 }
+/** Member `key` of the parsed top-level object through its key index (`get`), as JSON; "<absent>" when missing. */
+export function domGet(text: string, key: string): string {
+  const v = parseJsonString(text);
+  if (v.isError) return "ERROR: " + v.stringValue;
+  const member = v.get(key);
+  return member === null ? "<absent>" : member.toJson();
+}
 export function quoteString(s: string): string { return quote(s); }
 export function glob(pattern: string, text: string): bool { return globMatch(pattern, text); }
 export function patternCheck(pattern: string, allowed: string): string { const p = globProblem(pattern, allowed); return p !== null ? p : ""; }

@@ -11,6 +11,7 @@ type Sdk = {
   decodeString(text: string): string;
   keysOf(text: string): string;
   roundTrip(text: string): string;
+  domGet(text: string, key: string): string;
   quoteString(s: string): string;
   glob(pattern: string, text: string): boolean;
   patternCheck(pattern: string, allowed: string): string;
@@ -105,6 +106,34 @@ describe("strict DOM parser", () => {
       expect(out.startsWith("ERROR")).toBe(false);
       expect(JSON.parse(out)).toEqual(JSON.parse(text));
     }), { numRuns: 300 });
+  });
+
+  // Large documents whose objects repeat keys, shapes and values, with objects above the
+  // hashed-index threshold (8 members) and duplicates: last-wins in the first position, like V8.
+  // (Written for the lean DOM of 132e92f, which interns in documents of 16 KiB and more.)
+  it("large documents with repeated keys, shapes and duplicates parse like JSON.parse (property)", () => {
+    const key = fc.constantFrom("a", "b", "status", "verifiedAt", "k\u00e9y", "x\ty", "user1@example.com", "user2@example.com", ...Array.from({ length: 20 }, (_, i) => `m${i}`));
+    const member = fc.tuple(key, fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom("approved", "declined", "2026-11-20T00:00:00Z")));
+    const object = fc.array(member, { maxLength: 30 });
+    fc.assert(fc.property(fc.array(object, { minLength: 1, maxLength: 12 }), fc.nat(), (objects, pick) => {
+      const texts = objects.map((members) => `{${members.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(",")}}`);
+      const padding = JSON.stringify("p".repeat(16 * 1024));
+      const text = `{"pad":${padding},"list":[${[...texts, ...texts].join(",")}],"top":${texts[pick % texts.length]}}`;
+      const out = sdk.roundTrip(text);
+      expect(out.startsWith("ERROR")).toBe(false);
+      const expected = JSON.parse(text);
+      expect(JSON.parse(out)).toEqual(expected);
+      const top = JSON.parse(out).top as Record<string, unknown>;
+      expect(Object.keys(top)).toEqual(Object.keys(expected.top as object));
+      const topText = texts[pick % texts.length];
+      for (const k of ["a", "m3", "k\u00e9y", "user2@example.com", "absent"]) {
+        const want = (expected.top as Record<string, unknown>)[k];
+        const doc = topText === "{}" ? `{"pad":${padding}}` : `{"pad":${padding},${topText.slice(1)}`;
+        const got = sdk.domGet(doc, k);
+        if (want === undefined) expect(got).toBe("<absent>");
+        else expect(JSON.parse(got)).toEqual(want);
+      }
+    }), { seed: 21, numRuns: 150 });
   });
 
   it("rejects what JSON.parse rejects, with a byte offset", () => {

@@ -9,6 +9,7 @@ import { MAX_ALIAS_COUNT, MAX_ALIAS_EXPANSION_FACTOR, MIN_ALIAS_EXPANSION_BYTES 
 import { FUTURE_SKEW_MS } from "../dist/signals/vocabulary.js";
 import { MAX_BYTES_PER_PAYLOAD_BYTE, FIXED_BYTES, RUNS } from "./cost-bounds.js";
 import { REPO_ROOT } from "./helpers.js";
+import { MAX_HEAP_GROWTH_MIB, MAX_RSS_GROWTH_MIB, stabilityMachine, stabilityRow, type StabilityRecord } from "./stability-bounds.js";
 
 const doc = readFileSync(join(REPO_ROOT, "docs/reliability.md"), "utf8");
 const row = (name: string) => doc.split("\n").find((l) => l.includes(`\`${name}\``)) ?? "";
@@ -29,5 +30,17 @@ describe("docs/reliability.md", () => {
 
   it("states the number of cases make test runs", () => {
     if (process.env.IDGOV_FUZZ_RUNS === undefined) expect(doc).toContain(`| identity-assurance fail-closed | ${RUNS.toLocaleString("en")} |`);
+  });
+
+  it("quotes the stability figures make fuzz recorded (docs/reliability-stability.json) and the bounds the test enforces", () => {
+    const record = JSON.parse(readFileSync(join(REPO_ROOT, "docs/reliability-stability.json"), "utf8")) as StabilityRecord;
+    expect(record.bounds).toEqual({ rssMiB: MAX_RSS_GROWTH_MIB, heapMiB: MAX_HEAP_GROWTH_MIB });
+    expect(doc).toContain(`RSS growth < ${MAX_RSS_GROWTH_MIB} MiB`);
+    expect(doc).toContain(`heap growth < ${MAX_HEAP_GROWTH_MIB} MiB`);
+    const expected = record.runs.map(stabilityRow);
+    // On a mismatch the message lists the rows to paste into docs/reliability.md.
+    const rows = doc.split("\n").filter((l) => l.startsWith("| `evaluations") || l.startsWith("| `loadPolicy"));
+    expect(rows, `docs/reliability.md stability rows, expected:\n${expected.join("\n")}`).toEqual(expected);
+    expect(doc).toContain(`Measured on ${stabilityMachine(record)}`);
   });
 });
