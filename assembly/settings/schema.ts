@@ -19,13 +19,15 @@ export class ParsedSettings<T> {
 /**
  * A policy's settings: `parse` reads a strictly parsed value; `parseRequest`
  * (optional) reads the settings view inside a ValidationRequest without a DOM,
- * for policies that read only part of them per request.
+ * for policies that read only part of them per request (it gets the request
+ * too, so that it can read only what applies to it: validate_settings has
+ * already checked the whole).
  */
 export class SettingsSchema<T> {
   constructor(
     private policy: string,
     private parse: (value: JsonValue) => ParsedSettings<T>,
-    private parseRequest: ((view: Json) => ParsedSettings<T>) | null = null,
+    private parseRequest: ((view: Json, request: ValidationRequest) => ParsedSettings<T>) | null = null,
   ) {}
 
   /** The `validate_settings` answer: valid, or every problem in one message. */
@@ -42,7 +44,7 @@ export class SettingsSchema<T> {
    */
   validate(vr: ValidationRequest, decide: (vr: ValidationRequest, settings: T) => ValidationResponse): ValidationResponse {
     const parseRequest = this.parseRequest;
-    const parsed = parseRequest !== null ? parseRequest(vr.settings) : this.parse(vr.settingsValue());
+    const parsed = parseRequest !== null ? parseRequest(vr.settings, vr) : this.parse(vr.settingsValue());
     if (!parsed.ok) return rejectWithCode(this.policy + ": invalid settings: " + parsed.problems.message(), 500);
     return decide(vr, parsed.settings);
   }

@@ -106,10 +106,11 @@ export class Policy {
     return new HostDispatcher({ allowedHostCapabilities: opts.allowedHostCapabilities ?? ["*"], contextAwareResources, providers });
   }
 
-  private run(op: string, payload: Uint8Array, opts: HostContextOptions): Promise<RawOutcome> {
+  private run(op: string, payload: Uint8Array, opts: HostContextOptions, owned = false): Promise<RawOutcome> {
     const nowNs = parseNow(opts.now);
     const dispatcher = this.dispatcher(opts);
-    return this.evaluator.run(this.compiled, { op, payload, nowNs }, (b, ns, op2, p) => dispatcher.dispatch(b, ns, op2, p));
+    const job = owned ? { op, payload, nowNs, ownedPayload: true as const } : { op, payload, nowNs };
+    return this.evaluator.run(this.compiled, job, (b, ns, op2, p) => dispatcher.dispatch(b, ns, op2, p));
   }
 
   /**
@@ -132,8 +133,11 @@ export class Policy {
   async validate(request: unknown, settings?: unknown, opts: ValidateOptions = {}): Promise<ValidateResult> {
     const raw = opts.raw ?? this.info.metadata?.policyType === "raw";
     const req = prepareRequest(request, { raw });
-    const outcome = await this.run("validate", validatePayloadBytes(req, prepareSettings(settings)), opts);
+    const outcome = await this.run("validate", validatePayloadBytes(req, prepareSettings(settings)), opts, true);
     const { response, validationResponse } = admissionAnswer(this.info.executionMode, req, outcome);
+    // Bytes the host only scanned: a 400 may be the guest refusing malformed JSON; the host's
+    // full parse then throws the one-line error naming the input (and is silent otherwise).
+    if (req.check && !response.allowed && response.status?.code === 400) req.check();
     const processed = processResponse(response, {
       policyId: opts.policyId ?? "policy-from-cli",
       mode: opts.mode ?? "protect",

@@ -190,6 +190,6 @@ describe("report plumbing", () => {
     };
     const split = estimateSplit([fake("20 KB", 20 * 1024, 12), fake("1 MiB", 1024 * 1024 + 20 * 1024, 112)]);
     expect(split).toEqual({ readUsPerMiB: 100, fixedUs: 10, read20KUs: 2, decide20KUs: 10 });
-    expect(summaryTable([fake("1 KB", 1024, 1)])).toContain("| p | 1 KB (1.0 KiB) | 10.0 / 15.0 | 10.0 / 15.0 | **0.50 / 0.50** |");
+    expect(summaryTable([fake("1 KB", 1024, 1)])).toContain("| p | 1 KB (1.0 KiB) | 10.0 / 15.0 / 20.0 | 10.0 / 15.0 / 20.0 | **0.50 / 0.50** / 1.00 |");
   });
 });

@@ -1,7 +1,8 @@
 // Settings of identity-assurance (the contract in README.md): parsed and
 // validated in one pass; every problem is reported with its path and value.
-import { Json, JsonValue, joinStrings, SettingsProblems, ParsedSettings, childPath, indexPath, quote, globProblem, nameProblem, DNS_LABEL_CHARS } from "../../assembly/sdk";
-import { Requirements, Exemptions, SignalSources, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources, splitSubjects, attachSubjects } from "../../assembly/identity";
+import { Json, JsonValue, joinStrings, SettingsProblems, ParsedSettings, ValidationRequest, childPath, indexPath, quote, globProblem, nameProblem, DNS_LABEL_CHARS } from "../../assembly/sdk";
+import { Requirements, Exemptions, SignalSources, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources, attachSubjects, SplitSettings, RequestFacts, requestFacts } from "../../assembly/identity";
+import { ruleMatches } from "./rules";
 
 export const OPERATIONS: string[] = ["CREATE", "UPDATE", "DELETE", "CONNECT", "*"];
 const RESOURCE_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789.-/";
@@ -109,14 +110,68 @@ export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
   return new ParsedSettings<Settings>(s, p);
 }
 
+/** A rule with its `match` as written (views, unchecked): enough to tell that it does not apply. */
+function rawMatch(view: Json): Rule {
+  const rule = new Rule();
+  const m = rule.match;
+  const f = view.fields(MATCH_KEYS);
+  m.operations = f[0].stringElements();
+  m.resources = f[1].stringElements();
+  m.namespaces = f[2].stringElements();
+  m.hasNamespaces = f[2].exists;
+  return rule;
+}
+
 /**
- * Settings as `validate` needs them: the `subjects` records stay a view into
- * the payload (the SDK's splitSubjects), so a request reads only its
- * requester's entry.
+ * Settings as `validate` needs them, read selectively: validate_settings has
+ * checked them whole (policy-server serves no request before), so a request
+ * reads each rule's `match` and, only for the rules that match it, the name
+ * and `require` block; `subjects` stays a view (the SDK's identity module
+ * reads only the requester's entry). Cost: linear in the rules, and the
+ * checks of a `require` only where it applies. A problem in what is read
+ * still rejects the request (500), as before.
  */
-export function parseRequestSettings(view: Json): ParsedSettings<Settings> {
-  const split = splitSubjects(view);
-  const parsed = parseSettings(split.dom);
-  attachSubjects(parsed.problems, parsed.settings.sources, split);
-  return parsed;
+export function parseRequestSettings(view: Json, vr: ValidationRequest): ParsedSettings<Settings> {
+  const p = new SettingsProblems();
+  const s = new Settings();
+  if (!view.isObject) return parseSettings(view.exists ? view.parse() : JsonValue.object());
+  const members = view.members();
+  const rest = JsonValue.object();
+  let rules = Json.missing();
+  let subjects = Json.missing();
+  for (let i = 0; i < members.length; i++) {
+    const key = members.keys[i];
+    if (key == "rules") rules = members.values[i];
+    else if (key == "subjects") subjects = members.values[i];
+    else rest.set(key, members.values[i].parse());
+  }
+  if (!rules.exists) p.add("rules", "is required: list at least one rule (name, match, require)");
+  else if (!rules.isArray) p.wrongType("rules", rules.parse(), "a list of rules");
+  else {
+    const facts: RequestFacts = requestFacts(vr);
+    const items = rules.elements();
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (!item.isObject) { p.wrongType(indexPath("rules", i), item.parse(), "an object"); continue; }
+      const f = item.fields(RULE_KEYS);
+      const rule = new Rule();
+      if (f[1].exists) {
+        // Most rules do not match: tell that from the raw lists, with no DOM and no checks.
+        if (!ruleMatches(rawMatch(f[1]), facts)) continue;
+        rule.match = parseMatch(p, f[1].parse(), childPath(indexPath("rules", i), "match"));
+        if (!ruleMatches(rule, facts)) continue;
+      }
+      const path = indexPath("rules", i);
+      const name = f[0].asString();
+      if (name === null || name.length == 0) p.add(childPath(path, "name"), "is required");
+      else rule.name = name;
+      if (!f[2].exists) p.add(childPath(path, "require"), "is required");
+      else rule.require = parseRequirements(p, f[2].parse(), childPath(path, "require"));
+      s.rules.push(rule);
+    }
+  }
+  s.exempt = parseExemptions(p, rest);
+  s.sources = parseSignalSources(p, rest);
+  attachSubjects(p, s.sources, new SplitSettings(rest, subjects));
+  return new ParsedSettings<Settings>(s, p);
 }

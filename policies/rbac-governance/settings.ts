@@ -2,7 +2,7 @@
 // default, so `{}` enforces them. The requester-assurance part (`require`,
 // `subjects`, `claims`, `cluster`, `exempt`) is parsed by the SDK's identity
 // module, exactly as identity-assurance parses it.
-import { Json, JsonValue, SettingsProblems, ParsedSettings } from "../../assembly/sdk";
+import { Json, JsonValue, SettingsProblems, ParsedSettings, ValidationRequest } from "../../assembly/sdk";
 import {
   Requirements,
   Exemptions,
@@ -63,8 +63,8 @@ export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
   return new ParsedSettings<Settings>(s, p);
 }
 
-/** As `validate` reads them: `subjects` stays a view, so only the requester's records are read. */
-export function parseRequestSettings(view: Json): ParsedSettings<Settings> {
+/** As `validate` reads them: `subjects` stays a view, so only the requester's records are read (the request itself is not needed here). */
+export function parseRequestSettings(view: Json, _request: ValidationRequest): ParsedSettings<Settings> {
   const split = splitSubjects(view);
   const parsed = parseSettings(split.dom);
   attachSubjects(parsed.problems, parsed.settings.sources, split);

@@ -56,7 +56,9 @@ export function admissionAnswer(mode: RunnableMode, request: RequestFacts, outco
         return { response: rejectInternalServerError(uid, msg) };
       }
       const vr = value as ValidationResponse;
-      return { response: fromValidationResponse(uid, request.object, vr), validationResponse: vr };
+      // The object is read only for a patch (a scanned request parses it lazily: payload.ts).
+      const object = vr.mutated_object != null ? request.object : undefined;
+      return { response: fromValidationResponse(uid, object, vr), validationResponse: vr };
     }
     case "guest-failure":
       return { response: rejectInternalServerError(uid, `Guest call failure: ${outcome.message}`) };

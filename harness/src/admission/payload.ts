@@ -7,6 +7,7 @@ import { readDocument, toAdmissionRequest } from "./request.js";
 import { normalizeSettings } from "./settings.js";
 import { MAX_JSON_DEPTH, tooDeep } from "./input.js";
 import type { RequestFacts } from "./outcome.js";
+import { MemberCursor, skipWhitespace } from "./scan.js";
 
 /** Serialised JSON: text or UTF-8 bytes. */
 export type JsonText = string | Uint8Array;
@@ -18,6 +19,13 @@ export interface PreparedRequest extends RequestFacts {
   readonly [PREPARED]: "request";
   /** The request's JSON as the guest receives it. */
   readonly json: JsonText;
+  /**
+   * Set when the request came as bytes and only its small members were read (scanRequest): the
+   * rest was not parsed by the host. `check()` parses and checks the whole of it (throws
+   * IdgovError as prepareRequest of an unscanned input would); Policy calls it when the guest
+   * answers 400, so that malformed JSON gets the host's one-line error naming the input.
+   */
+  readonly check?: () => void;
 }
 
 /** Settings ready for `validate` and `validate_settings`: made by prepareSettings. */
@@ -129,6 +137,127 @@ function prepared(json: JsonText, uid: string, object: unknown): PreparedRequest
   return { [PREPARED]: "request", json, uid, object };
 }
 
+/** Members of an AdmissionRequest that hold whole objects: the scan stops at them. */
+const BULKY = ["object", "oldObject", "options"];
+/** What toAdmissionRequest requires: while one is unseen the scan reads on. */
+const REQUIRED = ["uid", "kind", "resource", "operation", "userInfo"];
+const ASCII = new TextDecoder("latin1");
+const UTF8 = new TextDecoder("utf-8");
+
+/**
+ * The AdmissionRequest object at `p`, read only as far as the host needs: its members before
+ * the first bulky one (object, oldObject, options), which in the API server's order already
+ * hold every required field. Returns the head's text (those members as an object) or
+ * undefined when the order is unusual or the bytes are not JSON (the caller then parses it all).
+ */
+function requestHead(b: Uint8Array, p: number, end: number): string | undefined {
+  const m = new MemberCursor(b, p, end);
+  let headEnd = p + 1;
+  const missing = new Set(REQUIRED);
+  while (m.next()) {
+    if (BULKY.some((k) => m.keyIs(k))) {
+      if (missing.size > 0) return undefined;
+      break;
+    }
+    if (!m.skip()) return undefined;
+    for (const k of missing) {
+      if (m.keyIs(k)) {
+        missing.delete(k);
+        break;
+      }
+    }
+    headEnd = m.valueEnd;
+  }
+  if (m.failedAt !== -1) return undefined;
+  return UTF8.decode(b.subarray(p, headEnd)) + "}";
+}
+
+/**
+ * The bytes path (an HTTP body, a file's contents): reads the top level and the request's small
+ * members, checks them as toAdmissionRequest does, and leaves the rest (the object, usually
+ * almost all of the bytes) to the guest, which reads it anyway. The object is parsed on the host
+ * only if a response needs it (a JSON Patch). An AdmissionReview's request is sent as the bytes
+ * from its `{` to the review's closing `}`: when members follow it, they become unknown members
+ * of the validate payload, which the guest ignores (and `settings` is written after them, so the
+ * real settings win, as the last duplicate does in JSON). Undefined: parse it all instead.
+ */
+function scanRequest(input: JsonText, source: string, what: string): PreparedRequest | undefined {
+  const b = typeof input === "string" ? Buffer.from(input, "utf8") : input;
+  const end = b.length;
+  const start = skipWhitespace(b, 0, end);
+  let last = end;
+  while (last > start && (b[last - 1] === 0x20 || b[last - 1] === 0x0a || b[last - 1] === 0x0d || b[last - 1] === 0x09)) last--;
+  if (start >= end || b[start] !== 0x7b || b[last - 1] !== 0x7d) return undefined;
+  // Top level: `kind` tells an AdmissionReview (a string) from a bare AdmissionRequest (an object).
+  const top = new MemberCursor(b, start, end);
+  let review: boolean | undefined;
+  let requestAt = -1;
+  let requestEnd = -1;
+  while (top.next()) {
+    if (top.keyIs("kind")) {
+      const c = top.valueByte;
+      if (c !== 0x22) {
+        review = false;
+        break;
+      }
+      if (!top.skip()) return undefined;
+      review = ASCII.decode(b.subarray(top.valueStart, top.valueEnd)) === "\"AdmissionReview\"";
+      if (!review) break;
+      if (requestAt >= 0) break;
+      continue;
+    }
+    if (top.keyIs("request") && top.valueByte === 0x7b) {
+      requestAt = top.valueStart;
+      if (review) break;
+      if (!top.skip()) return undefined;
+      requestEnd = top.valueEnd;
+      continue;
+    }
+    if (!top.skip()) return undefined;
+  }
+  if (top.failedAt !== -1) return undefined;
+  if (review === undefined && top.close !== -1) review = false;
+  if (review === undefined) return undefined;
+  const reqAt = review ? requestAt : start;
+  if (reqAt < 0) return undefined; // no request object: toAdmissionRequest says what is wrong
+  const head = requestHead(b, reqAt, end);
+  if (head === undefined) return undefined;
+  let headValue: unknown;
+  try {
+    headValue = JSON.parse(head);
+  } catch {
+    return undefined;
+  }
+  const req = toAdmissionRequest(headValue, source);
+  const json = review ? b.subarray(reqAt, requestEnd >= 0 ? requestEnd : last - 1) : b;
+  return new ScannedRequest(json, req.uid, input, source, what);
+}
+
+/** A request read by scanRequest: `object` is parsed from the input on first use (a class: cheap to make). */
+class ScannedRequest implements PreparedRequest {
+  readonly [PREPARED] = "request" as const;
+  private parsed = false;
+  private parsedObject: unknown;
+
+  constructor(
+    readonly json: JsonText,
+    readonly uid: string,
+    private readonly input: JsonText,
+    private readonly source: string,
+    private readonly what: string,
+  ) {}
+
+  get object(): unknown {
+    if (!this.parsed) {
+      this.parsedObject = toAdmissionRequest(parseJson(this.input, this.what), this.source).object;
+      this.parsed = true;
+    }
+    return this.parsedObject;
+  }
+
+  readonly check = (): void => void this.object;
+}
+
 export interface PrepareRequestOptions {
   /** The request is a raw document (policyType raw): sent as it is, `uid` from its top level. */
   raw?: boolean;
@@ -147,6 +276,10 @@ export function prepareRequest(input: unknown, options: PrepareRequestOptions = 
   const source = options.source ?? "input";
   const what = options.source !== undefined ? `request ${options.source}` : "the request";
   if (isJsonText(input)) {
+    if (!options.raw) {
+      const scanned = scanRequest(input, source, what);
+      if (scanned !== undefined) return scanned;
+    }
     const doc = parseJson(input, what);
     if (options.raw) return prepared(input, uidOf(doc), doc);
     const req = toAdmissionRequest(doc, source);
@@ -191,14 +324,31 @@ const PREFIX = enc.encode("{\"request\":");
 const MIDDLE = enc.encode(",\"settings\":");
 const SUFFIX = enc.encode("}");
 
-/** The `validate` payload bytes: `{"request":<request>,"settings":<settings>}`. */
+/**
+ * The `validate` payload bytes: `{"request":<request>,"settings":<settings>}`, in a buffer of
+ * their own (never Node's shared pool), so a worker evaluator can transfer it.
+ */
 export function validatePayloadBytes(request: PreparedRequest, settings: PreparedSettings): Uint8Array {
   const r = request.json;
   const s = settings.json;
-  if (typeof r === "string" && typeof s === "string") return Buffer.from(`{"request":${r},"settings":${s}}`, "utf8");
-  const rb = typeof r === "string" ? Buffer.from(r, "utf8") : r;
-  const sb = typeof s === "string" ? Buffer.from(s, "utf8") : s;
-  return Buffer.concat([PREFIX, rb, MIDDLE, sb, SUFFIX]);
+  const rLength = typeof r === "string" ? Buffer.byteLength(r, "utf8") : r.length;
+  const sLength = typeof s === "string" ? Buffer.byteLength(s, "utf8") : s.length;
+  const out = Buffer.allocUnsafeSlow(PREFIX.length + rLength + MIDDLE.length + sLength + SUFFIX.length);
+  let at = 0;
+  const put = (part: JsonText) => {
+    if (typeof part === "string") {
+      at += out.write(part, at, "utf8");
+    } else {
+      out.set(part, at);
+      at += part.length;
+    }
+  };
+  put(PREFIX);
+  put(r);
+  put(MIDDLE);
+  put(s);
+  put(SUFFIX);
+  return out;
 }
 
 /** JSON text or bytes → bytes (the `validate_settings` payload is the settings JSON alone). */

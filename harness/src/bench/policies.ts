@@ -19,6 +19,19 @@ export const IDENTITY_ASSURANCE_BENCH_SETTINGS = {
   claims: { prefix: "idgov.dev/" },
 };
 
+/**
+ * The bench settings with `count` rules in all: the bench rule first, then rules for other
+ * resources (ConfigMaps in other namespaces) that a Pod request does not match. Measures what
+ * each rule costs a request that reads its settings.
+ */
+export function identityAssuranceSettingsWithRules(count: number): Record<string, unknown> {
+  const rules: unknown[] = [...IDENTITY_ASSURANCE_BENCH_SETTINGS.rules];
+  for (let i = 1; i < count; i++) {
+    rules.push({ name: `configmaps-${i}`, match: { operations: ["CREATE", "UPDATE"], resources: ["configmaps"], namespaces: [`team-${i}`, `team-${i}-*`] }, require: { assurance: "IAL1", maxAge: "90d" } });
+  }
+  return { ...IDENTITY_ASSURANCE_BENCH_SETTINGS, rules };
+}
+
 /** Settings `make bench` uses for a policy (trusted-registries: its test_data/settings.yaml). */
 export function benchSettings(policy: string, repoRoot: string): Record<string, unknown> {
   if (policy === "identity-assurance") return IDENTITY_ASSURANCE_BENCH_SETTINGS;

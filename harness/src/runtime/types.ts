@@ -18,6 +18,11 @@ export interface EvalJob {
   nowNs?: bigint;
   /** The guest's memory cap in bytes (for the out-of-memory note on traps); default 4 GiB. */
   memoryLimitBytes?: number;
+  /**
+   * The payload's buffer belongs to this job alone (validatePayloadBytes made it): a worker
+   * evaluator may transfer it instead of copying it (the caller's view is then detached).
+   */
+  ownedPayload?: true;
 }
 
 /** Result of one guest invocation, before any Kubewarden response conversion. */

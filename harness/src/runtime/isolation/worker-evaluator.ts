@@ -61,6 +61,12 @@ function keyOf(module: WebAssembly.Module): number {
   return key;
 }
 
+/** The buffer behind `bytes` when the view covers all of it (so transferring it moves nothing else). */
+export function ownBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
+  const b = bytes.buffer;
+  return b instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === b.byteLength ? b : undefined;
+}
+
 export class WorkerEvaluator implements Evaluator {
   private live?: LiveWorker;
   private pending?: Pending;
@@ -197,7 +203,9 @@ export class WorkerEvaluator implements Evaluator {
           });
         }, this.timeoutMs);
       }
-      live.worker.postMessage({ type: "eval", id, key, job } satisfies ToWorker);
+      // The payload is moved, not copied, when it is the job's own (validatePayloadBytes').
+      const transfer = job.ownedPayload ? ownBuffer(job.payload) : undefined;
+      live.worker.postMessage({ type: "eval", id, key, job } satisfies ToWorker, transfer ? [transfer] : []);
     });
   }
 }

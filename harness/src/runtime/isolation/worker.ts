@@ -4,6 +4,7 @@ import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from "
 import type { EvalJob, HostCallFn, HostCallOutcome } from "../types.js";
 import type { CompiledPolicy } from "../loading/module.js";
 import { evaluateInProcess } from "../evaluator.js";
+import { ownBuffer } from "./worker-evaluator.js";
 import { setWasiDirectory } from "../wasi/wasi-runner.js";
 import { suppressWasiExperimentalWarning } from "../wasi/quiet-wasi.js";
 
@@ -64,5 +65,7 @@ port.on("message", (msg: ToWorker) => {
     return waitForReply();
   };
   const outcome = evaluateInProcess(policy, msg.job.op, msg.job.payload, { nowNs: msg.job.nowNs, hostCall });
-  port.postMessage({ type: "result", id: msg.id, outcome } satisfies FromWorker);
+  // The guest's answer is a copy out of its memory, owned by the outcome: moved, not copied.
+  const transfer = outcome.kind === "ok" ? ownBuffer(outcome.data) : undefined;
+  port.postMessage({ type: "result", id: msg.id, outcome } satisfies FromWorker, transfer ? [transfer] : []);
 });
