@@ -15,6 +15,7 @@ import type { DecisionLog } from "./decision-log.js";
 import type { ServeMetrics, RequestOrigin } from "./metrics.js";
 import { PoolUnavailableError } from "./pool.js";
 import { scanAdmissionBody, type RequestSummary } from "./admission-body.js";
+import { stringifyJson } from "../admission/payload.js";
 
 /** policy-server's API server answers bodies above this size with 413 (the API server sends at most 3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -105,7 +106,14 @@ function readAdmissionBody(body: Buffer, raw: boolean): { request: unknown; uid:
   if (raw) {
     if (!isObject(doc) || !("request" in doc)) throw new HttpError(400, "the body must be {\"request\": <document>}");
     const u = isObject(doc.request) ? doc.request.uid : undefined;
-    return { request: doc.request, uid: typeof u === "string" ? u : "" };
+    // as JSON bytes: a string value handed on as it is would be read as JSON text
+    let request: Buffer;
+    try {
+      request = Buffer.from(stringifyJson(doc.request, "the request"));
+    } catch (e) {
+      throw new HttpError(400, describeError(e));
+    }
+    return { request, uid: typeof u === "string" ? u : "" };
   }
   if (!isObject(doc) || !isObject(doc.request)) throw new HttpError(400, "the body must be an AdmissionReview with a `request` mapping");
   let admission: AdmissionRequest;
