@@ -109,7 +109,7 @@ describe("idgov serve on the bytes path", () => {
 
   async function post(route: string, body: string | Buffer): Promise<{ status: number; json: unknown; log?: unknown }> {
     const before = accessLog.length;
-    const r = await fetch(`http://127.0.0.1:${server.port}${route}`, { method: "POST", body });
+    const r = await fetch(`http://127.0.0.1:${server.port}${route}`, { method: "POST", body: typeof body === "string" ? body : new Uint8Array(body) });
     const json = (await r.json()) as unknown;
     const line = accessLog.length > before ? (JSON.parse(accessLog[accessLog.length - 1]) as Record<string, unknown>) : undefined;
     if (line) {
@@ -141,6 +141,8 @@ describe("idgov serve on the bytes path", () => {
       "{\"apiVersion\": \"admission.k8s.io/v1\"}",
       "{\"request\": {}}",
       review(podRequest({ operation: 5, userInfo: { groups: "x" } })),
+      `{"request": ${JSON.stringify(podRequest({ uid: undefined })).slice(0, -1)}, "__proto__": {"uid": "from-proto"}}}`,
+      review(podRequest({ unknownBig: { list: Array.from({ length: 50 }, (_, i) => ({ i })) } })),
       review(podRequest({ kind: "AdmissionReview", request: podRequest({ uid: "nested" }) })),
       `{"request": ${good.slice(0, -1)}, "object": ${"[".repeat(600)}${"]".repeat(600)}}}`,
       `{"request": ${good.slice(0, -1)}, "object": ${"{\"a\":".repeat(20_000)}1${"}".repeat(20_000)}}}`,

@@ -227,21 +227,6 @@ function objectMembers(b: Uint8Array, start: number, depthLeft: number, into?: s
 
 /** The request members toAdmissionRequest reads as they are (never looked into): copied as bytes. */
 const OBJECT_MEMBERS = new Set(["object", "oldObject", "options"]);
-/** The request members toAdmissionRequest checks: parsed alone (they are small). */
-const CHECKED_MEMBERS = [
-  "uid",
-  "kind",
-  "resource",
-  "subResource",
-  "requestKind",
-  "requestResource",
-  "requestSubResource",
-  "name",
-  "namespace",
-  "operation",
-  "userInfo",
-  "dryRun",
-];
 /** Stands for a present, non-null object member in the skeleton toAdmissionRequest checks. */
 const PRESENT = Object.freeze({});
 
@@ -268,11 +253,10 @@ export function scanAdmissionBody(body: Buffer, raw: boolean): ScannedBody | und
     return { request: body.subarray(request.valueStart, request.valueEnd), uid: uid && body[uid.valueStart] === QUOTE ? (JSON.parse(text(body, uid)) as string) : "" };
   }
   if (!members) return undefined;
-  const skeleton: Record<string, unknown> = {};
-  for (const key of CHECKED_MEMBERS) {
-    const m = members.get(key);
-    if (m) skeleton[key] = JSON.parse(text(body, m)) as unknown;
-  }
+  // Every other member is parsed alone (uid, kind, userInfo, ...: small; unknown ones are dropped
+  // by toAdmissionRequest). No prototype, so a `__proto__` member stays a member, as in JSON.parse.
+  const skeleton = Object.create(null) as Record<string, unknown>;
+  for (const [key, m] of members) if (!OBJECT_MEMBERS.has(key)) skeleton[key] = JSON.parse(text(body, m)) as unknown;
   // A request whose kind is the string "AdmissionReview" is read as a nested review: rare, slow path.
   if (skeleton.kind === "AdmissionReview") return undefined;
   for (const key of OBJECT_MEMBERS) {
