@@ -3,7 +3,7 @@
 import { Json } from "../json/view";
 import { parseJsonString } from "../json/value";
 import { quote } from "../json/writer";
-import { globMatch } from "../match/glob";
+import { globMatch, globProblem, nameProblem } from "../match/glob";
 import { parseImageReference } from "../k8s/image";
 import { parseRfc3339, formatRfc3339 } from "../time/rfc3339";
 import { parseDuration } from "../time/duration";
@@ -48,6 +48,8 @@ export function roundTrip(text: string): string {
 }
 export function quoteString(s: string): string { return quote(s); }
 export function glob(pattern: string, text: string): bool { return globMatch(pattern, text); }
+export function patternCheck(pattern: string, allowed: string): string { const p = globProblem(pattern, allowed); return p !== null ? p : ""; }
+export function nameCheck(name: string, allowed: string, maxLength: i32): string { const p = nameProblem(name, allowed, maxLength); return p !== null ? p : ""; }
 export function image(ref: string): string {
   const r = parseImageReference(ref);
   return r === null ? "<invalid>" : r.registry + "|" + r.repository + "|" + r.tag + "|" + r.digest;

@@ -13,6 +13,8 @@ type Sdk = {
   roundTrip(text: string): string;
   quoteString(s: string): string;
   glob(pattern: string, text: string): boolean;
+  patternCheck(pattern: string, allowed: string): string;
+  nameCheck(name: string, allowed: string, maxLength: number): string;
   image(ref: string): string;
   rfc3339(s: string): bigint;
   formatTime(ms: bigint): string;
@@ -172,6 +174,17 @@ describe("glob, image references, time", () => {
     expect(sdk.glob("system:serviceaccount:kube-system:*", "system:serviceaccount:kube-system:x")).toBe(true);
     expect(sdk.glob("a*b*c", "aXbYbZc")).toBe(true);
     expect(sdk.glob("a*b*c", "aXbYbZ")).toBe(false);
+  });
+
+  it("checks patterns and plain names with one character rule (a name takes no \"*\")", () => {
+    const dns = "abcdefghijklmnopqrstuvwxyz0123456789-";
+    expect(sdk.patternCheck("prod-*", dns)).toBe("");
+    expect(sdk.patternCheck("prod-**", dns)).toMatch(/"\*\*" is not supported/);
+    expect(sdk.patternCheck("Prod", dns)).toBe("character 'P' is not allowed");
+    expect(sdk.nameCheck("prod", dns, 63)).toBe("");
+    expect(sdk.nameCheck("prod-*", dns, 63)).toBe("character '*' is not allowed");
+    expect(sdk.nameCheck("", dns, 63)).toBe("empty name");
+    expect(sdk.nameCheck("a".repeat(64), dns, 63)).toBe("longer than 63 characters");
   });
 
   it("normalises image references like Docker", () => {

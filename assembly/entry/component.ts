@@ -1,14 +1,16 @@
 // Component entry (wit/policy.wit, world `idgov:policy/policy`): the generated
 // per-policy entry exports the canonical-ABI functions and forwards here with
-// the policy's two functions. A long-lived component instance serves many
+// the policy's settings schema and `validate`. A long-lived component instance serves many
 // calls, so everything a call allocates (its arguments, written by the host
 // through `cabi_realloc`, and its answer) is dropped in `cabi_post_*`, after
 // the host has read the answer.
-import { runValidate, runValidateSettings, ValidateFn, ValidateSettingsFn } from "./dispatch";
+import { runValidate, runValidateSettings } from "./dispatch";
+import { SettingsSchema } from "../settings/schema";
+import { ValidationRequest } from "../protocol/request";
+import { ValidationResponse, rejectWithCode } from "../protocol/response";
 import { RUNTIME_STUB, heapTop, rewindHeap } from "./heap";
 import { liftString } from "../abi/component";
 import { CallResult } from "../abi/result";
-import { rejectWithCode } from "../protocol/response";
 import { skipValue, skipWhitespace, SCAN_ERROR } from "../json/scan";
 
 /** Heap top before the current call's first allocation (0 = no call under way). */
@@ -72,7 +74,14 @@ function argumentProblem(message: string): usize {
 }
 
 /** `validate(request, settings)`: the Kubewarden `validate` payload `{"request":…,"settings":…}`, decided by the policy. */
-export function componentValidate(requestPtr: usize, requestLen: usize, settingsPtr: usize, settingsLen: usize, validate: ValidateFn): usize {
+export function componentValidate<T>(
+  requestPtr: usize,
+  requestLen: usize,
+  settingsPtr: usize,
+  settingsLen: usize,
+  schema: SettingsSchema<T>,
+  validate: (vr: ValidationRequest, settings: T) => ValidationResponse,
+): usize {
   beginCall();
   const request = utf8Argument(requestPtr, requestLen);
   if (!isOneJsonValue(request)) return argumentProblem("the request is not valid JSON (expected one AdmissionRequest object)");
@@ -89,13 +98,13 @@ export function componentValidate(requestPtr: usize, requestLen: usize, settings
   memory.copy(at, changetype<usize>(middle), middle.byteLength); at += middle.byteLength;
   memory.copy(at, changetype<usize>(settings), settings.byteLength); at += settings.byteLength;
   store<u8>(at, 0x7d);
-  return returnString(runValidate(payload, <usize>total, validate));
+  return returnString(runValidate<T>(payload, <usize>total, schema, validate));
 }
 
 /** `validate-settings(settings)`: the Kubewarden `validate_settings` operation ("" means no settings). */
-export function componentValidateSettings(settingsPtr: usize, settingsLen: usize, validateSettings: ValidateSettingsFn): usize {
+export function componentValidateSettings<T>(settingsPtr: usize, settingsLen: usize, schema: SettingsSchema<T>): usize {
   beginCall();
   const settings = utf8Argument(settingsPtr, settingsLen);
   const length = isBlank(settings) ? 0 : <usize>settings.byteLength;
-  return returnString(runValidateSettings(changetype<usize>(settings), length, validateSettings));
+  return returnString(runValidateSettings<T>(changetype<usize>(settings), length, schema));
 }

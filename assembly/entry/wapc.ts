@@ -1,8 +1,11 @@
 // waPC entry: the generated per-policy entry exports `__guest_call` and
-// forwards here with the policy's two functions. This file owns the guest
+// forwards here with the policy's settings schema and `validate`. This file owns the guest
 // loop (heap reuse, dispatch); abi/wapc.ts only moves the bytes.
 import { guestRequest, guestAnswer } from "../abi/wapc";
-import { runOperation, ValidateFn, ValidateSettingsFn } from "./dispatch";
+import { runOperation } from "./dispatch";
+import { SettingsSchema } from "../settings/schema";
+import { ValidationRequest } from "../protocol/request";
+import { ValidationResponse } from "../protocol/response";
 import { RUNTIME_STUB, heapTop, rewindHeap } from "./heap";
 
 let callsOnThisInstance: i32 = 0;
@@ -16,7 +19,7 @@ let heapAfterInit: usize = 0;
  * runtime (a bump allocator, the release builds' choice) nothing a call
  * allocates outlives it, so the heap is rewound to where the first call found it.
  */
-export function guestCall(operationLen: i32, payloadLen: i32, validate: ValidateFn, validateSettings: ValidateSettingsFn): i32 {
+export function guestCall<T>(operationLen: i32, payloadLen: i32, schema: SettingsSchema<T>, validate: (vr: ValidationRequest, settings: T) => ValidationResponse): i32 {
   if (ASC_RUNTIME == RUNTIME_STUB) {
     if (callsOnThisInstance++ == 0) heapAfterInit = heapTop();
     else rewindHeap(heapAfterInit);
@@ -28,7 +31,7 @@ export function guestCall(operationLen: i32, payloadLen: i32, validate: Validate
   const payloadPtr = heap.alloc(<usize>max(payloadLen, 1));
   guestRequest(changetype<usize>(operationBuf), payloadPtr);
   const operation = String.UTF8.decode(operationBuf);
-  const result = runOperation(operation, payloadPtr, <usize>payloadLen, validate, validateSettings);
+  const result = runOperation<T>(operation, payloadPtr, <usize>payloadLen, schema, validate);
   heap.free(payloadPtr);
   return guestAnswer(result);
 }

@@ -2,9 +2,12 @@
 // `validate-settings`, the input is stdin, the answer goes to stdout, and a
 // failure exits non-zero with the reason on stderr (the host reports stderr).
 import { commandLineArgs, readStdinToEnd, writeStdout, writeStderr, exitProcess } from "../abi/wasi";
-import { runOperation, ValidateFn, ValidateSettingsFn } from "./dispatch";
+import { runOperation } from "./dispatch";
+import { SettingsSchema } from "../settings/schema";
+import { ValidationRequest } from "../protocol/request";
+import { ValidationResponse } from "../protocol/response";
 
-export function runWasiCommand(validate: ValidateFn, validateSettings: ValidateSettingsFn): void {
+export function runWasiCommand<T>(schema: SettingsSchema<T>, validate: (vr: ValidationRequest, settings: T) => ValidationResponse): void {
   const args = commandLineArgs();
   const action = args.length > 1 ? args[1] : "";
   let operation = "";
@@ -16,7 +19,7 @@ export function runWasiCommand(validate: ValidateFn, validateSettings: ValidateS
     return;
   }
   const input = readStdinToEnd();
-  const result = runOperation(operation, input[0], input[1], validate, validateSettings);
+  const result = runOperation<T>(operation, input[0], input[1], schema, validate);
   heap.free(input[0]);
   const response = result.bytes;
   if (response !== null) {

@@ -4,15 +4,12 @@
 // (identity-assurance, rbac-governance) so that users and auditors read one
 // format. Pure: no ABI; the policy's rules.ts builds a Decision, policy.ts
 // passes it to `respond`.
-import { joinStrings } from "../json/writer";
+import { joinStrings, quote } from "../json/writer";
 import { ValidationRequest } from "../protocol/request";
 import { ValidationResponse, accept, rejectWithCode } from "../protocol/response";
-import { quote } from "../json/writer";
+import { annotateRules, DECISION_DENIED, DECISION_ALLOWED } from "../protocol/audit";
 import { Evaluation, CAUSE_REVERIFY, CAUSE_WAIT, CAUSE_COMPLIANCE, CAUSE_RECORDS, CAUSE_CONFIGURATION } from "./evaluate";
 import {
-  ANNOTATION_POLICY,
-  ANNOTATION_RULES,
-  ANNOTATION_DECISION,
   ANNOTATION_SIGNAL_SOURCES,
   ADVICE_REVERIFY,
   ADVICE_WAIT,
@@ -20,10 +17,6 @@ import {
   ADVICE_RECORDS,
   ADVICE_CONFIGURATION,
 } from "./vocabulary";
-
-export const DECISION_ALLOWED = "allowed";
-export const DECISION_DENIED = "denied";
-export const DECISION_EXEMPT = "exempt";
 
 /** What identity rules look at in a request. */
 export class RequestFacts {
@@ -116,11 +109,9 @@ export function rejectionMessage(policy: string, facts: RequestFacts, decision: 
     + joinStrings(decision.failures, "; ") + "." + (advice.length > 0 ? " " + advice : "");
 }
 
-/** The audit annotations of a matched decision: policy@version, rules, decision, signal sources. */
+/** The audit annotations of a matched decision: policy@version, rules, decision (the SDK's audit format), signal sources. */
 export function annotateDecision(response: ValidationResponse, policy: string, version: string, decision: Decision): ValidationResponse {
-  response.annotate(ANNOTATION_POLICY, policy + "@" + version);
-  response.annotate(ANNOTATION_RULES, joinStrings(decision.rules, ","));
-  response.annotate(ANNOTATION_DECISION, decision.outcome);
+  annotateRules(response, policy, version, decision.rules, decision.outcome);
   if (decision.used.length > 0) response.annotate(ANNOTATION_SIGNAL_SOURCES, joinStrings(decision.used, ","));
   return response;
 }

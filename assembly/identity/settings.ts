@@ -8,7 +8,7 @@ import { Json } from "../json/view";
 import { JsonValue } from "../json/value";
 import { quote, joinStrings } from "../json/writer";
 import { SettingsProblems, childPath, indexPath, describe } from "../settings/check";
-import { globProblem, anyGlobMatches, globMatch, DNS_LABEL_CHARS } from "../match/glob";
+import { nameProblem, anyGlobMatches, DNS_LABEL_CHARS } from "../match/glob";
 import { parseDuration, formatDuration } from "../time/duration";
 import { INVALID_TIME } from "../time/rfc3339";
 import { Requirements } from "./evaluate";
@@ -48,9 +48,7 @@ export class Exemptions {
 
   applies(facts: RequestFacts): bool {
     if (facts.username.length > 0 && anyGlobMatches(this.users, facts.username)) return true;
-    for (let i = 0; i < facts.groups.length; i++) {
-      for (let j = 0; j < this.groups.length; j++) if (globMatch(this.groups[j], facts.groups[i])) return true;
-    }
+    for (let i = 0; i < facts.groups.length; i++) if (anyGlobMatches(this.groups, facts.groups[i])) return true;
     return false;
   }
 }
@@ -183,8 +181,7 @@ export function parseSignalSources(p: SettingsProblems, settings: JsonValue): Si
     else {
       const text = p.nonEmptyString(prefix, "claims.prefix");
       if (text !== null) {
-        const problem = globProblem(text, CLAIM_PREFIX_CHARS);
-        if (problem !== null || text.includes("*")) p.add("claims.prefix", quote(text) + " must be lowercase letters, digits, '.', '-', '_' and '/' (userInfo.extra keys are lowercase)");
+        if (nameProblem(text, CLAIM_PREFIX_CHARS) !== null) p.add("claims.prefix", quote(text) + " must be lowercase letters, digits, '.', '-', '_' and '/' (userInfo.extra keys are lowercase)");
         else s.claimsPrefix = text;
       }
     }
@@ -196,8 +193,7 @@ export function parseSignalSources(p: SettingsProblems, settings: JsonValue): Si
     if (ns !== null) {
       const text = p.nonEmptyString(ns, "cluster.namespace");
       if (text !== null) {
-        const problem = globProblem(text, DNS_LABEL_CHARS);
-        if (problem !== null || text.includes("*") || text.length > 63) p.add("cluster.namespace", quote(text) + " is not a namespace name");
+        if (nameProblem(text, DNS_LABEL_CHARS, 63) !== null) p.add("cluster.namespace", quote(text) + " is not a namespace name");
         else s.clusterNamespace = text;
       }
     }

@@ -1,6 +1,9 @@
-// Glob patterns used across policies: `*` matches any run of characters
-// (including none), everything else matches itself. `prod-*`,
-// `system:serviceaccount:kube-system:*`, `*.example.com`.
+// Name checks used across policies: glob patterns, where `*` matches any run
+// of characters (including none) and everything else matches itself (`prod-*`,
+// `system:serviceaccount:kube-system:*`, `*.example.com`), and the checks of
+// settings that hold patterns (globProblem) or plain names (nameProblem).
+// Every name a policy compares against settings goes through globMatch /
+// anyGlobMatches, so one style reads settings everywhere.
 
 export function globMatch(pattern: string, text: string): bool {
   // Iterative matcher with single-star backtracking: linear in practice, no recursion.
@@ -29,11 +32,24 @@ export function anyGlobMatches(patterns: string[], text: string): bool {
 export function globProblem(pattern: string, allowed: string = ""): string | null {
   if (pattern.length == 0) return "empty pattern";
   if (pattern.includes("**")) return "\"**\" is not supported, use a single \"*\"";
-  if (allowed.length > 0) {
-    for (let i = 0; i < pattern.length; i++) {
-      const c = pattern.charCodeAt(i);
-      if (c != 0x2a && !hasCodeUnit(allowed, c)) return "character '" + pattern.charAt(i) + "' is not allowed";
-    }
+  return allowed.length > 0 ? disallowedCharacter(pattern, allowed, true) : null;
+}
+
+/**
+ * Why `name` is not a plain name (no wildcard) of the `allowed` characters and
+ * at most `maxLength` long, or null: the check for settings that name one
+ * thing (a namespace, a rule, a trust domain), where globProblem checks patterns.
+ */
+export function nameProblem(name: string, allowed: string, maxLength: i32 = i32.MAX_VALUE): string | null {
+  if (name.length == 0) return "empty name";
+  if (name.length > maxLength) return "longer than " + maxLength.toString() + " characters";
+  return disallowedCharacter(name, allowed, false);
+}
+
+function disallowedCharacter(s: string, allowed: string, starAllowed: bool): string | null {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!(starAllowed && c == 0x2a) && !hasCodeUnit(allowed, c)) return "character '" + s.charAt(i) + "' is not allowed";
   }
   return null;
 }

@@ -1,7 +1,9 @@
 // The settings boilerplate every policy shares (policy-sdk-rust's
-// `validate_settings::<T>`): one parse function per policy, and the SDK answers
-// `validate_settings` with every problem, and rejects `validate` (500) when the
-// settings it was sent do not validate, so no policy writes either twice.
+// `validate_settings::<T>`): a policy exports one `SettingsSchema` (its parse
+// function) and `validate(vr, settings)`; the generated entry hands both to
+// the SDK, which answers `validate_settings` with every problem and rejects
+// `validate` (500) when the settings it was sent do not validate, so no policy
+// writes either.
 import { JsonValue } from "../json/value";
 import { Json } from "../json/view";
 import { ValidationRequest } from "../protocol/request";
@@ -32,15 +34,16 @@ export class SettingsSchema<T> {
     return parsed.ok ? settingsValid() : settingsInvalid(parsed.problems.message());
   }
 
-  /** The settings sent with a request (check `ok`, then use `settings`; else answer `rejection(parsed)`). */
-  fromRequest(vr: ValidationRequest): ParsedSettings<T> {
+  /**
+   * The `validate` answer: the policy's `decide` with the settings sent, or the
+   * 500 rejection when they do not validate (policy-server would not have
+   * loaded them, so a caller sending them is broken: never decide on them).
+   * A function reference, not a closure: AssemblyScript has none.
+   */
+  validate(vr: ValidationRequest, decide: (vr: ValidationRequest, settings: T) => ValidationResponse): ValidationResponse {
     const parseRequest = this.parseRequest;
-    if (parseRequest !== null) return parseRequest(vr.settings);
-    return this.parse(vr.settingsValue());
-  }
-
-  /** The 500 rejection for settings that do not validate (policy-server would not have loaded them). */
-  rejection(parsed: ParsedSettings<T>): ValidationResponse {
-    return rejectWithCode(this.policy + ": invalid settings: " + parsed.problems.message(), 500);
+    const parsed = parseRequest !== null ? parseRequest(vr.settings) : this.parse(vr.settingsValue());
+    if (!parsed.ok) return rejectWithCode(this.policy + ": invalid settings: " + parsed.problems.message(), 500);
+    return decide(vr, parsed.settings);
   }
 }

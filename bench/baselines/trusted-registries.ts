@@ -1,13 +1,16 @@
 // trusted-registries' decision in plain TypeScript, for the benchmark baseline: the payload
 // parsed with JSON.parse, then the same steps as policies/trusted-registries (pod spec of
 // the kind, every container's image reference normalised like Docker, registries matched
-// against allowedRegistries globs, required labels), answering the same ValidationResponse.
+// against allowedRegistries globs, required labels), answering the same ValidationResponse
+// (audit annotations included).
 import { globMatch } from "./identity-assurance.js";
+import { AUDIT_ANNOTATIONS } from "../../harness/dist/signals/vocabulary.js";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const TEMPLATE_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"];
 const LISTS: [string, string][] = [["containers", "container"], ["initContainers", "init container"], ["ephemeralContainers", "ephemeral container"]];
 const quote = (s: string) => JSON.stringify(s);
+const VERSION = "0.1.0";
 
 /** Registry of a Docker image reference, or undefined when it is not a valid reference. */
 export function imageRegistry(image: string): string | undefined {
@@ -70,8 +73,13 @@ export function decide(payloadText: string): string {
   const keys = labels && typeof labels === "object" && !Array.isArray(labels) ? Object.keys(labels) : [];
   const missing = ((settings.requiredLabels ?? []) as string[]).filter((l) => !keys.includes(l));
   if (missing.length > 0) reasons.push(`missing required labels: ${missing.join(", ")}`);
-  if (reasons.length === 0) return JSON.stringify({ accepted: true });
+  const annotate = (decision: string) => ({
+    [AUDIT_ANNOTATIONS.policy]: `trusted-registries@${VERSION}`,
+    [AUDIT_ANNOTATIONS.rules]: ((settings.requiredLabels ?? []) as string[]).length > 0 ? "allowedRegistries,requiredLabels" : "allowedRegistries",
+    [AUDIT_ANNOTATIONS.decision]: decision,
+  });
+  if (reasons.length === 0) return JSON.stringify({ accepted: true, audit_annotations: annotate("allowed") });
   const metaName = object.metadata?.name;
   const name = typeof metaName === "string" ? metaName : typeof request.name === "string" ? request.name : "";
-  return JSON.stringify({ accepted: false, message: `trusted-registries: ${kind} ${name.length > 0 ? `"${name}" ` : ""}rejected: ${reasons.join("; ")}`, code: 400 });
+  return JSON.stringify({ accepted: false, message: `trusted-registries: ${kind} ${name.length > 0 ? `"${name}" ` : ""}rejected: ${reasons.join("; ")}`, code: 400, audit_annotations: annotate("denied") });
 }

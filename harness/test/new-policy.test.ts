@@ -45,7 +45,7 @@ describe("idgov new", () => {
     // its own end-to-end test, run by vitest as `make test` runs it
     const test = run(process.execPath, [path.join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run", "--root", root, "policies/namespace-guard"], root);
     expect(test.code, test.out).toBe(0);
-    expect(test.out.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/Tests\s+3 passed \(3\)/);
+    expect(test.out.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/Tests\s+4 passed \(4\)/);
 
     // and the CLI runs it from the repo root as its README says
     const cli = run(process.execPath, [BIN, "run", "policies/namespace-guard", "--request", "policies/namespace-guard/test_data/pod-in-forbidden-namespace.json", "--settings-json", "{\"forbiddenNamespaces\":[\"forbidden\"]}"], root);

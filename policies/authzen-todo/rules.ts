@@ -5,6 +5,11 @@ import { User } from "./settings";
 
 export const ACTIONS: string[] = ["can_read_user", "can_read_todos", "can_create_todo", "can_update_todo", "can_delete_todo"];
 
+/** The rule that decides `action`, as the `idgov-rules` audit annotation names it: the action itself (none for an unknown action). */
+export function appliedRules(action: string): string[] {
+  return ACTIONS.includes(action) ? [action] : [];
+}
+
 /** Why `user` may not take `action` (null: allowed). `ownerId` is the todo's ownerID ("" when unknown). */
 export function denial(user: User, action: string, ownerId: string): string | null {
   const owner = ownerId.length > 0 && ownerId == user.email;

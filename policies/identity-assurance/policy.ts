@@ -5,8 +5,6 @@
 import {
   ValidationRequest,
   ValidationResponse,
-  SettingsValidationResponse,
-  JsonValue,
   SettingsSchema,
   nowMillis,
 } from "../../assembly/sdk";
@@ -17,16 +15,10 @@ import { decide, needsSignals } from "./rules";
 /** Kept equal to io.kubewarden.policy.version in metadata.yml (a test checks it). */
 export const POLICY_VERSION = "0.1.0";
 const POLICY = "identity-assurance";
-const SETTINGS = new SettingsSchema<Settings>(POLICY, parseSettings, parseRequestSettings);
+/** The settings contract (read per request without a DOM: parseRequestSettings); the generated entry answers validate_settings with it and calls `validate` only with usable settings. */
+export const SETTINGS = new SettingsSchema<Settings>(POLICY, parseSettings, parseRequestSettings);
 
-export function validateSettings(settings: JsonValue): SettingsValidationResponse {
-  return SETTINGS.validateSettings(settings);
-}
-
-export function validate(vr: ValidationRequest): ValidationResponse {
-  const parsed = SETTINGS.fromRequest(vr);
-  if (!parsed.ok) return SETTINGS.rejection(parsed);
-  const settings = parsed.settings;
+export function validate(vr: ValidationRequest, settings: Settings): ValidationResponse {
   const facts: RequestFacts = requestFacts(vr);
   const sourceErrors = new Array<string>();
   // Signals (and the clock) are read only when a rule applies to this requester.

@@ -7,7 +7,8 @@ import { Rule, Settings } from "./settings";
 
 export function ruleMatches(rule: Rule, facts: RequestFacts): bool {
   const m = rule.match;
-  if (m.operations.length > 0 && !m.operations.includes("*") && !m.operations.includes(facts.operation)) return false;
+  // Operations are names or "*" (settings.ts checks them), so the same glob check as resources and namespaces.
+  if (m.operations.length > 0 && !anyGlobMatches(m.operations, facts.operation)) return false;
   if (m.resources.length > 0 && !anyGlobMatches(m.resources, facts.resource)) return false;
   if (m.hasNamespaces) {
     // A rule scoped to namespaces never matches cluster-scoped objects.

@@ -1,6 +1,6 @@
 // Settings of identity-assurance (the contract in README.md): parsed and
 // validated in one pass; every problem is reported with its path and value.
-import { Json, JsonValue, joinStrings, SettingsProblems, ParsedSettings, childPath, indexPath, quote, globProblem, DNS_LABEL_CHARS } from "../../assembly/sdk";
+import { Json, JsonValue, joinStrings, SettingsProblems, ParsedSettings, childPath, indexPath, quote, globProblem, nameProblem, DNS_LABEL_CHARS } from "../../assembly/sdk";
 import { Requirements, Exemptions, SignalSources, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources, splitSubjects, attachSubjects } from "../../assembly/identity";
 
 export const OPERATIONS: string[] = ["CREATE", "UPDATE", "DELETE", "CONNECT", "*"];
@@ -76,8 +76,7 @@ function parseRule(p: SettingsProblems, value: JsonValue, path: string, seen: st
   else {
     const n = p.nonEmptyString(name, childPath(path, "name"));
     if (n !== null) {
-      const problem = globProblem(n, RULE_NAME_CHARS);
-      if (problem !== null || n.includes("*") || n.length > 63) p.add(childPath(path, "name"), quote(n) + " must be 1-63 characters of letters, digits, '.', '-', '_'");
+      if (nameProblem(n, RULE_NAME_CHARS, 63) !== null) p.add(childPath(path, "name"), quote(n) + " must be 1-63 characters of letters, digits, '.', '-', '_'");
       else if (seen.includes(n)) p.add(childPath(path, "name"), "duplicate rule name " + quote(n));
       else { seen.push(n); rule.name = n; }
     }

@@ -9,8 +9,6 @@
 import {
   ValidationRequest,
   ValidationResponse,
-  SettingsValidationResponse,
-  JsonValue,
   Json,
   SettingsSchema,
   CallResult,
@@ -35,11 +33,8 @@ import { roleViolations, bindingViolations, isPrivileged, decideRequester, permi
 /** Kept equal to io.kubewarden.policy.version in metadata.yml (a test checks it). */
 export const POLICY_VERSION = "0.1.0";
 const POLICY = "rbac-governance";
-const SETTINGS = new SettingsSchema<Settings>(POLICY, parseSettings, parseRequestSettings);
-
-export function validateSettings(settings: JsonValue): SettingsValidationResponse {
-  return SETTINGS.validateSettings(settings);
-}
+/** The settings contract (read per request without a DOM: parseRequestSettings); the generated entry answers validate_settings with it and calls `validate` only with usable settings. */
+export const SETTINGS = new SettingsSchema<Settings>(POLICY, parseSettings, parseRequestSettings);
 
 /** A view of a host answer's bytes (kept alive by the caller holding `answer`). */
 function viewOf(answer: CallResult): Json {
@@ -124,12 +119,10 @@ function validateRole(vr: ValidationRequest, kind: string, settings: Settings): 
   return reasons.length == 0 ? accept() : rejectObject(POLICY, kind, name, reasons);
 }
 
-export function validate(vr: ValidationRequest): ValidationResponse {
-  const parsed = SETTINGS.fromRequest(vr);
-  if (!parsed.ok) return SETTINGS.rejection(parsed);
+export function validate(vr: ValidationRequest, settings: Settings): ValidationResponse {
   if (!vr.request.writesObject) return accept(); // DELETE and CONNECT: never judged
   const kind = vr.request.kind.name;
-  if (kind == "Role" || kind == "ClusterRole") return validateRole(vr, kind, parsed.settings);
-  if (kind == "RoleBinding" || kind == "ClusterRoleBinding") return validateBinding(vr, kind, parsed.settings);
+  if (kind == "Role" || kind == "ClusterRole") return validateRole(vr, kind, settings);
+  if (kind == "RoleBinding" || kind == "ClusterRoleBinding") return validateBinding(vr, kind, settings);
   return accept();
 }

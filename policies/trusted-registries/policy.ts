@@ -4,8 +4,6 @@
 import {
   ValidationRequest,
   ValidationResponse,
-  SettingsValidationResponse,
-  JsonValue,
   SettingsSchema,
   accept,
   createsPods,
@@ -14,20 +12,18 @@ import {
   select,
   rejectObject,
   unreadableObject,
+  auditRules,
 } from "../../assembly/sdk";
 import { parseSettings, Settings } from "./settings";
-import { violations } from "./rules";
+import { violations, appliedRules } from "./rules";
 
+/** Kept equal to io.kubewarden.policy.version in metadata.yml (a test checks it). */
+export const POLICY_VERSION = "0.1.0";
 const POLICY = "trusted-registries";
-const SETTINGS = new SettingsSchema<Settings>(POLICY, parseSettings);
+/** The settings contract: the generated entry answers validate_settings with it and calls `validate` only with usable settings. */
+export const SETTINGS = new SettingsSchema<Settings>(POLICY, parseSettings);
 
-export function validateSettings(settings: JsonValue): SettingsValidationResponse {
-  return SETTINGS.validateSettings(settings);
-}
-
-export function validate(vr: ValidationRequest): ValidationResponse {
-  const parsed = SETTINGS.fromRequest(vr);
-  if (!parsed.ok) return SETTINGS.rejection(parsed);
+export function validate(vr: ValidationRequest, settings: Settings): ValidationResponse {
   const request = vr.request;
   const kind = request.kind.name;
   if (!createsPods(kind) || !request.object.isObject) return accept(); // DELETE, CONNECT, other kinds
@@ -37,7 +33,7 @@ export function validate(vr: ValidationRequest): ValidationResponse {
   const unreadable = unreadableObject(POLICY, kind, found);
   if (unreadable !== null) return unreadable;
   const pod = containersIn(found.slice(2), listPaths);
-  const reasons = pod.problems.concat(violations(pod.containers, found[1].keys(), parsed.settings));
-  if (reasons.length == 0) return accept();
-  return rejectObject(POLICY, kind, found[0].stringOr(request.name), reasons);
+  const reasons = pod.problems.concat(violations(pod.containers, found[1].keys(), settings));
+  const response = reasons.length == 0 ? accept() : rejectObject(POLICY, kind, found[0].stringOr(request.name), reasons);
+  return auditRules(response, POLICY, POLICY_VERSION, appliedRules(settings));
 }

@@ -3,8 +3,13 @@
 import { ContainerRef, parseImageReference, anyGlobMatches, StringBuilder, joinStrings, missingKeys } from "../../assembly/sdk";
 import { Settings } from "./settings";
 
-export function registryAllowed(registry: string, allowed: string[]): bool {
-  return anyGlobMatches(allowed, registry);
+/** The rules, as the `idgov-rules` audit annotation names them: by the settings key that configures each. */
+export const RULE_REGISTRIES = "allowedRegistries";
+export const RULE_LABELS = "requiredLabels";
+
+/** The rules that judge a pod-creating object under `settings` (labels only when some are required). */
+export function appliedRules(settings: Settings): string[] {
+  return settings.requiredLabels.length > 0 ? [RULE_REGISTRIES, RULE_LABELS] : [RULE_REGISTRIES];
 }
 
 /** Every reason to reject; empty means the object is acceptable. */
@@ -19,7 +24,7 @@ export function violations(containers: ContainerRef[], labelKeys: string[], sett
     reason.append(" image ").quoted(c.image);
     const ref = parseImageReference(c.image);
     if (ref === null) { out.push(reason.append(" is not a valid image reference").toString()); continue; }
-    if (!registryAllowed(ref.registry, settings.allowedRegistries)) {
+    if (!anyGlobMatches(settings.allowedRegistries, ref.registry)) {
       out.push(reason.append(" comes from registry ").quoted(ref.registry).append(", which is not in allowedRegistries").toString());
     }
   }

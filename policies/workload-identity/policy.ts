@@ -7,7 +7,6 @@
 import {
   ValidationRequest,
   ValidationResponse,
-  SettingsValidationResponse,
   JsonValue,
   SettingsSchema,
   accept,
@@ -21,24 +20,25 @@ import {
   podIdentityIn,
   rejectObject,
   unreadableObject,
+  auditRules,
 } from "../../assembly/sdk";
 import { parseSettings, Settings } from "./settings";
 import { judgeWorkload, judgeSecret, WorkloadFacts } from "./rules";
 
+/** Kept equal to io.kubewarden.policy.version in metadata.yml (a test checks it). */
+export const POLICY_VERSION = "0.1.0";
 const POLICY = "workload-identity";
-const SETTINGS = new SettingsSchema<Settings>(POLICY, parseSettings);
-
-export function validateSettings(settings: JsonValue): SettingsValidationResponse {
-  return SETTINGS.validateSettings(settings);
-}
+/** The settings contract: the generated entry answers validate_settings with it and calls `validate` only with usable settings. */
+export const SETTINGS = new SettingsSchema<Settings>(POLICY, parseSettings);
 
 function validateSecret(vr: ValidationRequest, settings: Settings): ValidationResponse {
   const request = vr.request;
   const found = select(request.object, ["metadata.name", "type"]);
   const unreadable = unreadableObject(POLICY, "Secret", found);
   if (unreadable !== null) return unreadable;
-  const reasons = judgeSecret(found[1].stringOr(""), request.namespace, settings);
-  return reasons.length == 0 ? accept() : rejectObject(POLICY, "Secret", found[0].stringOr(request.name), reasons);
+  const verdict = judgeSecret(found[1].stringOr(""), request.namespace, settings);
+  const response = verdict.reasons.length == 0 ? accept() : rejectObject(POLICY, "Secret", found[0].stringOr(request.name), verdict.reasons);
+  return auditRules(response, POLICY, POLICY_VERSION, verdict.rules);
 }
 
 /** The whole object with automountServiceAccountToken: false in its pod spec (the host diffs it into a JSON Patch). */
@@ -51,10 +51,7 @@ function withAutomountDisabled(vr: ValidationRequest, specPath: string): Validat
   return acceptWithMutation(object.toJson());
 }
 
-export function validate(vr: ValidationRequest): ValidationResponse {
-  const parsed = SETTINGS.fromRequest(vr);
-  if (!parsed.ok) return SETTINGS.rejection(parsed);
-  const settings = parsed.settings;
+export function validate(vr: ValidationRequest, settings: Settings): ValidationResponse {
   const request = vr.request;
   if (!request.writesObject) return accept(); // DELETE and CONNECT: never judged, never mutated
   const kind = request.kind.name;
@@ -78,7 +75,9 @@ export function validate(vr: ValidationRequest): ValidationResponse {
   facts.spiffeId = annotations[1].asString();
   facts.identity = podIdentityIn(found.slice(3), specPath);
   const verdict = judgeWorkload(facts, settings);
-  if (verdict.reasons.length > 0) return rejectObject(POLICY, kind, found[0].stringOr(request.name), verdict.reasons);
-  if (verdict.disableAutomount) return withAutomountDisabled(vr, specPath);
-  return accept();
+  let response: ValidationResponse;
+  if (verdict.reasons.length > 0) response = rejectObject(POLICY, kind, found[0].stringOr(request.name), verdict.reasons);
+  else if (verdict.disableAutomount) response = withAutomountDisabled(vr, specPath);
+  else response = accept();
+  return auditRules(response, POLICY, POLICY_VERSION, verdict.rules);
 }

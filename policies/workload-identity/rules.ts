@@ -2,6 +2,7 @@
 // the object and the settings: no ABI, no JSON.
 import {
   anyGlobMatches,
+  globMatch,
   quote,
   missingKeys,
   PodIdentity,
@@ -10,6 +11,15 @@ import {
   joinStrings,
 } from "../../assembly/sdk";
 import { Settings } from "./settings";
+
+/** The rules, as the `idgov-rules` audit annotation names them: by the settings key that configures each. */
+export const RULE_AUTOMOUNT = "automountServiceAccountToken";
+export const RULE_DEFAULT_SA = "defaultServiceAccount";
+export const RULE_ALLOWED_SA = "allowedServiceAccounts";
+export const RULE_TOKENS = "projectedTokens";
+export const RULE_LABELS = "requiredLabels";
+export const RULE_SPIFFE = "spiffe";
+export const RULE_SECRETS = "legacyTokenSecrets";
 
 /** What a pod spec and the object around it show. */
 export class WorkloadFacts {
@@ -26,6 +36,8 @@ export class WorkloadFacts {
 }
 
 export class Verdict {
+  /** The rules that judged the object (what `idgov-rules` reports). */
+  rules: string[] = [];
   reasons: string[] = [];
   /** Accept with automountServiceAccountToken set to false (mutate: true, nothing else wrong). */
   disableAutomount: bool = false;
@@ -36,7 +48,7 @@ export function allowedServiceAccountsIn(settings: Settings, namespace: string):
   let out: string[] | null = null;
   for (let i = 0; i < settings.allowedServiceAccounts.length; i++) {
     const entry = settings.allowedServiceAccounts[i];
-    if (!anyGlobMatches([entry.namespace], namespace)) continue;
+    if (!globMatch(entry.namespace, namespace)) continue;
     const list: string[] = out === null ? [] : out;
     for (let j = 0; j < entry.serviceAccounts.length; j++) list.push(entry.serviceAccounts[j]);
     out = list;
@@ -51,16 +63,24 @@ export function spiffeIdFor(trustDomain: string, namespace: string, serviceAccou
 export function judgeWorkload(facts: WorkloadFacts, settings: Settings): Verdict {
   const verdict = new Verdict();
   const reasons = verdict.reasons;
+  const rules = verdict.rules;
+  const ns = facts.namespace;
+  const allowed = allowedServiceAccountsIn(settings, ns);
+  if (settings.denyAutomount) rules.push(RULE_AUTOMOUNT);
+  if (settings.defaultServiceAccount.appliesIn(ns)) rules.push(RULE_DEFAULT_SA);
+  if (allowed !== null) rules.push(RULE_ALLOWED_SA);
+  rules.push(RULE_TOKENS);
+  if (settings.requiredLabels.length > 0) rules.push(RULE_LABELS);
+  if (settings.spiffeTrustDomain.length > 0) rules.push(RULE_SPIFFE);
+
   const id = facts.identity;
   for (let i = 0; i < id.problems.length; i++) reasons.push(id.problems[i]);
   if (!id.hasSpec) { reasons.push(facts.specPath + " is missing: there is no pod spec to check"); return verdict; }
   const sa = id.serviceAccount;
-  const ns = facts.namespace;
 
-  if (sa == "default" && settings.defaultServiceAccount.appliesIn(ns)) {
+  if (sa == "default" && rules.includes(RULE_DEFAULT_SA)) {
     reasons.push("runs as the \"default\" service account: set " + facts.specPath + ".serviceAccountName to an account of its own");
   }
-  const allowed = allowedServiceAccountsIn(settings, ns);
   if (allowed !== null && !anyGlobMatches(allowed, sa)) {
     reasons.push("service account " + quote(sa) + " is not allowed in namespace " + quote(ns) + " (allowedServiceAccounts)");
   }
@@ -108,9 +128,11 @@ export function judgeWorkload(facts: WorkloadFacts, settings: Settings): Verdict
 }
 
 /** Legacy long-lived token Secrets (type kubernetes.io/service-account-token). */
-export function judgeSecret(secretType: string, namespace: string, settings: Settings): string[] {
-  const reasons = new Array<string>();
-  if (secretType != "kubernetes.io/service-account-token" || !settings.legacyTokenSecrets.appliesIn(namespace)) return reasons;
-  reasons.push("is a long-lived service-account token (type kubernetes.io/service-account-token), which never expires: use a projected token volume or the TokenRequest API (kubectl create token)");
-  return reasons;
+export function judgeSecret(secretType: string, namespace: string, settings: Settings): Verdict {
+  const verdict = new Verdict();
+  if (!settings.legacyTokenSecrets.appliesIn(namespace)) return verdict;
+  verdict.rules.push(RULE_SECRETS);
+  if (secretType != "kubernetes.io/service-account-token") return verdict;
+  verdict.reasons.push("is a long-lived service-account token (type kubernetes.io/service-account-token), which never expires: use a projected token volume or the TokenRequest API (kubectl create token)");
+  return verdict;
 }

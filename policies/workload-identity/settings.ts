@@ -1,6 +1,6 @@
 // Settings of workload-identity (the contract in README.md). Every setting has
 // a default, so `{}` enforces them; every problem is reported at once.
-import { JsonValue, SettingsProblems, ParsedSettings, childPath, quote, labelKeyProblem, globProblem, anyGlobMatches, DNS_LABEL_CHARS } from "../../assembly/sdk";
+import { JsonValue, SettingsProblems, ParsedSettings, childPath, quote, labelKeyProblem, globProblem, nameProblem, anyGlobMatches, DNS_LABEL_CHARS } from "../../assembly/sdk";
 
 export const DEFAULT_OPT_IN_ANNOTATION = "workload-identity.idgov.dev/automount-service-account-token";
 export const DEFAULT_SPIFFE_ANNOTATION = "spiffe.io/spiffe-id";
@@ -115,7 +115,7 @@ export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
     else {
       const text = p.nonEmptyString(domain, "spiffe.trustDomain");
       if (text !== null) {
-        if (text.includes("*") || globProblem(text, TRUST_DOMAIN_CHARS) !== null) {
+        if (nameProblem(text, TRUST_DOMAIN_CHARS) !== null) {
           p.add("spiffe.trustDomain", quote(text) + " is not a SPIFFE trust domain (lowercase letters, digits, '.', '-', '_'; no scheme)");
         } else s.spiffeTrustDomain = text;
       }

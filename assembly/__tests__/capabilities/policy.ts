@@ -4,10 +4,11 @@
 import {
   ValidationRequest,
   ValidationResponse,
-  SettingsValidationResponse,
   JsonValue,
+  SettingsProblems,
+  SettingsSchema,
+  ParsedSettings,
   rejectWithCode,
-  settingsValid,
   utf8,
   CallResult,
   Failure,
@@ -27,7 +28,19 @@ import {
   LogLevel,
 } from "../../sdk";
 
-export function validateSettings(_settings: JsonValue): SettingsValidationResponse { return settingsValid(); }
+/** Which capability to call (settings.call); any settings are accepted. */
+export class Settings {
+  call: string = "";
+}
+
+function parseSettings(value: JsonValue): ParsedSettings<Settings> {
+  const settings = new Settings();
+  const which = value.get("call");
+  if (which !== null) settings.call = which.stringValue;
+  return new ParsedSettings<Settings>(settings, new SettingsProblems());
+}
+
+export const SETTINGS = new SettingsSchema<Settings>("capabilities-test", parseSettings);
 
 function call(name: string): CallResult {
   if (name == "get_resource") {
@@ -55,10 +68,8 @@ function call(name: string): CallResult {
   return CallResult.fail("unknown call " + name);
 }
 
-export function validate(vr: ValidationRequest): ValidationResponse {
-  const settings = vr.settingsValue();
-  const which = settings.get("call");
-  const answer = call(which !== null ? which.stringValue : "");
+export function validate(_vr: ValidationRequest, settings: Settings): ValidationResponse {
+  const answer = call(settings.call);
   const result = hostJson(answer);
   // Errors come back as values, with their kind: report them instead of trapping.
   if (!answer.ok) return rejectWithCode("host error (" + failureName(answer.failure) + "): " + result.stringValue, 418);

@@ -4,8 +4,10 @@
 //   build/debug/policy.wasm, build/debug/policy-wasi.wasm  debug builds
 //   build/annotated-policy.wasm  policy.wasm + metadata.yml + README.md, what ships
 //   build/policy.component.wasm, build/js/   Wasm component + ES module (component.ts)
-// A policy is `policies/<name>/policy.ts` exporting `validate` and
-// `validateSettings`; the three entry files wiring it to an ABI are generated.
+// A policy is `policies/<name>/policy.ts` exporting its settings schema `SETTINGS`
+// (a SettingsSchema<Settings>) and `validate(vr, settings)`; the three entry files
+// wiring them to an ABI are generated, and the SDK entries (generic in the settings
+// type) answer validate_settings and reject unusable settings before `validate`.
 import { mkdirSync, readdirSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { checkModuleImports } from "./checks.js";
@@ -33,15 +35,15 @@ function entrySource(kind: EntryKind, policyDir: string, repoRoot: string): stri
   if (kind === "component") return componentEntrySource(policy, sdkEntry, header);
   if (kind === "wapc") {
     return header +
-      `import { validate, validateSettings } from "${policy}";\n` +
+      `import { SETTINGS, validate } from "${policy}";\n` +
       `import { guestCall } from "${sdkEntry}";\n` +
       "export function __guest_call(operationLen: i32, payloadLen: i32): i32 {\n" +
-      "  return guestCall(operationLen, payloadLen, validate, validateSettings);\n}\n";
+      "  return guestCall(operationLen, payloadLen, SETTINGS, validate);\n}\n";
   }
   return header +
-    `import { validate, validateSettings } from "${policy}";\n` +
+    `import { SETTINGS, validate } from "${policy}";\n` +
     `import { runWasiCommand } from "${sdkEntry}";\n` +
-    "runWasiCommand(validate, validateSettings);\n";
+    "runWasiCommand(SETTINGS, validate);\n";
 }
 
 /** Policy folders under `policiesRoot` (those with a policy.ts). */

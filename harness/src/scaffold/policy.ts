@@ -40,27 +40,18 @@ export function policyTemplate(name: string, options: NewPolicyOptions = {}): Re
   const yamlString = (s: string) => JSON.stringify(s); // a JSON string is a YAML double-quoted scalar
   return {
     "policy.ts": `// ${name}: ${description}.
-// Entry: parse settings → decide (rules.ts) → respond. The build generates the waPC and
-// WASI entry points around these two functions.
-import {
-  ValidationRequest, ValidationResponse, SettingsValidationResponse, JsonValue, SettingsSchema,
-  accept, rejectWithCode,
-} from "../../assembly/sdk";
+// Entry: decide (rules.ts) → respond. The build generates the waPC, WASI and component
+// entry points around SETTINGS and validate: they answer validate_settings with SETTINGS
+// and reject settings that do not validate (500) before validate runs.
+import { ValidationRequest, ValidationResponse, SettingsSchema, accept, rejectWithCode } from "../../assembly/sdk";
 import { parseSettings, Settings } from "./settings";
 import { violation } from "./rules";
 
 const POLICY = "${name}";
-const SETTINGS = new SettingsSchema<Settings>(POLICY, parseSettings);
+export const SETTINGS = new SettingsSchema<Settings>(POLICY, parseSettings);
 
-export function validateSettings(settings: JsonValue): SettingsValidationResponse {
-  return SETTINGS.validateSettings(settings);
-}
-
-export function validate(vr: ValidationRequest): ValidationResponse {
-  // policy-server validated the settings at load time; still never decide on bad ones (500).
-  const parsed = SETTINGS.fromRequest(vr);
-  if (!parsed.ok) return SETTINGS.rejection(parsed);
-  const reason = violation(vr.request.namespace, parsed.settings);
+export function validate(vr: ValidationRequest, settings: Settings): ValidationResponse {
+  const reason = violation(vr.request.namespace, settings);
   return reason === null ? accept() : rejectWithCode(POLICY + ": " + reason, 403);
 }
 `,
@@ -190,6 +181,12 @@ describe("${name}", () => {
   it("accepts the same Pod in another namespace", async () => {
     const { response } = await policy.validate({ ...request, namespace: "default" }, settings);
     expect(response.allowed).toBe(true);
+  });
+
+  it("never decides on settings that do not validate (the SDK's entry rejects them, 500)", async () => {
+    const { response } = await policy.validate(request, { forbiddenNamespaces: "forbidden" });
+    expect(response).toMatchObject({ allowed: false, status: { code: 500 } });
+    expect(response.status?.message).toMatch(/^${name}: invalid settings: forbiddenNamespaces: /);
   });
 });
 `,

@@ -1,10 +1,10 @@
 // Rule coverage: which of a policy's declared rules the cases exercised, from the rule names
 // the policy reports in its `idgov-rules` audit annotation (comma-separated). Declared rules
 // are the `name`s in the settings' `rules` list of every case, plus the suite's
-// `coverage.rules` (for policies whose rules are fixed in code).
+// `coverage.rules` (for policies whose rules are fixed in code: trusted-registries,
+// workload-identity, rbac-governance, authzen-todo name them in their suites).
 import type { SuiteResult } from "./runner.js";
-
-export const RULES_ANNOTATION = "idgov-rules";
+import { AUDIT_ANNOTATIONS } from "../signals/vocabulary.js";
 
 export interface RuleCoverage {
   rule: string;
@@ -50,7 +50,7 @@ export function computeCoverage(results: readonly SuiteResult[]): PolicyCoverage
     for (const c of cases) {
       declaredRules(c.testCase.settings).forEach(declare);
       const response = c.outcome?.response;
-      const names = response?.auditAnnotations?.[RULES_ANNOTATION];
+      const names = response?.auditAnnotations?.[AUDIT_ANNOTATIONS.rules];
       if (!response || typeof names !== "string") continue;
       for (const name of names.split(",").map((n) => n.trim()).filter((n) => n !== "")) {
         const r = rules.get(name);

@@ -88,22 +88,19 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): WasiShim 
     }
   };
 
+  /** `*_sizes_get` of a list a waPC guest always sees empty (no arguments, no environment): 0 items, 0 bytes. */
+  const noItems = (countPtr: number, bufSizePtr: number) => {
+    const dv = view();
+    if (!dv || !inBounds(dv, countPtr >>> 0, 4) || !inBounds(dv, bufSizePtr >>> 0, 4)) return ERRNO.FAULT;
+    dv.setUint32(countPtr >>> 0, 0, true);
+    dv.setUint32(bufSizePtr >>> 0, 0, true);
+    return ERRNO.SUCCESS;
+  };
+
   const impl: Record<string, (...args: never[]) => number> = {
-    args_sizes_get: (argcPtr: number, bufSizePtr: number) => {
-      const dv = view();
-      if (!dv || !inBounds(dv, argcPtr >>> 0, 4) || !inBounds(dv, bufSizePtr >>> 0, 4)) return ERRNO.FAULT;
-      dv.setUint32(argcPtr >>> 0, 0, true);
-      dv.setUint32(bufSizePtr >>> 0, 0, true);
-      return ERRNO.SUCCESS;
-    },
+    args_sizes_get: noItems,
     args_get: () => ERRNO.SUCCESS,
-    environ_sizes_get: (countPtr: number, bufSizePtr: number) => {
-      const dv = view();
-      if (!dv || !inBounds(dv, countPtr >>> 0, 4) || !inBounds(dv, bufSizePtr >>> 0, 4)) return ERRNO.FAULT;
-      dv.setUint32(countPtr >>> 0, 0, true);
-      dv.setUint32(bufSizePtr >>> 0, 0, true);
-      return ERRNO.SUCCESS;
-    },
+    environ_sizes_get: noItems,
     environ_get: () => ERRNO.SUCCESS,
     clock_res_get: (id: number, resPtr: number) => {
       const dv = view();
