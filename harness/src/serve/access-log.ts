@@ -2,7 +2,7 @@
 // and policy version, decision, rule from the audit annotations, time taken). The same
 // facts feed the decision log; this module owns how they are read from a decision.
 import type { AdmissionResponse } from "../admission/response.js";
-import type { AdmissionRequest } from "../admission/request.js";
+import type { RequestSummary } from "./admission-body.js";
 import type { DecisionFields } from "./decision-log.js";
 import type { ModuleFacts } from "./pool.js";
 import type { RequestOrigin } from "./metrics.js";
@@ -12,8 +12,8 @@ export interface DecisionContext {
   policyId: string;
   origin: RequestOrigin | "validate_raw";
   mode: string;
-  /** the checked AdmissionRequest; undefined for raw requests */
-  request?: AdmissionRequest;
+  /** the checked AdmissionRequest's facts; undefined for raw requests */
+  request?: RequestSummary;
   uid: string;
   response: AdmissionResponse;
   modules: ModuleFacts[];

@@ -14,6 +14,8 @@ import type { Decider, Decision } from "./decide.js";
 import type { DecisionLog } from "./decision-log.js";
 import type { ServeMetrics, RequestOrigin } from "./metrics.js";
 import { PoolUnavailableError } from "./pool.js";
+import { scanAdmissionBody, type RequestSummary } from "./admission-body.js";
+import { stringifyJson } from "../admission/payload.js";
 
 /** policy-server's API server answers bodies above this size with 413 (the API server sends at most 3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -78,12 +80,49 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
 }
 
 function parseJsonBody(body: Buffer): unknown {
-  if (body.length === 0) throw new HttpError(400, "the request body is empty: send a JSON document");
   try {
     return JSON.parse(body.toString("utf8"));
   } catch (e) {
     throw new HttpError(400, `the request body is not valid JSON: ${(e as Error).message}`);
   }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * An evaluation body → what the guest gets (`request`: bytes on the bytes path, else the parsed
+ * and checked value), the uid and the checked request's facts (absent for raw). Bodies the scan
+ * does not take (see admission-body.ts) are parsed whole; either way errors are HttpError 400.
+ */
+function readAdmissionBody(body: Buffer, raw: boolean): { request: unknown; uid: string; summary?: RequestSummary } {
+  if (body.length === 0) throw new HttpError(400, "the request body is empty: send a JSON document");
+  try {
+    const scanned = scanAdmissionBody(body, raw);
+    if (scanned) return scanned;
+  } catch (e) {
+    throw new HttpError(400, describeError(e));
+  }
+  const doc = parseJsonBody(body);
+  if (raw) {
+    if (!isObject(doc) || !("request" in doc)) throw new HttpError(400, "the body must be {\"request\": <document>}");
+    const u = isObject(doc.request) ? doc.request.uid : undefined;
+    // as JSON bytes: a string value handed on as it is would be read as JSON text
+    let request: Buffer;
+    try {
+      request = Buffer.from(stringifyJson(doc.request, "the request"));
+    } catch (e) {
+      throw new HttpError(400, describeError(e));
+    }
+    return { request, uid: typeof u === "string" ? u : "" };
+  }
+  if (!isObject(doc) || !isObject(doc.request)) throw new HttpError(400, "the body must be an AdmissionReview with a `request` mapping");
+  let admission: AdmissionRequest;
+  try {
+    admission = toAdmissionRequest(doc.request, "the AdmissionReview");
+  } catch (e) {
+    throw new HttpError(400, describeError(e));
+  }
+  return { request: admission, uid: admission.uid, summary: admission };
 }
 
 export interface AdmissionRouteDeps {
@@ -96,8 +135,6 @@ export interface AdmissionRouteDeps {
   log?: (line: string) => void;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
-
 /** policy-server's three evaluation endpoints. */
 export function admissionRoutes(deps: AdmissionRouteDeps): Route[] {
   const { decider, metrics } = deps;
@@ -105,26 +142,8 @@ export function admissionRoutes(deps: AdmissionRouteDeps): Route[] {
   async function evaluate(ctx: RouteContext, origin: RequestOrigin | "validate_raw"): Promise<void> {
     const entry = decider.entry(ctx.param ?? "");
     if (!entry) throw new HttpError(404, `unknown policy: ${ctx.param ?? ""}`);
-    const doc = parseJsonBody(await ctx.body());
     const raw = origin === "validate_raw";
-    let request: unknown;
-    let admission: AdmissionRequest | undefined;
-    let uid: string;
-    if (raw) {
-      if (!isObject(doc) || !("request" in doc)) throw new HttpError(400, "the body must be {\"request\": <document>}");
-      request = doc.request;
-      const u = isObject(request) ? request.uid : undefined;
-      uid = typeof u === "string" ? u : "";
-    } else {
-      if (!isObject(doc) || !isObject(doc.request)) throw new HttpError(400, "the body must be an AdmissionReview with a `request` mapping");
-      try {
-        admission = toAdmissionRequest(doc.request, "the AdmissionReview");
-      } catch (e) {
-        throw new HttpError(400, describeError(e));
-      }
-      request = admission;
-      uid = admission.uid;
-    }
+    const { request, uid, summary: admission } = readAdmissionBody(await ctx.body(), raw);
     const started = process.hrtime.bigint();
     let decision: Decision;
     try {
