@@ -45,6 +45,26 @@ describe("policy.validate(bytes): the host scans, the guest reads", () => {
     }
   });
 
+  it("reads the last of duplicated request members, as JSON.parse and the guest do (uid and decision from the same request)", async () => {
+    const policy = await open("trusted-registries");
+    const settings = registries();
+    const good = { ...trusted("registry.example.com/app:1"), uid: "uid-good" };
+    const evil = { ...trusted("evil.example/x:1"), uid: "uid-evil" };
+    const text = (first: unknown, last: unknown) => `{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":${JSON.stringify(first)},"request":${JSON.stringify(last)}}`;
+    const bodies = [
+      text(good, evil),
+      text(evil, good),
+      `{"request":${JSON.stringify(good)},"kind":"AdmissionReview","request":${JSON.stringify(evil)}}`,
+      `{"kind":"AdmissionReview","request":${JSON.stringify(good)},"requ\u0065st":${JSON.stringify(evil)}}`,
+    ];
+    for (const body of bodies) {
+      const expected = (await policy.validate(JSON.parse(body), settings)).response;
+      const answer = (await policy.validate(Buffer.from(body), settings)).response;
+      expect(answer).toEqual(expected);
+      expect(prepareRequest(Buffer.from(body)).uid).toBe(answer.uid);
+    }
+  });
+
   it("does not parse the object unless a response needs it", () => {
     const req = prepareRequest(bytes(review(podRequest())));
     expect(req.uid).toBe(podRequest().uid);

@@ -172,6 +172,18 @@ function requestHead(b: Uint8Array, p: number, end: number): string | undefined 
   return UTF8.decode(b.subarray(p, headEnd)) + "}";
 }
 
+const REQUEST_KEY = Buffer.from("\"request\"");
+const ESCAPE_U = Buffer.from("\\u");
+
+/**
+ * Could the bytes after `from` hold a second `request` key? Cheap native searches: the exact key,
+ * or any `\u` escape (a key such as `"requ\u0065st"`). A yes only costs a full structural scan.
+ */
+function mayHoldAnotherRequest(b: Uint8Array, from: number, end: number): boolean {
+  const tail = Buffer.from(b.buffer, b.byteOffset + from, end - from);
+  return tail.indexOf(REQUEST_KEY) !== -1 || tail.indexOf(ESCAPE_U) !== -1;
+}
+
 /**
  * The bytes path (an HTTP body, a file's contents): reads the top level and the request's small
  * members, checks them as toAdmissionRequest does, and leaves the rest (the object, usually
@@ -179,7 +191,10 @@ function requestHead(b: Uint8Array, p: number, end: number): string | undefined 
  * only if a response needs it (a JSON Patch). An AdmissionReview's request is sent as the bytes
  * from its `{` to the review's closing `}`: when members follow it, they become unknown members
  * of the validate payload, which the guest ignores (and `settings` is written after them, so the
- * real settings win, as the last duplicate does in JSON). Undefined: parse it all instead.
+ * real settings win, as the last duplicate does in JSON). A review that may repeat `request` is
+ * scanned to its end, so the host reads the last one, as JSON.parse and the guest do. A bare
+ * request is read from its leading members: a `uid` repeated after `object` is not seen (the
+ * API server never repeats keys). Undefined: parse it all instead.
  */
 function scanRequest(input: JsonText, source: string, what: string): PreparedRequest | undefined {
   const b = typeof input === "string" ? Buffer.from(input, "utf8") : input;
@@ -203,12 +218,15 @@ function scanRequest(input: JsonText, source: string, what: string): PreparedReq
       if (!top.skip()) return undefined;
       review = ASCII.decode(b.subarray(top.valueStart, top.valueEnd)) === "\"AdmissionReview\"";
       if (!review) break;
-      if (requestAt >= 0) break;
+      if (requestAt >= 0 && !mayHoldAnotherRequest(b, top.valueEnd, end)) break;
       continue;
     }
     if (top.keyIs("request") && top.valueByte === 0x7b) {
       requestAt = top.valueStart;
-      if (review) break;
+      requestEnd = -1;
+      // The review is known: stop here unless a later `request` member could follow (JSON.parse
+      // and the guest take the last one, so the host must read that one too).
+      if (review && !mayHoldAnotherRequest(b, requestAt + 1, end)) break;
       if (!top.skip()) return undefined;
       requestEnd = top.valueEnd;
       continue;
