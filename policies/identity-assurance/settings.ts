@@ -1,7 +1,7 @@
 // Settings of identity-assurance (the contract in README.md): parsed and
 // validated in one pass; every problem is reported with its path and value.
 import { Json, JsonValue, joinStrings, SettingsProblems, ParsedSettings, ValidationRequest, childPath, indexPath, quote, globProblem, nameProblem, DNS_LABEL_CHARS } from "../../assembly/sdk";
-import { Requirements, Exemptions, SignalSources, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources, attachSubjects, SplitSettings, RequestFacts, requestFacts } from "../../assembly/identity";
+import { Requirements, Exemptions, SignalSources, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources, attachSubjects, splitSubjects, RequestFacts, requestFacts } from "../../assembly/identity";
 import { ruleMatches } from "./rules";
 
 export const OPERATIONS: string[] = ["CREATE", "UPDATE", "DELETE", "CONNECT", "*"];
@@ -132,19 +132,11 @@ function rawMatch(view: Json): Rule {
  * still rejects the request (500), as before.
  */
 export function parseRequestSettings(view: Json, vr: ValidationRequest): ParsedSettings<Settings> {
+  const split = splitSubjects(view, "rules");
+  if (!view.isObject) return parseSettings(split.dom); // its type problem, worded once
   const p = new SettingsProblems();
   const s = new Settings();
-  if (!view.isObject) return parseSettings(view.exists ? view.parse() : JsonValue.object());
-  const members = view.members();
-  const rest = JsonValue.object();
-  let rules = Json.missing();
-  let subjects = Json.missing();
-  for (let i = 0; i < members.length; i++) {
-    const key = members.keys[i];
-    if (key == "rules") rules = members.values[i];
-    else if (key == "subjects") subjects = members.values[i];
-    else rest.set(key, members.values[i].parse());
-  }
+  const rules = split.kept;
   if (!rules.exists) p.add("rules", "is required: list at least one rule (name, match, require)");
   else if (!rules.isArray) p.wrongType("rules", rules.parse(), "a list of rules");
   else {
@@ -170,8 +162,8 @@ export function parseRequestSettings(view: Json, vr: ValidationRequest): ParsedS
       s.rules.push(rule);
     }
   }
-  s.exempt = parseExemptions(p, rest);
-  s.sources = parseSignalSources(p, rest);
-  attachSubjects(p, s.sources, new SplitSettings(rest, subjects));
+  s.exempt = parseExemptions(p, split.dom);
+  s.sources = parseSignalSources(p, split.dom);
+  attachSubjects(p, s.sources, split);
   return new ParsedSettings<Settings>(s, p);
 }
