@@ -273,7 +273,17 @@ class ScannedRequest implements PreparedRequest {
     return this.parsedObject;
   }
 
-  readonly check = (): void => void this.object;
+  check(): void {
+    void this.object;
+  }
+}
+
+/**
+ * A request its caller has already read and checked as toAdmissionRequest does (idgov serve's
+ * body scan): its JSON bytes and uid, used as they are; the object is parsed on first use.
+ */
+export function checkedRequestBytes(json: Uint8Array, uid: string, source: string): PreparedRequest {
+  return new ScannedRequest(json, uid, json, source, `request ${source}`);
 }
 
 export interface PrepareRequestOptions {

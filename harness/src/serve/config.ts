@@ -7,7 +7,8 @@ import path from "node:path";
 import { parseYaml } from "../yaml.js";
 import { IdgovError } from "../errors.js";
 import { readSourceText } from "../admission/input.js";
-import { normalizeSettings, type Settings } from "../admission/settings.js";
+import { normalizeSettings } from "../admission/settings.js";
+import { prepareSettings, type PreparedSettings } from "../admission/payload.js";
 import type { PolicyMode } from "../admission/response.js";
 import type { ContextAwareResource } from "../runtime/loading/metadata.js";
 import { HostCapabilityAllowList } from "../host/allow-list.js";
@@ -20,7 +21,7 @@ export interface ModuleSpec {
   module: string;
   /** the `registry://` reference `module:` gave; resolveRemoteModules pulls it and fills in `module` */
   registryRef?: string;
-  settings: Settings;
+  settings: PreparedSettings;
   contextAwareResources: ContextAwareResource[];
   /** policy-server: absent or empty denies every host capability (the controller fills it in a cluster) */
   hostCapabilities: string[];
@@ -150,9 +151,10 @@ function moduleSpec(obj: Record<string, unknown>, where: string, baseDir: string
       problems.add(where, (e as Error).message);
     }
   }
-  let settings: Settings = {};
+  let settings = prepareSettings({});
   try {
-    settings = normalizeSettings(obj.settings, `${where} settings`);
+    // Serialised once here, not on every evaluation (normalised first: a YAML string is not JSON text).
+    settings = prepareSettings(normalizeSettings(obj.settings, `${where} settings`), `${where} settings`);
   } catch (e) {
     problems.add(where, (e as Error).message);
   }

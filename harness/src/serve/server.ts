@@ -15,7 +15,7 @@ import type { DecisionLog } from "./decision-log.js";
 import type { ServeMetrics, RequestOrigin } from "./metrics.js";
 import { PoolUnavailableError } from "./pool.js";
 import { scanAdmissionBody, type RequestSummary } from "./admission-body.js";
-import { stringifyJson } from "../admission/payload.js";
+import { checkedRequestBytes, stringifyJson } from "../admission/payload.js";
 
 /** policy-server's API server answers bodies above this size with 413 (the API server sends at most 3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -98,7 +98,8 @@ function readAdmissionBody(body: Buffer, raw: boolean): { request: unknown; uid:
   if (body.length === 0) throw new HttpError(400, "the request body is empty: send a JSON document");
   try {
     const scanned = scanAdmissionBody(body, raw);
-    if (scanned) return scanned;
+    // Checked already: the policy sends these bytes without reading the request again.
+    if (scanned) return raw ? scanned : { ...scanned, request: checkedRequestBytes(scanned.request, scanned.uid, "the AdmissionReview") };
   } catch (e) {
     throw new HttpError(400, describeError(e));
   }
