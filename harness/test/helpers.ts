@@ -69,6 +69,21 @@ export function podRequest(overrides: Record<string, unknown> = {}): Record<stri
   };
 }
 
+/** A `kubectl exec` request (CONNECT pods/exec, no object) by `username`, as identity rules match it. */
+export function execRequest(username: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    uid: "u",
+    kind: { group: "", version: "v1", kind: "PodExecOptions" },
+    resource: { group: "", version: "v1", resource: "pods" },
+    subResource: "exec",
+    operation: "CONNECT",
+    namespace: "default",
+    name: "p",
+    userInfo: { username },
+    ...overrides,
+  };
+}
+
 /** ../shared next to the repo, where upstream reference data lives (optional tests skip without it); undefined when absent. */
 export function sharedDir(): string | undefined {
   const dir = path.resolve(REPO_ROOT, "../shared");

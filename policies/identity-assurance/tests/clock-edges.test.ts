@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolve } from "node:path";
 import { loadPolicy, type Policy } from "../../../harness/dist/index.js";
 import { FUTURE_SKEW_MS } from "../../../harness/dist/signals/vocabulary.js";
+import { execRequest } from "../../../harness/test/helpers.js";
 
 const dir = resolve(import.meta.dirname, "..");
 const NOW = "2026-11-25T12:00:00Z";
@@ -19,16 +20,7 @@ let policy: Policy;
 beforeAll(async () => { policy = await loadPolicy(dir); });
 afterAll(async () => { await policy?.close(); });
 
-const exec = {
-  uid: "u",
-  kind: { group: "", version: "v1", kind: "PodExecOptions" },
-  resource: { group: "", version: "v1", resource: "pods" },
-  subResource: "exec",
-  operation: "CONNECT",
-  namespace: "prod",
-  name: "p",
-  userInfo: { username: "alice@example.com" },
-};
+const exec = execRequest("alice@example.com", { namespace: "prod" });
 async function decideAt(verifiedAt: string, clock = NOW) {
   const settings = {
     rules: [{ name: "exec", match: { resources: ["pods/exec"] }, require: { signals: ["liveness"], maxAge: "30d" } }],

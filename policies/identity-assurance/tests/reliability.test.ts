@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import fc from "fast-check";
 import { loadPolicy, parseSettingsJson, type Policy } from "../../../harness/dist/index.js";
 import { heapCall } from "../../../harness/test/guest-heap.js";
+import { execRequest } from "../../../harness/test/helpers.js";
 
 const dir = resolve(import.meta.dirname, "..");
 const module = new WebAssembly.Module(readFileSync(join(dir, "build/policy.wasm")));
@@ -28,16 +29,6 @@ function settingsWith(n: number) {
   for (let i = 0; i < n; i++) subjects[`user${i}@example.com`] = record;
   return { rules: [rule], subjects };
 }
-const execRequest = (username: string) => ({
-  uid: "u",
-  kind: { group: "", version: "v1", kind: "PodExecOptions" },
-  resource: { group: "", version: "v1", resource: "pods" },
-  subResource: "exec",
-  operation: "CONNECT",
-  namespace: "default",
-  name: "p",
-  userInfo: { username },
-});
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const base = call("protocol_version", new Uint8Array(0)).high;
 
