@@ -21,21 +21,27 @@ const Word = {
   ToWorker: 0,
   /** Non-zero (a ToMainSignal) while something waits for the main thread. */
   ToMain: 1,
-  JobMetaBytes: 2,
+  JobOpBytes: 2,
   JobPayloadBytes: 3,
   AnswerMetaBytes: 4,
   AnswerDataBytes: 5,
+  JobId: 6,
+  JobKey: 7,
+  /** 1 when the job has a fixed clock (then in the BigInt64 at NOW_INDEX) */
+  JobHasNow: 8,
 } as const;
+/** The job's clock: BigInt64 index (byte 48) in the control area. */
+const NOW_INDEX = 6;
 
-const CONTROL_BYTES = 32;
+const CONTROL_BYTES = 64;
 /**
  * Copies into shared memory are byte by byte unless both ends are 8-byte aligned (about ten
  * times slower for a 20 KB payload), so byte runs start at aligned offsets: the slots, a job's
- * payload after its fixed metadata area, a result's metadata after its data.
+ * payload after the room for its operation's name, a result's metadata after its data.
  */
 const aligned = (n: number) => (n + 7) & ~7;
-/** Room for a job's metadata at the start of the request slot. */
-const JOB_META_BYTES = 1024;
+/** Room for a job's operation name at the start of the request slot. */
+const JOB_OP_BYTES = 1024;
 /** Each slot's size: a 20 KB request with its settings fits many times over; larger ones take the port. */
 export const SLOT_BYTES = 256 * 1024;
 
@@ -59,13 +65,13 @@ export const ToMainSignal = {
 } as const;
 export type ToMainSignal = (typeof ToMainSignal)[keyof typeof ToMainSignal];
 
-/** What the main thread writes beside the payload (JSON in the request slot). */
+/** What the main thread writes beside the payload (control words, the operation's name before the payload). */
 export interface JobMeta {
   id: number;
+  /** which loaded module */
   key: number;
   op: string;
-  /** nanoseconds as decimal text (JSON has no bigint) */
-  nowNs?: string;
+  nowNs?: bigint;
 }
 
 export function newChannelBuffer(): SharedArrayBuffer {
@@ -75,11 +81,13 @@ export function newChannelBuffer(): SharedArrayBuffer {
 /** One side's view of the channel; both sides use the same class. */
 export class Channel {
   readonly words: Int32Array;
+  private readonly clock: BigInt64Array;
   private readonly request: Buffer;
   private readonly response: Buffer;
 
   constructor(readonly buffer: SharedArrayBuffer) {
     this.words = new Int32Array(buffer, 0, CONTROL_BYTES / 4);
+    this.clock = new BigInt64Array(buffer, 0, CONTROL_BYTES / 8);
     this.request = Buffer.from(buffer, CONTROL_BYTES, SLOT_BYTES);
     this.response = Buffer.from(buffer, CONTROL_BYTES + SLOT_BYTES, SLOT_BYTES);
   }
@@ -88,14 +96,18 @@ export class Channel {
 
   /** Writes a job; false when the payload does not fit (send it on the port, then signal JobOnPort). */
   writeJob(meta: JobMeta, payload: Uint8Array): boolean {
-    const metaBytes = this.request.write(JSON.stringify(meta), 0, JOB_META_BYTES);
-    if (metaBytes >= JOB_META_BYTES) throw new Error("job metadata too large for the channel");
-    Atomics.store(this.words, Word.JobMetaBytes, metaBytes);
-    if (payload.length > SLOT_BYTES - JOB_META_BYTES) {
+    const opBytes = this.request.write(meta.op, 0, JOB_OP_BYTES);
+    if (opBytes >= JOB_OP_BYTES) throw new Error("operation name too long for the channel");
+    Atomics.store(this.words, Word.JobOpBytes, opBytes);
+    Atomics.store(this.words, Word.JobId, meta.id);
+    Atomics.store(this.words, Word.JobKey, meta.key);
+    Atomics.store(this.words, Word.JobHasNow, meta.nowNs === undefined ? 0 : 1);
+    if (meta.nowNs !== undefined) Atomics.store(this.clock, NOW_INDEX, meta.nowNs);
+    if (payload.length > SLOT_BYTES - JOB_OP_BYTES) {
       Atomics.store(this.words, Word.JobPayloadBytes, -1);
       return false;
     }
-    this.request.set(payload, JOB_META_BYTES);
+    this.request.set(payload, JOB_OP_BYTES);
     Atomics.store(this.words, Word.JobPayloadBytes, payload.length);
     return true;
   }
@@ -105,11 +117,15 @@ export class Channel {
    * until the job is answered (the main thread writes the next job only then).
    */
   readJob(): { meta: JobMeta; payload?: Uint8Array } {
-    const metaBytes = Atomics.load(this.words, Word.JobMetaBytes);
+    const meta: JobMeta = {
+      id: Atomics.load(this.words, Word.JobId),
+      key: Atomics.load(this.words, Word.JobKey),
+      op: this.request.toString("utf8", 0, Atomics.load(this.words, Word.JobOpBytes)),
+    };
+    if (Atomics.load(this.words, Word.JobHasNow) === 1) meta.nowNs = Atomics.load(this.clock, NOW_INDEX);
     const payloadBytes = Atomics.load(this.words, Word.JobPayloadBytes);
-    const meta = JSON.parse(this.request.toString("utf8", 0, metaBytes)) as JobMeta;
     if (payloadBytes < 0) return { meta };
-    return { meta, payload: new Uint8Array(this.buffer, CONTROL_BYTES + JOB_META_BYTES, payloadBytes) };
+    return { meta, payload: new Uint8Array(this.buffer, CONTROL_BYTES + JOB_OP_BYTES, payloadBytes) };
   }
 
   signalWorker(signal: ToWorkerSignal): void {

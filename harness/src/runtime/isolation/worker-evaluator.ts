@@ -198,8 +198,7 @@ export class WorkerEvaluator implements Evaluator {
         });
       }, this.timeoutMs);
     }
-    const meta = { id, key, op: job.op, ...(job.nowNs !== undefined ? { nowNs: job.nowNs.toString() } : {}) };
-    if (live.channel.writeJob(meta, job.payload)) {
+    if (live.channel.writeJob({ id, key, op: job.op, nowNs: job.nowNs }, job.payload)) {
       live.channel.signalWorker(ToWorkerSignal.Job);
     } else {
       // Too large for the slot: moved, not copied, when the payload is the job's own (validatePayloadBytes').

@@ -3,7 +3,7 @@
 // channel (channel.ts), runs it, writes the answer and waits again. Host calls block the same
 // way until the main thread has answered (which it may do asynchronously).
 import { receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
-import type { EvalJob, HostCallFn, HostCallOutcome, RawOutcome } from "../types.js";
+import type { HostCallFn, HostCallOutcome, RawOutcome } from "../types.js";
 import type { CompiledPolicy } from "../loading/module.js";
 import { evaluateInProcess } from "../evaluator.js";
 import { setWasiDirectory } from "../wasi/wasi-runner.js";
@@ -82,8 +82,7 @@ function runJob(meta: JobMeta, payload: Uint8Array): RawOutcome {
       if (msg?.type === "host-reply" && msg.id === meta.id) return msg.outcome;
     }
   };
-  const job: EvalJob = { op: meta.op, payload, ...(meta.nowNs !== undefined ? { nowNs: BigInt(meta.nowNs) } : {}) };
-  return evaluateInProcess(policy, job.op, job.payload, { nowNs: job.nowNs, hostCall });
+  return evaluateInProcess(policy, meta.op, payload, { nowNs: meta.nowNs, hostCall });
 }
 
 for (;;) {
