@@ -101,11 +101,12 @@ describe("worker channel", () => {
   it("close() with calls pending: the running one and the queued ones end with a message saying so", async () => {
     const policy = await loadPolicy(await wat("endless_loop"), { timeoutMs: null });
     const running = policy.validate(podRequest(), {});
-    const queued = [policy.validate(podRequest(), {}), policy.validateSettings({})];
+    const queuedValidate = policy.validate(podRequest(), {});
+    const queuedSettings = policy.validateSettings({});
     await sleep(100);
     await policy.close();
     expect((await running).response).toMatchObject({ allowed: false, status: { code: 500, message: expect.stringMatching(/closed during the evaluation/) } });
-    const [v, s] = await Promise.all(queued);
+    const [v, s] = await Promise.all([queuedValidate, queuedSettings]);
     expect(v.response).toMatchObject({ allowed: false, status: { code: 500, message: expect.stringMatching(/the policy was closed/) } });
     expect(s).toMatchObject({ valid: false, message: expect.stringMatching(/the policy was closed/) });
     expect((await policy.validate(podRequest(), {})).response.status?.message).toMatch(/the policy was closed/);
