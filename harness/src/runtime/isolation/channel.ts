@@ -133,12 +133,12 @@ export class Channel {
     Atomics.notify(this.words, Word.ToWorker);
   }
 
-  /** Worker side: blocks until the main thread signals, and takes the signal. */
-  waitForMain(): ToWorkerSignal {
+  /** Worker side: blocks until the main thread signals, and takes the signal; 0 when `timeoutMs` passed first. */
+  waitForMain(timeoutMs = Infinity): ToWorkerSignal | 0 {
     for (;;) {
-      Atomics.wait(this.words, Word.ToWorker, 0);
+      const woke = Atomics.wait(this.words, Word.ToWorker, 0, timeoutMs);
       const signal = Atomics.exchange(this.words, Word.ToWorker, 0);
-      if (signal !== 0) return signal as ToWorkerSignal;
+      if (signal !== 0 || woke === "timed-out") return signal as ToWorkerSignal | 0;
     }
   }
 

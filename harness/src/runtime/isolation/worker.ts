@@ -1,7 +1,7 @@
-// Worker thread entry: runs guest calls for a WorkerEvaluator. The thread never returns to
-// its event loop: it blocks in Atomics.wait until the main thread signals a job on the
-// channel (channel.ts), runs it, writes the answer and waits again. Host calls block the same
-// way until the main thread has answered (which it may do asynchronously).
+// Worker thread entry: runs guest calls for a WorkerEvaluator. The thread blocks in
+// Atomics.wait until the main thread signals a job on the channel (channel.ts), runs it,
+// writes the answer and waits again. Host calls block the same way until the main thread
+// has answered (which it may do asynchronously).
 import { receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
 import type { HostCallFn, HostCallOutcome, RawOutcome } from "../types.js";
 import type { CompiledPolicy } from "../loading/module.js";
@@ -85,19 +85,38 @@ function runJob(meta: JobMeta, payload: Uint8Array): RawOutcome {
   return evaluateInProcess(policy, meta.op, payload, { nowNs: meta.nowNs, hostCall });
 }
 
-for (;;) {
-  const signal = channel.waitForMain();
-  if (signal === ToWorkerSignal.HostReply) {
-    nextMessage(); // a reply to a call that has ended (cannot happen while one job runs at a time)
-    continue;
+/**
+ * The thread blocks in Atomics.wait, so its event loop runs only when it yields: then V8's and
+ * Node's queued tasks for this thread (garbage-collection steps, finished compilations) run.
+ * It yields when idle for a while and every so many jobs under a steady stream of them.
+ */
+const IDLE_YIELD_MS = 200;
+const JOBS_PER_YIELD = 256;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function serve(): Promise<never> {
+  let jobs = 0;
+  for (;;) {
+    const signal = channel.waitForMain(IDLE_YIELD_MS);
+    if (signal === 0) {
+      await yieldToEventLoop();
+      continue;
+    }
+    if (signal === ToWorkerSignal.HostReply) {
+      nextMessage(); // a reply to a call that has ended (cannot happen while one job runs at a time)
+      continue;
+    }
+    const { meta, payload } = channel.readJob();
+    let body = payload;
+    if (signal === ToWorkerSignal.JobOnPort) {
+      const msg = nextMessage();
+      body = msg?.type === "payload" && msg.id === meta.id ? msg.payload : undefined;
+    } else {
+      nextMessage(); // modules sent before this job
+    }
+    answer(meta.id, body ? runJob(meta, body) : { kind: "crash", message: "the job's payload did not reach the worker", logs: [] });
+    if (++jobs % JOBS_PER_YIELD === 0) await yieldToEventLoop();
   }
-  const { meta, payload } = channel.readJob();
-  let body = payload;
-  if (signal === ToWorkerSignal.JobOnPort) {
-    const msg = nextMessage();
-    body = msg?.type === "payload" && msg.id === meta.id ? msg.payload : undefined;
-  } else {
-    nextMessage(); // modules sent before this job
-  }
-  answer(meta.id, body ? runJob(meta, body) : { kind: "crash", message: "the job's payload did not reach the worker", logs: [] });
 }
+
+void serve();
