@@ -74,6 +74,12 @@ export interface JobMeta {
   nowNs?: bigint;
 }
 
+/** The buffer behind `bytes` when the view covers all of it (so transferring it moves nothing else). */
+export function ownBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
+  const b = bytes.buffer;
+  return b instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === b.byteLength ? b : undefined;
+}
+
 export function newChannelBuffer(): SharedArrayBuffer {
   return new SharedArrayBuffer(CONTROL_BYTES + 2 * SLOT_BYTES);
 }

@@ -7,7 +7,7 @@ import type { EvalJob, HostCallOutcome, RawOutcome } from "../types.js";
 import type { CompiledPolicy } from "../loading/module.js";
 import type { AsyncHostCallFn, Evaluator } from "../evaluator.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker.js";
-import { Channel, newChannelBuffer, ToMainSignal, ToWorkerSignal } from "./channel.js";
+import { Channel, newChannelBuffer, ownBuffer, ToMainSignal, ToWorkerSignal } from "./channel.js";
 import { describeError } from "../../errors.js";
 import { formatLog } from "../../log.js";
 import { makeWasiDirectory } from "../wasi/wasi-runner.js";
@@ -69,12 +69,6 @@ function keyOf(module: WebAssembly.Module): number {
     moduleKeys.set(module, key);
   }
   return key;
-}
-
-/** The buffer behind `bytes` when the view covers all of it (so transferring it moves nothing else). */
-export function ownBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
-  const b = bytes.buffer;
-  return b instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === b.byteLength ? b : undefined;
 }
 
 export class WorkerEvaluator implements Evaluator {

@@ -8,7 +8,7 @@ import type { CompiledPolicy } from "../loading/module.js";
 import { evaluateInProcess } from "../evaluator.js";
 import { setWasiDirectory } from "../wasi/wasi-runner.js";
 import { suppressWasiExperimentalWarning } from "../wasi/quiet-wasi.js";
-import { Channel, ToMainSignal, ToWorkerSignal, type JobMeta } from "./channel.js";
+import { Channel, ownBuffer, ToMainSignal, ToWorkerSignal, type JobMeta } from "./channel.js";
 
 export interface WorkerInit {
   channel: SharedArrayBuffer;
@@ -64,9 +64,8 @@ function answer(id: number, outcome: RawOutcome): void {
     return;
   }
   // The guest's answer is a copy out of its memory, owned by the outcome: moved, not copied.
-  const data = outcome.kind === "ok" ? outcome.data : undefined;
-  const own = data && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer ? [data.buffer] : [];
-  port.postMessage({ type: "result", id, outcome } satisfies FromWorker, own);
+  const transfer = outcome.kind === "ok" ? ownBuffer(outcome.data) : undefined;
+  port.postMessage({ type: "result", id, outcome } satisfies FromWorker, transfer ? [transfer] : []);
   channel.signalMain(ToMainSignal.ResultOnPort);
 }
 
