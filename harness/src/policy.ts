@@ -92,11 +92,12 @@ export class Policy {
   private readonly fixtureCache = new Map<string, FixtureProvider>();
   private defaultDispatcher: HostDispatcher | undefined;
   /**
-   * In-process only: the buffer validate payloads are built in. The evaluation consumes the
-   * payload synchronously, before validate yields, so one buffer serves every call; `scratchBusy`
-   * covers a host-capability provider that calls validate from inside an evaluation.
+   * The buffer validate payloads are built in when the evaluator takes the payload at once (in
+   * process it is read before validate yields; an idle worker's channel copies it), so one
+   * buffer serves every such call. `scratchBusy` covers a host-capability provider that calls
+   * validate from inside an in-process evaluation.
    */
-  private scratch: Buffer | undefined;
+  private scratch: Buffer = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
   private scratchBusy = false;
   /** The last `now` text and its reading (callers usually pass the same clock every time). */
   private lastNow: { text: string; ns: bigint | undefined } | undefined;
@@ -107,7 +108,6 @@ export class Policy {
     isolation: "worker" | "in-process",
   ) {
     this.evaluator = isolation === "in-process" ? new InProcessEvaluator() : new WorkerEvaluator(timeoutMs);
-    if (isolation === "in-process") this.scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
   }
 
   get info(): PolicyInfo {
@@ -176,9 +176,11 @@ export class Policy {
   }
 
   private runValidate(req: PreparedRequest, settings: PreparedSettings, opts: HostContextOptions): Promise<RawOutcome> {
-    if (this.scratch === undefined || this.scratchBusy) return this.run("validate", validatePayloadBytes(req, settings), opts, true);
+    if (this.scratchBusy) return this.run("validate", validatePayloadBytes(req, settings), opts, true);
     const payload = validatePayloadBytes(req, settings, this.scratch);
-    if (payload.buffer !== this.scratch.buffer && payload.length <= MAX_SCRATCH_BYTES) this.scratch = payload as Buffer; // grown: keep the bigger one
+    const own = payload.buffer !== this.scratch.buffer;
+    if (!this.evaluator.takesPayloadNow(payload.length)) return this.run("validate", own ? payload : Buffer.from(payload), opts, own);
+    if (own && payload.length <= MAX_SCRATCH_BYTES) this.scratch = payload as Buffer; // grown: keep the bigger one
     this.scratchBusy = true;
     try {
       return this.run("validate", payload, opts);

@@ -80,6 +80,11 @@ export function ownBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
   return b instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === b.byteLength ? b : undefined;
 }
 
+/** Whether a job's payload of `bytes` goes in the request slot (else on the port). */
+export function fitsRequestSlot(bytes: number): boolean {
+  return bytes <= SLOT_BYTES - JOB_OP_BYTES;
+}
+
 export function newChannelBuffer(): SharedArrayBuffer {
   return new SharedArrayBuffer(CONTROL_BYTES + 2 * SLOT_BYTES);
 }
@@ -109,7 +114,7 @@ export class Channel {
     Atomics.store(this.words, Word.JobKey, meta.key);
     Atomics.store(this.words, Word.JobHasNow, meta.nowNs === undefined ? 0 : 1);
     if (meta.nowNs !== undefined) Atomics.store(this.clock, NOW_INDEX, meta.nowNs);
-    if (payload.length > SLOT_BYTES - JOB_OP_BYTES) {
+    if (!fitsRequestSlot(payload.length)) {
       Atomics.store(this.words, Word.JobPayloadBytes, -1);
       return false;
     }
@@ -180,7 +185,8 @@ export class Channel {
     const metaAt = aligned(dataBytes);
     const outcome = JSON.parse(this.response.toString("utf8", metaAt, metaAt + metaBytes)) as RawOutcome;
     if (outcome.kind === "ok") {
-      const data = new Uint8Array(dataBytes);
+      // Buffer.allocUnsafe: a small answer comes from Node's pool (an ArrayBuffer of its own costs more than the copy).
+      const data = Buffer.allocUnsafe(dataBytes);
       data.set(this.response.subarray(0, dataBytes));
       outcome.data = data;
     }

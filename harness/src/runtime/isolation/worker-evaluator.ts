@@ -7,7 +7,7 @@ import type { EvalJob, HostCallOutcome, RawOutcome } from "../types.js";
 import type { CompiledPolicy } from "../loading/module.js";
 import type { AsyncHostCallFn, Evaluator } from "../evaluator.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker.js";
-import { Channel, newChannelBuffer, ownBuffer, ToMainSignal, ToWorkerSignal } from "./channel.js";
+import { Channel, fitsRequestSlot, newChannelBuffer, ownBuffer, ToMainSignal, ToWorkerSignal } from "./channel.js";
 import { describeError } from "../../errors.js";
 import { formatLog } from "../../log.js";
 import { makeWasiDirectory } from "../wasi/wasi-runner.js";
@@ -88,6 +88,11 @@ export class WorkerEvaluator implements Evaluator {
       this.waiting.push({ policy, job, hostCall, resolve });
       if (!this.running) this.startNext();
     });
+  }
+
+  /** An idle evaluator copies a payload that fits the channel's slot into it before run() returns. */
+  takesPayloadNow(bytes: number): boolean {
+    return !this.running && this.waiting.length === 0 && !this.closed && fitsRequestSlot(bytes);
   }
 
   /**
