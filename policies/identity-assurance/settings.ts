@@ -1,8 +1,8 @@
 // Settings of identity-assurance (the contract in README.md): parsed and
 // validated in one pass; every problem is reported with its path and value.
-import { Json, JsonValue, joinStrings, SettingsProblems, ParsedSettings, ValidationRequest, childPath, indexPath, quote, globProblem, nameProblem, DNS_LABEL_CHARS } from "../../assembly/sdk";
-import { Requirements, Exemptions, SignalSources, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources, attachSubjects, splitSubjects, RequestFacts, requestFacts } from "../../assembly/identity";
-import { ruleMatches } from "./rules";
+import { Json, JsonKind, JsonValue, joinStrings, SettingsProblems, ParsedSettings, ValidationRequest, childPath, indexPath, quote, globProblem, nameProblem, DNS_LABEL_CHARS } from "../../assembly/sdk";
+import { Requirements, Exemptions, SignalSources, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources, attachSubjects, SplitSettings, RequestFacts, requestFacts } from "../../assembly/identity";
+import { ruleMatches, matchApplies } from "./rules";
 
 export const OPERATIONS: string[] = ["CREATE", "UPDATE", "DELETE", "CONNECT", "*"];
 const RESOURCE_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789.-/";
@@ -110,50 +110,52 @@ export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
   return new ParsedSettings<Settings>(s, p);
 }
 
-/** A rule with its `match` as written (views, unchecked): enough to tell that it does not apply. */
-function rawMatch(view: Json): Rule {
-  const rule = new Rule();
-  const m = rule.match;
-  const f = view.fields(MATCH_KEYS);
-  m.operations = f[0].stringElements();
-  m.resources = f[1].stringElements();
-  m.namespaces = f[2].stringElements();
-  m.hasNamespaces = f[2].exists;
-  return rule;
-}
+/** The top-level members a request reads (one pass over the settings object; `subjects` stays a view). */
+const REQUEST_KEYS: string[] = ["rules", "exempt", "claims", "cluster", "subjects"];
 
 /**
  * Settings as `validate` needs them, read selectively: validate_settings has
  * checked them whole (policy-server serves no request before), so a request
- * reads each rule's `match` and, only for the rules that match it, the name
- * and `require` block; `subjects` stays a view (the SDK's identity module
+ * reads each rule's `match` in place (no DOM, no strings for plain patterns)
+ * and, only for the rules that match it, the name, the checked `match` and
+ * the `require` block; `subjects` stays a view (the SDK's identity module
  * reads only the requester's entry). Cost: linear in the rules, and the
  * checks of a `require` only where it applies. A problem in what is read
  * still rejects the request (500), as before.
  */
 export function parseRequestSettings(view: Json, vr: ValidationRequest): ParsedSettings<Settings> {
-  const split = splitSubjects(view, "rules");
-  if (!view.isObject) return parseSettings(split.dom); // its type problem, worded once
+  if (!view.isObject) return parseSettings(view.exists ? view.parse() : JsonValue.object()); // its type problem, worded once
   const p = new SettingsProblems();
   const s = new Settings();
-  const rules = split.kept;
+  const top = view.fields(REQUEST_KEYS);
+  if (!top[0].isValid) return parseSettings(view.parse()); // malformed: the strict parser words it
+  const rules = top[0];
   if (!rules.exists) p.add("rules", "is required: list at least one rule (name, match, require)");
   else if (!rules.isArray) p.wrongType("rules", rules.parse(), "a list of rules");
   else {
     const facts: RequestFacts = requestFacts(vr);
-    const items = rules.elements();
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      if (!item.isObject) { p.wrongType(indexPath("rules", i), item.parse(), "an object"); continue; }
-      const f = item.fields(RULE_KEYS);
+    const found = rules.fieldsOfElements(RULE_KEYS);
+    let items: Json[] = []; // the elements, read only to tell a non-object rule from one with none of the keys
+    let itemsRead = false;
+    for (let i = 0; i < found.length; i++) {
+      const f = unchecked(found[i]);
+      const match = f[1];
+      if (!f[0].isValid || (!f[0].exists && !match.exists && !f[2].exists)) {
+        if (!itemsRead) { items = rules.elements(); itemsRead = true; }
+        const item = i < items.length ? unchecked(items[i]) : Json.invalid(rules.start);
+        if (!item.isObject) { p.wrongType(indexPath("rules", i), item.parse(), "an object"); continue; }
+      }
+      if (match.exists) {
+        // Most rules do not match: tell that from the raw lists, with no DOM, no checks and (for plain patterns) no strings.
+        const m = match.fields(MATCH_KEYS);
+        if (!matchApplies<Json>(m[0], m[1], m[2], m[2].exists, facts)) continue;
+      }
       const rule = new Rule();
-      if (f[1].exists) {
-        // Most rules do not match: tell that from the raw lists, with no DOM and no checks.
-        if (!ruleMatches(rawMatch(f[1]), facts)) continue;
-        rule.match = parseMatch(p, f[1].parse(), childPath(indexPath("rules", i), "match"));
+      const path = indexPath("rules", i);
+      if (match.exists) {
+        rule.match = parseMatch(p, match.parse(), childPath(path, "match"));
         if (!ruleMatches(rule, facts)) continue;
       }
-      const path = indexPath("rules", i);
       const name = f[0].asString();
       if (name === null || name.length == 0) p.add(childPath(path, "name"), "is required");
       else rule.name = name;
@@ -162,8 +164,11 @@ export function parseRequestSettings(view: Json, vr: ValidationRequest): ParsedS
       s.rules.push(rule);
     }
   }
-  s.exempt = parseExemptions(p, split.dom);
-  s.sources = parseSignalSources(p, split.dom);
-  attachSubjects(p, s.sources, split);
+  // The other members as a DOM (they are small); a member written as null is kept, so that its problem is reported.
+  const dom = JsonValue.object();
+  for (let k = 1; k < 4; k++) if (unchecked(top[k]).kind != JsonKind.Missing) dom.set(unchecked(REQUEST_KEYS[k]), unchecked(top[k]).parse());
+  s.exempt = parseExemptions(p, dom);
+  s.sources = parseSignalSources(p, dom);
+  attachSubjects(p, s.sources, new SplitSettings(dom, top[4]));
   return new ParsedSettings<Settings>(s, p);
 }
