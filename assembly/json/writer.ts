@@ -145,12 +145,21 @@ export class ObjectWriter {
   private buffer: usize = __new(128, idof<ArrayBuffer>());
   private length: i32 = 0;
   private members: i32 = 0;
+  /** The buffer was handed out by toBytes(): copy before writing again. */
+  private sealed: bool = false;
 
   /** Room for `bytes` more bytes; returns where they go. Doubling keeps the total copied linear. */
   private reserve(bytes: i32): usize {
     const need = <usize>(this.length + bytes);
     const capacity = <usize>changetype<ArrayBuffer>(this.buffer).byteLength;
-    if (need > capacity) this.buffer = __renew(this.buffer, max(need, capacity << 1));
+    if (this.sealed) {
+      const fresh = __new(max(need, capacity << 1), idof<ArrayBuffer>());
+      memory.copy(fresh, this.buffer, <usize>this.length);
+      this.buffer = fresh;
+      this.sealed = false;
+    } else if (need > capacity) {
+      this.buffer = __renew(this.buffer, max(need, capacity << 1));
+    }
     const at = this.buffer + <usize>this.length;
     this.length += bytes;
     return at;
@@ -160,9 +169,11 @@ export class ObjectWriter {
 
   /** `text` as UTF-8, as it is (JSON already, or a number). */
   private text(text: string): void {
-    const at = this.reserve(text.length * 3); // a UTF-16 code unit is at most 3 UTF-8 bytes
+    // A UTF-16 code unit is at most 3 UTF-8 bytes; a long text (a mutated object) is measured instead of reserving 3x.
+    const room = text.length <= 256 ? text.length * 3 : String.UTF8.byteLength(text);
+    const at = this.reserve(room);
     const written = String.UTF8.encodeUnsafe(changetype<usize>(text), text.length, at, false, String.UTF8.ErrorMode.REPLACE);
-    this.length -= text.length * 3 - <i32>written;
+    this.length -= room - <i32>written;
   }
 
   /** `s` as a JSON string literal, quotes included. */
@@ -216,13 +227,14 @@ export class ObjectWriter {
     return this;
   }
 
-  /** The object's UTF-8 bytes (the writer stays open: more members may follow). */
+  /** The object's UTF-8 bytes: the buffer itself, shrunk in place (the writer stays open: more members may follow). */
   toBytes(): ArrayBuffer {
     if (this.members == 0) return utf8("{}");
-    const out = __new(<usize>this.length + 1, idof<ArrayBuffer>());
-    memory.copy(out, this.buffer, <usize>this.length);
-    store<u8>(out + <usize>this.length, 0x7d);
-    return changetype<ArrayBuffer>(out);
+    store<u8>(this.reserve(1), 0x7d);
+    this.buffer = __renew(this.buffer, <usize>this.length);
+    this.length--; // the brace is written again after the next member
+    this.sealed = true;
+    return changetype<ArrayBuffer>(this.buffer);
   }
 
   toString(): string { return String.UTF8.decode(this.toBytes()); }
