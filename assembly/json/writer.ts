@@ -154,13 +154,13 @@ export class ObjectWriter {
     const capacity = <usize>changetype<ArrayBuffer>(this.buffer).byteLength;
     if (this.sealed) {
       const fresh = __new(max(need, capacity << 1), idof<ArrayBuffer>());
-      memory.copy(fresh, this.buffer, <usize>this.length);
+      memory.copy(fresh, this.buffer, <usize> this.length);
       this.buffer = fresh;
       this.sealed = false;
     } else if (need > capacity) {
       this.buffer = __renew(this.buffer, max(need, capacity << 1));
     }
-    const at = this.buffer + <usize>this.length;
+    const at = this.buffer + <usize> this.length;
     this.length += bytes;
     return at;
   }
@@ -214,6 +214,7 @@ export class ObjectWriter {
     this.byte(0x5d);
     return this;
   }
+
   stringMap(key: string, keys: string[], values: string[]): ObjectWriter {
     this.key(key);
     this.byte(0x7b);
@@ -231,7 +232,7 @@ export class ObjectWriter {
   toBytes(): ArrayBuffer {
     if (this.members == 0) return utf8("{}");
     store<u8>(this.reserve(1), 0x7d);
-    this.buffer = __renew(this.buffer, <usize>this.length);
+    this.buffer = __renew(this.buffer, <usize> this.length);
     this.length--; // the brace is written again after the next member
     this.sealed = true;
     return changetype<ArrayBuffer>(this.buffer);

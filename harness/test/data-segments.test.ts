@@ -18,7 +18,7 @@ function moduleWith(segmentCount: number, segments: number[]): Uint8Array {
 const active = (offset: number, bytes: string) => [0x00, 0x41, offset, 0x0b, bytes.length, ...Buffer.from(bytes)];
 
 function initialMemory(bytes: Uint8Array): Uint8Array {
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(bytes)), {});
   return new Uint8Array((instance.exports.memory as WebAssembly.Memory).buffer);
 }
 

@@ -48,7 +48,7 @@ describe("identity-assurance: request-time settings read", () => {
     const rules = IDENTITY_ASSURANCE_BENCH_SETTINGS.rules;
     const notObject = (await policy.validate(request, { ...IDENTITY_ASSURANCE_BENCH_SETTINGS, rules: [...rules, "oops"] }, { now: BENCH_NOW })).response;
     expect(notObject.status?.code).toBe(500);
-    expect(notObject.status?.message).toBe('identity-assurance: invalid settings: rules[1]: "oops" is not an object (got string)');
+    expect(notObject.status?.message).toBe("identity-assurance: invalid settings: rules[1]: \"oops\" is not an object (got string)");
     const badMatch = { name: "odd", match: ["pods"], require: { assurance: "IAL1" } };
     const r = (await policy.validate(request, { ...IDENTITY_ASSURANCE_BENCH_SETTINGS, rules: [...rules, badMatch] }, { now: BENCH_NOW })).response;
     expect(r.status?.code).toBe(500);

@@ -130,8 +130,13 @@ function mayApply(start: usize, end: usize, facts: RequestFacts): usize {
     let valueEnd: usize;
     if (m.keyIs("match")) {
       // The last `match` wins, as everywhere; an object is scanned once, to its end, while its lists are read.
-      if (load<u8>(at) == 0x7b) { valueEnd = matchMayApply(at, end, facts); applies = ruleApplies; }
-      else { valueEnd = skipValue(at, end); applies = true; }
+      if (load<u8>(at) == 0x7b) {
+        valueEnd = matchMayApply(at, end, facts);
+        applies = ruleApplies;
+      } else {
+        valueEnd = skipValue(at, end);
+        applies = true;
+      }
     } else {
       valueEnd = skipValue(at, end);
     }
