@@ -19,7 +19,7 @@ export {
 export { annotateRules, auditRules, DECISION_ALLOWED, DECISION_DENIED, DECISION_EXEMPT } from "./protocol/audit";
 export { SettingsProblems, StringItem, childPath, indexPath, describe } from "./settings/check";
 export { SettingsSchema, ParsedSettings } from "./settings/schema";
-export { globMatch, anyGlobMatches, globProblem, nameProblem, DNS_LABEL_CHARS } from "./match/glob";
+export { globMatch, anyGlobMatches, globElementsMatch, globProblem, nameProblem, DNS_LABEL_CHARS } from "./match/glob";
 export { nowMillis } from "./time/clock";
 export { parseRfc3339, formatRfc3339, INVALID_TIME } from "./time/rfc3339";
 export { parseDuration, formatDuration } from "./time/duration";

@@ -2,8 +2,8 @@
 // so it may import env.* — it is never loaded by Kubewarden).
 import { Json } from "../json/view";
 import { parseJsonString } from "../json/value";
-import { quote } from "../json/writer";
-import { globMatch, globProblem, nameProblem } from "../match/glob";
+import { quote, ObjectWriter, utf8 } from "../json/writer";
+import { globMatch, anyGlobMatches, globElementsMatch, globProblem, nameProblem } from "../match/glob";
 import { parseImageReference } from "../k8s/image";
 import { parseRfc3339, formatRfc3339 } from "../time/rfc3339";
 import { parseDuration } from "../time/duration";
@@ -55,6 +55,22 @@ export function domGet(text: string, key: string): string {
 }
 export function quoteString(s: string): string { return quote(s); }
 export function glob(pattern: string, text: string): bool { return globMatch(pattern, text); }
+/** globElementsMatch over the list in `listJson`, then the same answer from its decoded strings: "<in place>|<decoded>". */
+export function globList(listJson: string, text: string): string {
+  const view = viewOf(listJson);
+  const strings = view.stringElements();
+  const decoded = strings.length == 0 ? -1 : anyGlobMatches(strings, text) ? 1 : 0;
+  return globElementsMatch(view, text).toString() + "|" + decoded.toString();
+}
+/** Whether ObjectWriter's bytes for {key: value, list: [value], map: {key: value}} are the UTF-8 of the same JSON built from quote(). */
+export function writerAgrees(key: string, value: string): bool {
+  const bytes = Uint8Array.wrap(new ObjectWriter().string(key, value).stringArray("list", [value]).stringMap("map", [key], [value]).int("n", -12).toBytes());
+  const text = "{" + quote(key) + ":" + quote(value) + ",\"list\":[" + quote(value) + "],\"map\":{" + quote(key) + ":" + quote(value) + "},\"n\":-12}";
+  const expected = Uint8Array.wrap(utf8(text));
+  if (bytes.length != expected.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] != expected[i]) return false;
+  return true;
+}
 export function patternCheck(pattern: string, allowed: string): string { const p = globProblem(pattern, allowed); return p !== null ? p : ""; }
 export function nameCheck(name: string, allowed: string, maxLength: i32): string { const p = nameProblem(name, allowed, maxLength); return p !== null ? p : ""; }
 export function image(ref: string): string {

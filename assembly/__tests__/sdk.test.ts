@@ -14,6 +14,8 @@ type Sdk = {
   domGet(text: string, key: string): string;
   quoteString(s: string): string;
   glob(pattern: string, text: string): boolean;
+  globList(listJson: string, text: string): string;
+  writerAgrees(key: string, value: string): boolean;
   patternCheck(pattern: string, allowed: string): string;
   nameCheck(name: string, allowed: string, maxLength: number): string;
   image(ref: string): string;
@@ -191,6 +193,31 @@ describe("ValidationRequest", () => {
     expect(sdk.requestSummary("{\"settings\":{}}")).toBe("problem: the validation request has no \"request\" object");
     expect(sdk.requestSummary("{\"request\":{\"uid\":1,")).toMatch(/^problem: the validation request is not valid JSON/);
     expect(sdk.requestSummary("{\"request\":{},\"settings\":[]}")).toBe("problem: \"settings\" must be an object, got array");
+  });
+});
+
+describe("patterns read in place, answers written as bytes", () => {
+  it("matches the patterns of a JSON list as their decoded strings would (property)", () => {
+    expect(sdk.globList("[\"CREATE\",\"UPDATE\"]", "UPDATE")).toBe("1|1");
+    expect(sdk.globList("[\"team-*\", 3, null]", "prod")).toBe("0|0");
+    expect(sdk.globList("[1, true]", "x")).toBe("-1|-1");
+    expect(sdk.globList("\"pods\"", "pods")).toBe("-1|-1");
+    expect(sdk.globList("[\"p\\u006fds\"]", "pods")).toBe("1|1"); // an escape: decoded first
+    expect(sdk.globList("[\"é*\"]", "été")).toBe("1|1"); // non-ASCII: decoded first
+    const piece = fc.constantFrom("a", "b", "*", "-", "é", "\\", "\"", "\u0001", "𝄞");
+    const pattern = fc.array(piece, { maxLength: 6 }).map((p) => p.join(""));
+    fc.assert(fc.property(fc.array(fc.oneof(pattern, fc.integer())), fc.array(fc.constantFrom("a", "b", "-", "é", "\\", "\"", "𝄞"), { maxLength: 6 }), (list, text) => {
+      const got = sdk.globList(JSON.stringify(list), text.join("")).split("|");
+      expect(got[0]).toBe(got[1]);
+    }), { numRuns: 300 });
+  });
+
+  it("ObjectWriter's bytes are the UTF-8 of the JSON quote() writes, escapes and lone surrogates included (property)", () => {
+    expect(sdk.writerAgrees("k", "plain")).toBe(true);
+    expect(sdk.writerAgrees("ké", "tab\there \"q\" \\ \u0000 \ud800 𝄞")).toBe(true);
+    fc.assert(fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), (key, value) => {
+      expect(sdk.writerAgrees(key, value)).toBe(true);
+    }), { numRuns: 300 });
   });
 });
 

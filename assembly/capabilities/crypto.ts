@@ -2,7 +2,7 @@
 // integers 0–255 (Rust Vec<u8>), not as strings.
 import { callHost } from "./host";
 import { CallResult } from "../abi/result";
-import { ObjectWriter, utf8, joinStrings } from "../json/writer";
+import { ObjectWriter, joinStrings } from "../json/writer";
 
 function bytesJson(text: string): string {
   const bytes = Uint8Array.wrap(String.UTF8.encode(text));
@@ -28,5 +28,5 @@ export function isCertificateTrusted(certPem: string, chainPems: string[] = [], 
   }
   const w = new ObjectWriter().raw("cert", pemCertificate(certPem)).raw("cert_chain", chain);
   if (notAfter.length > 0) w.string("not_after", notAfter); else w.raw("not_after", "null");
-  return callHost("crypto", "v1/is_certificate_trusted", utf8(w.toString()));
+  return callHost("crypto", "v1/is_certificate_trusted", w.toBytes());
 }

@@ -3,7 +3,7 @@
 // Payloads are snake_case as the host (Rust SDK 0.17 types) expects.
 import { callHost } from "./host";
 import { CallResult } from "../abi/result";
-import { ObjectWriter, utf8, stringArrayJson } from "../json/writer";
+import { ObjectWriter, stringArrayJson } from "../json/writer";
 
 /** `apiVersion` + `kind` + `name` (+ namespace, "" for cluster-scoped). */
 export class GetResourceRequest {
@@ -22,7 +22,7 @@ export function getResource(r: GetResourceRequest): CallResult {
   if (r.namespace.length > 0) w.string("namespace", r.namespace);
   w.bool("disable_cache", r.disableCache);
   if (r.fieldMasks.length > 0) w.stringArray("field_masks", r.fieldMasks);
-  return callHost("kubernetes", "get_resource", utf8(w.toString()));
+  return callHost("kubernetes", "get_resource", w.toBytes());
 }
 
 export class ListResourcesRequest {
@@ -43,7 +43,7 @@ export function listResources(r: ListResourcesRequest): CallResult {
   if (r.fieldSelector.length > 0) w.string("field_selector", r.fieldSelector);
   if (r.fieldMasks.length > 0) w.stringArray("field_masks", r.fieldMasks);
   const operation = r.namespace.length > 0 ? "list_resources_by_namespace" : "list_resources_all";
-  return callHost("kubernetes", operation, utf8(w.toString()));
+  return callHost("kubernetes", operation, w.toBytes());
 }
 
 export class CanIRequest {
@@ -69,5 +69,5 @@ export function canI(r: CanIRequest): CallResult {
     .raw("resource_attributes", attrs.toString())
     .string("user", r.user);
   const payload = new ObjectWriter().raw("subject_access_review", review.toString()).bool("disable_cache", r.disableCache);
-  return callHost("kubernetes", "can_i", utf8(payload.toString()));
+  return callHost("kubernetes", "can_i", payload.toBytes());
 }

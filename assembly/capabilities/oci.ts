@@ -16,7 +16,7 @@ export function manifestDigest(image: string): CallResult {
 export function verifyPubKeys(image: string, pubKeys: string[], annotationKeys: string[] = [], annotationValues: string[] = []): CallResult {
   const w = new ObjectWriter().string("type", "SigstorePubKeyVerify").string("image", image).raw("pub_keys", stringArrayJson(pubKeys));
   if (annotationKeys.length > 0) w.stringMap("annotations", annotationKeys, annotationValues);
-  return callHost("oci", "v2/verify", utf8(w.toString()));
+  return callHost("oci", "v2/verify", w.toBytes());
 }
 
 /** Keyless verification against exact `{issuer, subject}` pairs (`v2/verify`, SigstoreKeylessVerify). */
@@ -26,5 +26,5 @@ export function verifyKeyless(image: string, issuers: string[], subjects: string
     items.push(new ObjectWriter().string("issuer", issuers[i]).string("subject", subjects[i]).toString());
   }
   const w = new ObjectWriter().string("type", "SigstoreKeylessVerify").string("image", image).raw("keyless", "[" + joinStrings(items, ",") + "]");
-  return callHost("oci", "v2/verify", utf8(w.toString()));
+  return callHost("oci", "v2/verify", w.toBytes());
 }

@@ -1,7 +1,7 @@
 // `tracing/log`: structured logs that policy-server emits with target
 // `policy_log`. Never gated, never fails.
 import { callHost } from "./host";
-import { ObjectWriter, utf8 } from "../json/writer";
+import { ObjectWriter } from "../json/writer";
 
 export enum LogLevel { Trace, Debug, Info, Warning, Error }
 
@@ -19,5 +19,5 @@ function levelName(level: LogLevel): string {
 export function log(level: LogLevel, message: string, keys: string[] = [], values: string[] = []): void {
   const w = new ObjectWriter().string("level", levelName(level)).string("message", message);
   for (let i = 0; i < keys.length && i < values.length; i++) w.string(keys[i], values[i]);
-  callHost("tracing", "log", utf8(w.toString()));
+  callHost("tracing", "log", w.toBytes());
 }

@@ -211,24 +211,19 @@ export function parseSignalSources(p: SettingsProblems, settings: JsonValue): Si
  * request, so a request does not pay for the other users.
  */
 export class SplitSettings {
-  /** `kept`: the member splitSubjects was asked to keep as a view too (missing when absent or not asked). */
-  constructor(public dom: JsonValue, public subjects: Json, public kept: Json = Json.missing()) {}
+  constructor(public dom: JsonValue, public subjects: Json) {}
 }
 
-/** `keep` names one more member to leave unparsed (identity-assurance's `rules`, read selectively). */
-export function splitSubjects(view: Json, keep: string = ""): SplitSettings {
+export function splitSubjects(view: Json): SplitSettings {
   if (!view.isObject) return new SplitSettings(view.exists ? view.parse() : JsonValue.object(), Json.missing());
   const members = view.members();
   const dom = JsonValue.object();
   let subjects = Json.missing();
-  let kept = Json.missing();
   for (let i = 0; i < members.keys.length; i++) {
-    const key = members.keys[i];
-    if (key == "subjects") subjects = members.values[i];
-    else if (keep.length > 0 && key == keep) kept = members.values[i];
-    else dom.set(key, members.values[i].parse());
+    if (members.keys[i] == "subjects") subjects = members.values[i];
+    else dom.set(members.keys[i], members.values[i].parse());
   }
-  return new SplitSettings(dom, subjects, kept);
+  return new SplitSettings(dom, subjects);
 }
 
 /** After parsing `split.dom`: attach the subjects view (a non-object is a problem). */

@@ -6,9 +6,10 @@
 
 /** Length of `s` once escaped as JSON string content (no quotes). */
 function escapedLength(s: string): i32 {
+  const src = changetype<usize>(s);
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+    const c = load<u16>(src + (<usize>i << 1));
     if (c == 0x22 || c == 0x5c || c == 0x0a || c == 0x0d || c == 0x09) n += 1;
     else if (c < 0x20) n += 5;
   }
@@ -17,10 +18,12 @@ function escapedLength(s: string): i32 {
 
 const HEX = "0123456789abcdef";
 
-/** Writes `s` escaped at `out` (UTF-16); returns the position after it. */
-function writeEscaped(out: usize, s: string): usize {
+/** Writes `s` escaped at `out` (UTF-16), `n` code units once escaped (escapedLength); returns the position after it. */
+function writeEscaped(out: usize, s: string, n: i32): usize {
+  const src = changetype<usize>(s);
+  if (n == s.length) { memory.copy(out, src, <usize>n << 1); return out + (<usize>n << 1); } // nothing to escape
   for (let i = 0; i < s.length; i++) {
-    const c = <u16>s.charCodeAt(i);
+    const c = load<u16>(src + (<usize>i << 1));
     if (c >= 0x20 && c != 0x22 && c != 0x5c) { store<u16>(out, c); out += 2; continue; }
     store<u16>(out, 0x5c);
     let e: u16 = 0;
@@ -90,7 +93,7 @@ export class StringBuilder {
     const n = escapedLength(s);
     const at = this.reserve(n + 2);
     store<u16>(at, 0x22);
-    writeEscaped(at + 2, s);
+    writeEscaped(at + 2, s, n);
     store<u16>(at + 2 + (<usize>n << 1), 0x22);
     return this;
   }
@@ -125,43 +128,117 @@ export function quote(s: string): string {
   const n = escapedLength(s);
   const out = changetype<usize>(__new((<usize>n + 2) << 1, idof<string>()));
   store<u16>(out, 0x22);
-  writeEscaped(out + 2, s);
+  writeEscaped(out + 2, s, n);
   store<u16>(out + 2 + (<usize>n << 1), 0x22);
   return changetype<string>(out);
 }
 
-/** Builds one JSON object member by member, into one buffer. */
+/**
+ * Builds one JSON object member by member, straight into UTF-8 bytes (the
+ * wire form: `toBytes()` needs no encoding pass). A string that needs no
+ * escape and is ASCII, as keys and most values are, is copied byte by byte
+ * in one pass; any other goes through `quote` and the UTF-8 encoder (lone
+ * surrogates become U+FFFD, as `utf8` writes them). `toString()` decodes.
+ */
 export class ObjectWriter {
-  private out: StringBuilder = new StringBuilder();
+  /** An ArrayBuffer used as the buffer: its size is the capacity, `length` the part written (no closing brace). */
+  private buffer: usize = __new(128, idof<ArrayBuffer>());
+  private length: i32 = 0;
   private members: i32 = 0;
-  private closed: bool = false;
+  /** The buffer was handed out by toBytes(): copy before writing again. */
+  private sealed: bool = false;
 
-  private key(key: string): StringBuilder {
-    if (this.closed) { this.out.truncate(1); this.closed = false; } // reopen after toString()
-    this.out.char(this.members++ == 0 ? 0x7b : 0x2c); // "{" first, "," after
-    return this.out.quoted(key).char(0x3a);
+  /** Room for `bytes` more bytes; returns where they go. Doubling keeps the total copied linear. */
+  private reserve(bytes: i32): usize {
+    const need = <usize>(this.length + bytes);
+    const capacity = <usize>changetype<ArrayBuffer>(this.buffer).byteLength;
+    if (this.sealed) {
+      const fresh = __new(max(need, capacity << 1), idof<ArrayBuffer>());
+      memory.copy(fresh, this.buffer, <usize> this.length);
+      this.buffer = fresh;
+      this.sealed = false;
+    } else if (need > capacity) {
+      this.buffer = __renew(this.buffer, max(need, capacity << 1));
+    }
+    const at = this.buffer + <usize> this.length;
+    this.length += bytes;
+    return at;
   }
 
-  raw(key: string, json: string): ObjectWriter { this.key(key).append(json); return this; }
-  string(key: string, value: string): ObjectWriter { this.key(key).quoted(value); return this; }
+  private byte(b: u8): void { store<u8>(this.reserve(1), b); }
+
+  /** `text` as UTF-8, as it is (JSON already, or a number). */
+  private text(text: string): void {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes; a long text (a mutated object) is measured instead of reserving 3x.
+    const room = text.length <= 256 ? text.length * 3 : String.UTF8.byteLength(text);
+    const at = this.reserve(room);
+    const written = String.UTF8.encodeUnsafe(changetype<usize>(text), text.length, at, false, String.UTF8.ErrorMode.REPLACE);
+    this.length -= room - <i32>written;
+  }
+
+  /** `s` as a JSON string literal, quotes included. */
+  private quoted(s: string): void {
+    const n = s.length;
+    const at = this.reserve(n + 2);
+    store<u8>(at, 0x22);
+    const src = changetype<usize>(s);
+    for (let i = 0; i < n; i++) {
+      const c = load<u16>(src + (<usize>i << 1));
+      if (c < 0x20 || c >= 0x7f || c == 0x22 || c == 0x5c) {
+        this.length -= n + 2;
+        this.text(quote(s));
+        return;
+      }
+      store<u8>(at + 1 + <usize>i, <u8>c);
+    }
+    store<u8>(at + 1 + <usize>n, 0x22);
+  }
+
+  private key(key: string): void {
+    this.byte(this.members++ == 0 ? 0x7b : 0x2c); // "{" first, "," after
+    this.quoted(key);
+    this.byte(0x3a);
+  }
+
+  raw(key: string, json: string): ObjectWriter { this.key(key); this.text(json); return this; }
+  string(key: string, value: string): ObjectWriter { this.key(key); this.quoted(value); return this; }
   bool(key: string, value: bool): ObjectWriter { return this.raw(key, value ? "true" : "false"); }
   int(key: string, value: i64): ObjectWriter { return this.raw(key, value.toString()); }
-  stringArray(key: string, values: string[]): ObjectWriter { writeStringArray(this.key(key), values); return this; }
-  stringMap(key: string, keys: string[], values: string[]): ObjectWriter {
-    const out = this.key(key).char(0x7b);
-    for (let i = 0; i < keys.length; i++) {
-      if (i > 0) out.char(0x2c);
-      out.quoted(unchecked(keys[i])).char(0x3a).quoted(unchecked(values[i]));
+  stringArray(key: string, values: string[]): ObjectWriter {
+    this.key(key);
+    this.byte(0x5b);
+    for (let i = 0; i < values.length; i++) {
+      if (i > 0) this.byte(0x2c);
+      this.quoted(unchecked(values[i]));
     }
-    out.char(0x7d);
+    this.byte(0x5d);
     return this;
   }
 
-  toString(): string {
-    if (this.members == 0) return "{}";
-    if (!this.closed) { this.out.char(0x7d); this.closed = true; }
-    return this.out.toString();
+  stringMap(key: string, keys: string[], values: string[]): ObjectWriter {
+    this.key(key);
+    this.byte(0x7b);
+    for (let i = 0; i < keys.length; i++) {
+      if (i > 0) this.byte(0x2c);
+      this.quoted(unchecked(keys[i]));
+      this.byte(0x3a);
+      this.quoted(unchecked(values[i]));
+    }
+    this.byte(0x7d);
+    return this;
   }
+
+  /** The object's UTF-8 bytes: the buffer itself, shrunk in place (the writer stays open: more members may follow). */
+  toBytes(): ArrayBuffer {
+    if (this.members == 0) return utf8("{}");
+    store<u8>(this.reserve(1), 0x7d);
+    this.buffer = __renew(this.buffer, <usize> this.length);
+    this.length--; // the brace is written again after the next member
+    this.sealed = true;
+    return changetype<ArrayBuffer>(this.buffer);
+  }
+
+  toString(): string { return String.UTF8.decode(this.toBytes()); }
 }
 
 function writeStringArray(out: StringBuilder, values: string[]): void {

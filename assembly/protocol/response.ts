@@ -1,7 +1,7 @@
 // ValidationResponse / SettingsValidationResponse (kubewarden-protocol.md §2.2):
 // snake_case on the wire; `accepted`/`valid` always present, empty optionals
 // omitted (as the Go SDK does).
-import { ObjectWriter, utf8 } from "../json/writer";
+import { ObjectWriter } from "../json/writer";
 
 export class RejectOptions {
   /** HTTP-like status code for the AdmissionResponse (0 = leave unset). */
@@ -34,7 +34,8 @@ export class ValidationResponse {
     return this;
   }
 
-  toJson(): string {
+  /** The wire form: UTF-8 JSON, written once (no string in between). */
+  toBytes(): ArrayBuffer {
     const w = new ObjectWriter().bool("accepted", this.accepted);
     const message = this.message;
     if (message !== null) w.string("message", message);
@@ -43,10 +44,10 @@ export class ValidationResponse {
     if (mutated !== null) w.raw("mutated_object", mutated);
     if (this.auditAnnotationKeys.length > 0) w.stringMap("audit_annotations", this.auditAnnotationKeys, this.auditAnnotationValues);
     if (this.warnings.length > 0) w.stringArray("warnings", this.warnings);
-    return w.toString();
+    return w.toBytes();
   }
 
-  toBytes(): ArrayBuffer { return utf8(this.toJson()); }
+  toJson(): string { return String.UTF8.decode(this.toBytes()); }
 }
 
 export function accept(): ValidationResponse { return new ValidationResponse(); }
@@ -75,14 +76,14 @@ export function acceptWithMutation(mutatedObjectJson: string): ValidationRespons
 
 export class SettingsValidationResponse {
   constructor(public valid: bool, public message: string | null) {}
-  toJson(): string {
+  toBytes(): ArrayBuffer {
     const w = new ObjectWriter().bool("valid", this.valid);
     const message = this.message;
     if (message !== null) w.string("message", message);
-    return w.toString();
+    return w.toBytes();
   }
 
-  toBytes(): ArrayBuffer { return utf8(this.toJson()); }
+  toJson(): string { return String.UTF8.decode(this.toBytes()); }
 }
 
 export function settingsValid(): SettingsValidationResponse { return new SettingsValidationResponse(true, null); }

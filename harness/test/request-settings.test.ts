@@ -42,4 +42,24 @@ describe("identity-assurance: request-time settings read", () => {
     expect(one.allowed).toBe(false);
     expect((await policy.validate(unverified, identityAssuranceSettingsWithRules(50), { now: BENCH_NOW })).response).toEqual(one);
   });
+
+  it("a rule that is not an object, or whose match is not one, is reported as validate_settings words it (500)", async () => {
+    const request = benchRequest(1024);
+    const rules = IDENTITY_ASSURANCE_BENCH_SETTINGS.rules;
+    const notObject = (await policy.validate(request, { ...IDENTITY_ASSURANCE_BENCH_SETTINGS, rules: [...rules, "oops"] }, { now: BENCH_NOW })).response;
+    expect(notObject.status?.code).toBe(500);
+    expect(notObject.status?.message).toBe("identity-assurance: invalid settings: rules[1]: \"oops\" is not an object (got string)");
+    const badMatch = { name: "odd", match: ["pods"], require: { assurance: "IAL1" } };
+    const r = (await policy.validate(request, { ...IDENTITY_ASSURANCE_BENCH_SETTINGS, rules: [...rules, badMatch] }, { now: BENCH_NOW })).response;
+    expect(r.status?.code).toBe(500);
+    expect(r.status?.message).toMatch(/^identity-assurance: invalid settings: rules\[1\]\.match: \["pods"\] is not an object/);
+  });
+
+  it("a rule without match applies to every request and is checked in full", async () => {
+    const request = benchRequest(1024);
+    const everywhere = { name: "all", require: { assurance: "IAL9" } };
+    const r = (await policy.validate(request, { ...IDENTITY_ASSURANCE_BENCH_SETTINGS, rules: [everywhere] }, { now: BENCH_NOW })).response;
+    expect(r.status?.code).toBe(500);
+    expect(r.status?.message).toMatch(/rules\[0\]\.require\.assurance: "IAL9" is not an assurance level/);
+  });
 });

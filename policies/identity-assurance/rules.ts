@@ -1,20 +1,36 @@
 // Pure decision logic of identity-assurance: which rules a request matches,
 // who is exempt, and the decision from (facts, signals, source errors,
 // settings, now). No ABI, no JSON: unit tests call `decide` directly.
-import { anyGlobMatches } from "../../assembly/sdk";
+import { anyGlobMatches, globElementsMatch, Json } from "../../assembly/sdk";
 import { SignalSet, RequestFacts, Decision, DECISION_EXEMPT, evaluate } from "../../assembly/identity";
 import { Rule, Settings } from "./settings";
 
+/** -1: the list names no pattern (any); 1: a pattern matches `text`; 0: none does. */
+function patternsMatch<L>(list: L, text: string): i32 {
+  if (isArray<L>()) {
+    const patterns = changetype<string[]>(list);
+    return patterns.length == 0 ? -1 : anyGlobMatches(patterns, text) ? 1 : 0;
+  }
+  return globElementsMatch(changetype<Json>(list), text);
+}
+
+/**
+ * The one definition of "a rule's match applies", over checked lists
+ * (L = string[]) or the lists as a request's settings carry them (L = Json,
+ * read in place: parseRequestSettings tells most rules apart with it).
+ */
+export function matchApplies<L>(operations: L, resources: L, namespaces: L, hasNamespaces: bool, facts: RequestFacts): bool {
+  // Operations are names or "*" (settings.ts checks them), so the same glob check as resources and namespaces.
+  if (patternsMatch<L>(operations, facts.operation) == 0) return false;
+  if (patternsMatch<L>(resources, facts.resource) == 0) return false;
+  // A rule scoped to namespaces never matches cluster-scoped objects.
+  if (hasNamespaces && (facts.namespace.length == 0 || patternsMatch<L>(namespaces, facts.namespace) != 1)) return false;
+  return true;
+}
+
 export function ruleMatches(rule: Rule, facts: RequestFacts): bool {
   const m = rule.match;
-  // Operations are names or "*" (settings.ts checks them), so the same glob check as resources and namespaces.
-  if (m.operations.length > 0 && !anyGlobMatches(m.operations, facts.operation)) return false;
-  if (m.resources.length > 0 && !anyGlobMatches(m.resources, facts.resource)) return false;
-  if (m.hasNamespaces) {
-    // A rule scoped to namespaces never matches cluster-scoped objects.
-    if (facts.namespace.length == 0 || !anyGlobMatches(m.namespaces, facts.namespace)) return false;
-  }
-  return true;
+  return matchApplies<string[]>(m.operations, m.resources, m.namespaces, m.hasNamespaces, facts);
 }
 
 export function matchingRules(settings: Settings, facts: RequestFacts): Rule[] {

@@ -1,8 +1,10 @@
 // Settings of identity-assurance (the contract in README.md): parsed and
 // validated in one pass; every problem is reported with its path and value.
-import { Json, JsonValue, joinStrings, SettingsProblems, ParsedSettings, ValidationRequest, childPath, indexPath, quote, globProblem, nameProblem, DNS_LABEL_CHARS } from "../../assembly/sdk";
-import { Requirements, Exemptions, SignalSources, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources, attachSubjects, splitSubjects, RequestFacts, requestFacts } from "../../assembly/identity";
-import { ruleMatches } from "./rules";
+import { Json, JsonKind, JsonValue, joinStrings, SettingsProblems, ParsedSettings, ValidationRequest, childPath, indexPath, quote, globProblem, nameProblem, DNS_LABEL_CHARS } from "../../assembly/sdk";
+import { Requirements, Exemptions, SignalSources, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources, attachSubjects, SplitSettings, RequestFacts, requestFacts } from "../../assembly/identity";
+import { ruleMatches, matchApplies } from "./rules";
+import { SCAN_ERROR, skipValue, MemberCursor, ElementCursor } from "../../assembly/json/scan";
+import { kindAt } from "../../assembly/json/view";
 
 export const OPERATIONS: string[] = ["CREATE", "UPDATE", "DELETE", "CONNECT", "*"];
 const RESOURCE_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789.-/";
@@ -110,60 +112,118 @@ export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
   return new ParsedSettings<Settings>(s, p);
 }
 
-/** A rule with its `match` as written (views, unchecked): enough to tell that it does not apply. */
-function rawMatch(view: Json): Rule {
-  const rule = new Rule();
-  const m = rule.match;
-  const f = view.fields(MATCH_KEYS);
-  m.operations = f[0].stringElements();
-  m.resources = f[1].stringElements();
-  m.namespaces = f[2].stringElements();
-  m.hasNamespaces = f[2].exists;
-  return rule;
+const MISSING = Json.missing();
+/** Set by mayApply: whether the rule it read may apply to the request. */
+let ruleApplies = false;
+
+/**
+ * One pass over the rule object at `start`: sets `ruleApplies` from its
+ * `match`, read in place (matchApplies over the raw lists; a rule without
+ * `match`, or whose `match` is not an object, may apply and is read in full,
+ * which reports what is wrong). Returns the rule's end (SCAN_ERROR: malformed).
+ */
+function mayApply(start: usize, end: usize, facts: RequestFacts): usize {
+  const m = new MemberCursor(start, end);
+  let applies = true;
+  while (m.next()) {
+    const at = m.valueStart;
+    let valueEnd: usize;
+    if (m.keyIs("match")) {
+      // The last `match` wins, as everywhere; an object is scanned once, to its end, while its lists are read.
+      if (load<u8>(at) == 0x7b) {
+        valueEnd = matchMayApply(at, end, facts);
+        applies = ruleApplies;
+      } else {
+        valueEnd = skipValue(at, end);
+        applies = true;
+      }
+    } else {
+      valueEnd = skipValue(at, end);
+    }
+    if (!m.endValue(valueEnd)) break;
+  }
+  ruleApplies = applies;
+  return m.close;
 }
+
+/** The `match` object at `start`: sets `ruleApplies`; returns its end (SCAN_ERROR: malformed). */
+function matchMayApply(start: usize, end: usize, facts: RequestFacts): usize {
+  let operations = MISSING, resources = MISSING, namespaces = MISSING;
+  const f = new MemberCursor(start, end);
+  while (f.next()) {
+    const valueEnd = skipValue(f.valueStart, end);
+    if (valueEnd != SCAN_ERROR) {
+      if (f.keyIs("operations")) operations = new Json(f.valueStart, valueEnd, kindAt(f.valueStart));
+      else if (f.keyIs("resources")) resources = new Json(f.valueStart, valueEnd, kindAt(f.valueStart));
+      else if (f.keyIs("namespaces")) namespaces = new Json(f.valueStart, valueEnd, kindAt(f.valueStart));
+    }
+    if (!f.endValue(valueEnd)) break;
+  }
+  ruleApplies = matchApplies<Json>(operations, resources, namespaces, namespaces.exists, facts);
+  return f.close;
+}
+
+/** A rule whose raw `match` applies (`f`: its name, match and require): checked as validate_settings would, kept when its checked match applies. */
+function readRule(p: SettingsProblems, s: Settings, f: Json[], i: i32, facts: RequestFacts): void {
+  const rule = new Rule();
+  const path = indexPath("rules", i);
+  if (f[1].exists) {
+    rule.match = parseMatch(p, f[1].parse(), childPath(path, "match"));
+    if (!ruleMatches(rule, facts)) return;
+  }
+  const name = f[0].asString();
+  if (name === null || name.length == 0) p.add(childPath(path, "name"), "is required");
+  else rule.name = name;
+  if (!f[2].exists) p.add(childPath(path, "require"), "is required");
+  else rule.require = parseRequirements(p, f[2].parse(), childPath(path, "require"));
+  s.rules.push(rule);
+}
+
+/** The top-level members a request reads (one pass over the settings object; `subjects` stays a view). */
+const REQUEST_KEYS: string[] = ["rules", "exempt", "claims", "cluster", "subjects"];
 
 /**
  * Settings as `validate` needs them, read selectively: validate_settings has
  * checked them whole (policy-server serves no request before), so a request
- * reads each rule's `match` and, only for the rules that match it, the name
- * and `require` block; `subjects` stays a view (the SDK's identity module
+ * reads each rule's `match` in place (no DOM, no strings for plain patterns)
+ * and, only for the rules that match it, the name, the checked `match` and
+ * the `require` block; `subjects` stays a view (the SDK's identity module
  * reads only the requester's entry). Cost: linear in the rules, and the
  * checks of a `require` only where it applies. A problem in what is read
  * still rejects the request (500), as before.
  */
 export function parseRequestSettings(view: Json, vr: ValidationRequest): ParsedSettings<Settings> {
-  const split = splitSubjects(view, "rules");
-  if (!view.isObject) return parseSettings(split.dom); // its type problem, worded once
+  if (!view.isObject) return parseSettings(view.exists ? view.parse() : JsonValue.object()); // its type problem, worded once
   const p = new SettingsProblems();
   const s = new Settings();
-  const rules = split.kept;
+  const top = view.fields(REQUEST_KEYS);
+  if (!top[0].isValid) return parseSettings(view.parse()); // malformed: the strict parser words it
+  const rules = top[0];
   if (!rules.exists) p.add("rules", "is required: list at least one rule (name, match, require)");
   else if (!rules.isArray) p.wrongType("rules", rules.parse(), "a list of rules");
   else {
     const facts: RequestFacts = requestFacts(vr);
-    const items = rules.elements();
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      if (!item.isObject) { p.wrongType(indexPath("rules", i), item.parse(), "an object"); continue; }
-      const f = item.fields(RULE_KEYS);
-      const rule = new Rule();
-      if (f[1].exists) {
-        // Most rules do not match: tell that from the raw lists, with no DOM and no checks.
-        if (!ruleMatches(rawMatch(f[1]), facts)) continue;
-        rule.match = parseMatch(p, f[1].parse(), childPath(indexPath("rules", i), "match"));
-        if (!ruleMatches(rule, facts)) continue;
-      }
-      const path = indexPath("rules", i);
-      const name = f[0].asString();
-      if (name === null || name.length == 0) p.add(childPath(path, "name"), "is required");
-      else rule.name = name;
-      if (!f[2].exists) p.add(childPath(path, "require"), "is required");
-      else rule.require = parseRequirements(p, f[2].parse(), childPath(path, "require"));
-      s.rules.push(rule);
+    const end = rules.end;
+    const c = new ElementCursor(rules.start, end);
+    let i = 0;
+    while (c.next()) {
+      const at = c.valueStart;
+      const isObject = load<u8>(at) == 0x7b;
+      // Most rules do not match: tell that from the raw `match` lists in one pass over the rule, with no DOM and no checks.
+      const ruleEnd = isObject ? mayApply(at, end, facts) : skipValue(at, end);
+      if (ruleEnd == SCAN_ERROR) return parseSettings(view.parse()); // malformed: the strict parser words it
+      if (!isObject) p.wrongType(indexPath("rules", i), new Json(at, ruleEnd, kindAt(at)).parse(), "an object");
+      else if (ruleApplies) readRule(p, s, new Json(at, ruleEnd, JsonKind.Object).fields(RULE_KEYS), i, facts);
+      i++;
+      if (!c.endValue(ruleEnd)) break;
     }
+    if (c.close != end) return parseSettings(view.parse());
   }
-  s.exempt = parseExemptions(p, split.dom);
-  s.sources = parseSignalSources(p, split.dom);
-  attachSubjects(p, s.sources, split);
+  // The other members as a DOM (they are small); a member written as null is kept, so that its problem is reported.
+  const dom = JsonValue.object();
+  for (let k = 1; k < 4; k++) if (unchecked(top[k]).kind != JsonKind.Missing) dom.set(unchecked(REQUEST_KEYS[k]), unchecked(top[k]).parse());
+  s.exempt = parseExemptions(p, dom);
+  s.sources = parseSignalSources(p, dom);
+  attachSubjects(p, s.sources, new SplitSettings(dom, top[4]));
   return new ParsedSettings<Settings>(s, p);
 }

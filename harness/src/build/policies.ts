@@ -11,6 +11,7 @@
 import { mkdirSync, readdirSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { checkModuleImports } from "./checks.js";
+import { mergeDataSegments } from "./data-segments.js";
 import { buildComponent, checkComponentCore, componentEntrySource } from "./component.js";
 import { annotate, readAnnotateInput } from "../oci/annotate.js";
 
@@ -88,7 +89,11 @@ export async function buildPolicy(policyDir: string, repoRoot: string, log: (lin
     if (result.error) {
       throw new Error(`building ${relative(repoRoot, policyDir)} (${t.target}) failed:\n${stderrText || result.error.message}`);
     }
-    const bytes = readFileSync(outFile);
+    let bytes: Uint8Array = readFileSync(outFile);
+    if (!t.target.includes("debug")) {
+      bytes = mergeDataSegments(bytes);
+      writeFileSync(outFile, bytes);
+    }
     if (t.entry === "component") {
       const problems = checkComponentCore(bytes);
       if (problems.length > 0) throw new Error(`${relative(repoRoot, outFile)} cannot become an idgov:policy component: ${problems.join("; ")}`);
