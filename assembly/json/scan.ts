@@ -438,7 +438,7 @@ export class ElementCursor extends ContainerCursor {
 export type ValueTest = (start: usize, end: usize) => bool;
 
 /** Is the value at `start` a string? (Its bytes were skipped, so it is well-formed.) */
-export function isStringAt(start: usize, end: usize): bool { return load<u8>(start) == 0x22; }
+export function isStringAt(start: usize, _end: usize): bool { return load<u8>(start) == 0x22; }
 
 /**
  * Is `[start, end)` exactly one well-formed object (or, with `array`, array)
