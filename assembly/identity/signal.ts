@@ -118,7 +118,7 @@ export class SignalBuilder {
   }
 
   private hasProblemAbout(field: string): bool {
-    for (let i = 0; i < this.problems.length; i++) if (this.problems[i].startsWith(field)) return true;
+    for (let i = 0; i < this.problems.length; i++) if (this.problems[i].indexOf(field) == 0) return true;
     return false;
   }
 }

@@ -308,14 +308,25 @@ export function decodeStringContent(start: usize, end: usize): string | null {
 
 /**
  * UTF-8 bytes [p, end) as UTF-16 at `out`; returns the position after them.
- * String.UTF8.decodeUnsafe's decoding (the module's one UTF-8 decoder), so
- * escaped and unescaped strings decode alike; only strings with escapes come here.
+ * ASCII is widened in place; from the first other byte on, the run goes
+ * through String.UTF8.decodeUnsafe (the module's one UTF-8 decoder, so
+ * escaped and unescaped strings decode alike) and is copied: a temporary
+ * string only for runs with non-ASCII text, so memory stays linear.
  */
 function decodeUtf8Into(out: usize, p: usize, end: usize): usize {
-  const run = String.UTF8.decodeUnsafe(p, end - p);
-  const bytes = <usize>run.length << 1;
-  memory.copy(out, changetype<usize>(run), bytes);
-  return out + bytes;
+  while (p < end) {
+    const c = load<u8>(p);
+    if (c >= 0x80) {
+      const run = String.UTF8.decodeUnsafe(p, end - p);
+      const bytes = <usize>run.length << 1;
+      memory.copy(out, changetype<usize>(run), bytes);
+      return out + bytes;
+    }
+    store<u16>(out, c);
+    out += 2;
+    p++;
+  }
+  return out;
 }
 
 /**
@@ -441,13 +452,13 @@ export type ValueTest = (start: usize, end: usize) => bool;
 export function isStringAt(start: usize, _end: usize): bool { return load<u8>(start) == 0x22; }
 
 /**
- * Is `[start, end)` exactly one well-formed object (or, with `array`, array)
+ * Is the value `[start, end)` (a skipped value: never empty) exactly one well-formed object (or, with `array`, array)
  * every member value (element) of which passes `test`? Walks with the cursors
  * and allocates nothing but the cursor: the happy-path check of readers that
  * build their (allocating) message only when this says no.
  */
 export function everyValue(start: usize, end: usize, array: bool, test: ValueTest): bool {
-  if (start >= end || load<u8>(start) != (array ? 0x5b : 0x7b)) return false;
+  if (load<u8>(start) != (array ? 0x5b : 0x7b)) return false;
   const c: ContainerCursor = array ? new ElementCursor(start, end) : new MemberCursor(start, end);
   while (array ? (<ElementCursor>c).next() : (<MemberCursor>c).next()) {
     const v = array ? (<ElementCursor>c).valueStart : (<MemberCursor>c).valueStart;
