@@ -3,25 +3,30 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { IdgovError } from "./errors.js";
-import { runCommand } from "./commands/run.js";
-import { signalsCommand } from "./commands/signals.js";
-import { scaffoldCommand } from "./commands/scaffold.js";
-import { annotateCommand } from "./commands/annotate.js";
-import { benchCommand } from "./commands/bench.js";
-import { newCommand } from "./commands/new.js";
-import { testCommand } from "./commands/test.js";
-import { pushCommand } from "./commands/push.js";
-import { pullCommand } from "./commands/pull.js";
-import { policiesCommand } from "./commands/policies.js";
-import { rmCommand } from "./commands/rm.js";
-import { inspectCommand } from "./commands/inspect.js";
-import { digestCommand } from "./commands/digest.js";
-import { serveCommand } from "./commands/serve.js";
-import { logCommand } from "./commands/log.js";
 import { CommandExit, type CliCommand, type CliIO } from "./commands/command.js";
 
-/** Registered commands; add new ones here (one file each under commands/). */
-export const COMMANDS: CliCommand[] = [runCommand, signalsCommand, newCommand, scaffoldCommand, benchCommand, annotateCommand, testCommand, pushCommand, pullCommand, policiesCommand, rmCommand, inspectCommand, digestCommand, serveCommand, logCommand];
+/**
+ * The commands (one file each under commands/; add new ones here), loaded on demand: `idgov run`
+ * loads run's modules and not, say, the server's metrics or CEL, which keeps the CLI's cold start
+ * close to node's own. Help, version and unknown commands load them all.
+ */
+export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
+  run: async () => (await import("./commands/run.js")).runCommand,
+  signals: async () => (await import("./commands/signals.js")).signalsCommand,
+  new: async () => (await import("./commands/new.js")).newCommand,
+  scaffold: async () => (await import("./commands/scaffold.js")).scaffoldCommand,
+  bench: async () => (await import("./commands/bench.js")).benchCommand,
+  annotate: async () => (await import("./commands/annotate.js")).annotateCommand,
+  test: async () => (await import("./commands/test.js")).testCommand,
+  push: async () => (await import("./commands/push.js")).pushCommand,
+  pull: async () => (await import("./commands/pull.js")).pullCommand,
+  policies: async () => (await import("./commands/policies.js")).policiesCommand,
+  rm: async () => (await import("./commands/rm.js")).rmCommand,
+  inspect: async () => (await import("./commands/inspect.js")).inspectCommand,
+  digest: async () => (await import("./commands/digest.js")).digestCommand,
+  serve: async () => (await import("./commands/serve.js")).serveCommand,
+  log: async () => (await import("./commands/log.js")).logCommand,
+};
 
 function packageVersion(): string {
   try {
@@ -32,7 +37,8 @@ function packageVersion(): string {
   }
 }
 
-export function buildProgram(io: CliIO): Command {
+/** The program with the commands named (all of them by default). */
+export async function buildProgram(io: CliIO, names: string[] = Object.keys(COMMANDS)): Promise<Command> {
   const program = new Command("idgov")
     .description("Run identity-aware Kubewarden policies (waPC / WASI modules) the way policy-server and kwctl run do")
     .version(packageVersion(), "-V, --version", "print the idgov version")
@@ -45,7 +51,7 @@ export function buildProgram(io: CliIO): Command {
     })
     .exitOverride();
   // Subcommands inherit the output, exit and help settings configured above.
-  for (const command of COMMANDS) command.register(program, io);
+  for (const command of await Promise.all(names.map((n) => COMMANDS[n]()))) command.register(program, io);
   return program;
 }
 
@@ -53,7 +59,8 @@ const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ").trim();
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[] = process.argv, io: CliIO = defaultIO()): Promise<number> {
-  const program = buildProgram(io);
+  const named = argv[2];
+  const program = await buildProgram(io, named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : undefined);
   try {
     await program.parseAsync(argv);
     return 0;

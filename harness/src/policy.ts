@@ -14,7 +14,7 @@ import { openHostCapabilities, type HostCapabilitySources } from "./host/sources
 import { processResponse, type AdmissionResponse, type PolicyMode, type ValidationResponse } from "./admission/response.js";
 import type { SettingsValidationResponse } from "./admission/settings.js";
 import { admissionAnswer, protocolVersionAnswer, settingsAnswer } from "./admission/outcome.js";
-import { jsonBytes, prepareRequest, prepareSettings, validatePayloadBytes } from "./admission/payload.js";
+import { jsonBytes, prepareRequest, prepareSettings, validatePayloadBytes, type PreparedRequest, type PreparedSettings } from "./admission/payload.js";
 
 export interface LoadPolicyOptions extends CompileOptions {
   /** Execution time limit per evaluation in ms (default 2000, policy-server's); null or 0 disables it. */
@@ -72,6 +72,10 @@ export interface SettingsResult extends SettingsValidationResponse {
   timedOut?: true;
 }
 
+/** The in-process payload buffer: its first size, and the largest it is kept at (bigger payloads get their own). */
+const SCRATCH_BYTES = 64 * 1024;
+const MAX_SCRATCH_BYTES = 4 * 1024 * 1024;
+
 function parseNow(now: Date | string | undefined): bigint | undefined {
   if (now === undefined) return undefined;
   // Strings are read by the policies' own RFC 3339 rules (offset required, no rollover).
@@ -86,6 +90,17 @@ function parseNow(now: Date | string | undefined): bigint | undefined {
 export class Policy {
   private readonly evaluator: Evaluator;
   private readonly fixtureCache = new Map<string, FixtureProvider>();
+  private defaultDispatcher: HostDispatcher | undefined;
+  /**
+   * The buffer validate payloads are built in when the evaluator takes the payload at once (in
+   * process it is read before validate yields; an idle worker's channel copies it), so one
+   * buffer serves every such call. `scratchBusy` covers a host-capability provider that calls
+   * validate from inside an in-process evaluation.
+   */
+  private scratch: Buffer = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+  private scratchBusy = false;
+  /** The last `now` text and its reading (callers usually pass the same clock every time). */
+  private lastNow: { text: string; ns: bigint | undefined } | undefined;
 
   constructor(
     readonly compiled: CompiledPolicy,
@@ -100,14 +115,25 @@ export class Policy {
   }
 
   private dispatcher(opts: HostContextOptions): HostDispatcher {
+    // The usual call names no host context: its dispatcher (default allow-list, nothing
+    // granted, no providers) holds no state, so one serves every such evaluation.
+    if (opts.allowedHostCapabilities === undefined && opts.contextAwareResources === undefined && !opts.allowContextAware && opts.hostCapabilities === undefined) {
+      return (this.defaultDispatcher ??= new HostDispatcher({ allowedHostCapabilities: ["*"], contextAwareResources: [], providers: [] }));
+    }
     const contextAwareResources
       = opts.contextAwareResources ?? (opts.allowContextAware ? (this.info.metadata?.contextAwareResources ?? []) : []);
     const { providers } = openHostCapabilities(opts.hostCapabilities, this.fixtureCache);
     return new HostDispatcher({ allowedHostCapabilities: opts.allowedHostCapabilities ?? ["*"], contextAwareResources, providers });
   }
 
+  private nowNs(now: Date | string | undefined): bigint | undefined {
+    if (typeof now !== "string") return parseNow(now);
+    if (this.lastNow?.text !== now) this.lastNow = { text: now, ns: parseNow(now) };
+    return this.lastNow.ns;
+  }
+
   private run(op: string, payload: Uint8Array, opts: HostContextOptions, owned = false): Promise<RawOutcome> {
-    const nowNs = parseNow(opts.now);
+    const nowNs = this.nowNs(opts.now);
     const dispatcher = this.dispatcher(opts);
     const job = owned ? { op, payload, nowNs, ownedPayload: true as const } : { op, payload, nowNs };
     return this.evaluator.run(this.compiled, job, (b, ns, op2, p) => dispatcher.dispatch(b, ns, op2, p));
@@ -133,7 +159,7 @@ export class Policy {
   async validate(request: unknown, settings?: unknown, opts: ValidateOptions = {}): Promise<ValidateResult> {
     const raw = opts.raw ?? this.info.metadata?.policyType === "raw";
     const req = prepareRequest(request, { raw });
-    const outcome = await this.run("validate", validatePayloadBytes(req, prepareSettings(settings)), opts, true);
+    const outcome = await this.runValidate(req, prepareSettings(settings), opts);
     const { response, validationResponse } = admissionAnswer(this.info.executionMode, req, outcome);
     // Bytes the host only scanned: a 400 may be the guest refusing malformed JSON; the host's
     // full parse then throws the one-line error naming the input (and is silent otherwise).
@@ -147,6 +173,20 @@ export class Policy {
     return validationResponse === undefined
       ? { response: processed, logs: outcome.logs }
       : { response: processed, logs: outcome.logs, validationResponse };
+  }
+
+  private runValidate(req: PreparedRequest, settings: PreparedSettings, opts: HostContextOptions): Promise<RawOutcome> {
+    if (this.scratchBusy) return this.run("validate", validatePayloadBytes(req, settings), opts, true);
+    const payload = validatePayloadBytes(req, settings, this.scratch);
+    const own = payload.buffer !== this.scratch.buffer;
+    if (!this.evaluator.takesPayloadNow(payload.length)) return this.run("validate", own ? payload : Buffer.from(payload), opts, own);
+    if (own && payload.length <= MAX_SCRATCH_BYTES) this.scratch = payload as Buffer; // grown: keep the bigger one
+    this.scratchBusy = true;
+    try {
+      return this.run("validate", payload, opts);
+    } finally {
+      this.scratchBusy = false;
+    }
   }
 
   /** Calls `protocol_version` (waPC only); Kubewarden expects `"v1"`. */

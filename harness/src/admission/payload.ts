@@ -8,6 +8,7 @@ import { normalizeSettings } from "./settings.js";
 import { MAX_JSON_DEPTH, tooDeep } from "./input.js";
 import type { RequestFacts } from "./outcome.js";
 import { MemberCursor, skipWhitespace } from "./scan.js";
+import { wellTypedHead } from "./request-head.js";
 
 /** Serialised JSON: text or UTF-8 bytes. */
 export type JsonText = string | Uint8Array;
@@ -238,17 +239,22 @@ function scanRequest(input: JsonText, source: string, what: string): PreparedReq
   if (review === undefined) return undefined;
   const reqAt = review ? requestAt : start;
   if (reqAt < 0) return undefined; // no request object: toAdmissionRequest says what is wrong
-  const head = requestHead(b, reqAt, end);
-  if (head === undefined) return undefined;
-  let headValue: unknown;
-  try {
-    headValue = JSON.parse(head);
-  } catch {
-    return undefined;
+  // Usually the head is well typed and read from the bytes alone; else it is parsed, and
+  // toAdmissionRequest accepts it or says what is wrong.
+  let uid = wellTypedHead(b, reqAt, end, BULKY)?.uid;
+  if (uid === undefined) {
+    const head = requestHead(b, reqAt, end);
+    if (head === undefined) return undefined;
+    let headValue: unknown;
+    try {
+      headValue = JSON.parse(head);
+    } catch {
+      return undefined;
+    }
+    uid = toAdmissionRequest(headValue, source).uid;
   }
-  const req = toAdmissionRequest(headValue, source);
   const json = review ? b.subarray(reqAt, requestEnd >= 0 ? requestEnd : last - 1) : b;
-  return new ScannedRequest(json, req.uid, input, source, what);
+  return new ScannedRequest(json, uid, input, source, what);
 }
 
 /** A request read by scanRequest: `object` is parsed from the input on first use (a class: cheap to make). */
@@ -354,14 +360,17 @@ const SUFFIX = enc.encode("}");
 
 /**
  * The `validate` payload bytes: `{"request":<request>,"settings":<settings>}`, in a buffer of
- * their own (never Node's shared pool), so a worker evaluator can transfer it.
+ * their own (never Node's shared pool), so a worker evaluator can transfer it; or at the start
+ * of `scratch` when it is big enough (a caller that consumes the payload before it builds the
+ * next one, such as the in-process evaluator, saves an allocation per evaluation).
  */
-export function validatePayloadBytes(request: PreparedRequest, settings: PreparedSettings): Uint8Array {
+export function validatePayloadBytes(request: PreparedRequest, settings: PreparedSettings, scratch?: Buffer): Uint8Array {
   const r = request.json;
   const s = settings.json;
   const rLength = typeof r === "string" ? Buffer.byteLength(r, "utf8") : r.length;
   const sLength = typeof s === "string" ? Buffer.byteLength(s, "utf8") : s.length;
-  const out = Buffer.allocUnsafeSlow(PREFIX.length + rLength + MIDDLE.length + sLength + SUFFIX.length);
+  const length = PREFIX.length + rLength + MIDDLE.length + sLength + SUFFIX.length;
+  const out = scratch !== undefined && scratch.length >= length ? scratch.subarray(0, length) : Buffer.allocUnsafeSlow(length);
   let at = 0;
   const put = (part: JsonText) => {
     if (typeof part === "string") {

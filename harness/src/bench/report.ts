@@ -255,9 +255,10 @@ export function markdown(report: Report): string {
   out.push("## The library path (what users call)", "", libraryTable(report.library), "");
   out.push("`policy.validate(bytes, settings)` from the request's JSON bytes to the processed AdmissionResponse, awaited one at a time, "
     + "sampled in interleaved blocks with JSON.parse of the same bytes (UTF-8 decoding included). Ratios are median / mean / p99 of each against JSON.parse's. "
-    + "The last column is the host's own read of the request (prepareRequest), which both paths pay: for bytes it scans the top level and the request's small members "
-    + "(uid, kind, resource, operation, userInfo: what kwctl checks), stops at `object` and leaves the rest to the guest; the object is parsed only for a JSON Patch. "
-    + "At 1 KB those small members are most of the bytes, so it costs about what JSON.parse does; at 20 KB it is a small part.", "");
+    + "The settings are passed as the object, serialised on every call (prepareSettings once saves that). "
+    + "The last column is the host's own read of the request (prepareRequest), which both paths pay: for bytes it scans the top level and checks the types of the "
+    + "request's small members (uid, kind, resource, operation, userInfo: what kwctl checks) straight from the bytes (admission/request-head.ts), stops at `object` "
+    + "and leaves the rest to the guest; the object is parsed only for a JSON Patch. At 1 KB those small members are most of the bytes; at 20 KB they are a small part.", "");
   const rt = rulesTable(report.rules);
   if (rt) {
     out.push("## Cost by number of rules (identity-assurance, 1 KB Pod)", "", rt, "", "The bench settings plus rules for other resources that the Pod does not match (harness/src/bench/policies.ts). "

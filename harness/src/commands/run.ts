@@ -71,7 +71,9 @@ export async function runPolicy(policyPath: string, opts: RunOptions, io: CliIO)
 
   warnIfStale(policyPath, io);
   const modulePath = await resolvePolicySource(policyPath, { ...registryOptionsFrom(opts), log: (l) => io.stderr(`${l}\n`) });
-  const policy: Policy = await loadPolicy(modulePath, { timeoutMs, memoryLimitMiB });
+  // Two evaluations (validate_settings, validate): new instances cost less than preparing a
+  // snapshot (an instrumented copy of the module compiled and initialised) that two would reuse.
+  const policy: Policy = await loadPolicy(modulePath, { timeoutMs, memoryLimitMiB, freshInstance: "new" });
   try {
     // Request and settings are read and normalised once, for both evaluations.
     const raw = opts.raw ?? policy.info.metadata?.policyType === "raw";

@@ -18,6 +18,11 @@ export type AsyncHostCallFn = (
 export interface Evaluator {
   run(policy: CompiledPolicy, job: EvalJob, hostCall: AsyncHostCallFn): Promise<RawOutcome>;
   close(): Promise<void>;
+  /**
+   * Whether a run() called now with a payload of `bytes` is done with the payload's buffer when
+   * run() returns (it consumed or copied it), so the caller may reuse that buffer at once.
+   */
+  takesPayloadNow(bytes: number): boolean;
 }
 
 const noHostCalls: HostCallFn = () => ({ ok: false, error: "host capabilities are not available in this evaluation" });
@@ -82,4 +87,9 @@ export class InProcessEvaluator implements Evaluator {
   }
 
   async close(): Promise<void> {}
+
+  /** The guest reads the payload before run() returns. */
+  takesPayloadNow(): boolean {
+    return true;
+  }
 }

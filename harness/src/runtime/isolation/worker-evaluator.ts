@@ -1,29 +1,39 @@
 // Evaluator that runs guest calls in a worker thread, so that a runaway guest can be
 // stopped: on timeout the worker is terminated (like policy-server rebuilding its waPC
 // stack after an epoch interrupt) and a fresh one is started for the next evaluation.
-import { Worker, MessageChannel, type MessagePort } from "node:worker_threads";
+import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { rmSync } from "node:fs";
 import type { EvalJob, HostCallOutcome, RawOutcome } from "../types.js";
 import type { CompiledPolicy } from "../loading/module.js";
 import type { AsyncHostCallFn, Evaluator } from "../evaluator.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker.js";
+import { Channel, fitsRequestSlot, newChannelBuffer, ownBuffer, ToMainSignal, ToWorkerSignal } from "./channel.js";
 import { describeError } from "../../errors.js";
 import { formatLog } from "../../log.js";
 import { makeWasiDirectory } from "../wasi/wasi-runner.js";
 
 interface LiveWorker {
   worker: Worker;
-  control: Int32Array;
-  replyPort: MessagePort;
+  channel: Channel;
+  port: MessagePort;
   fileDir: string;
   loaded: Set<number>;
   dead: boolean;
 }
 
-interface Pending {
-  id: number;
+/** An evaluation asked for, in order of arrival. */
+interface Call {
+  policy: CompiledPolicy;
+  job: EvalJob;
   hostCall: AsyncHostCallFn;
   resolve(outcome: RawOutcome): void;
+}
+
+/** The evaluation the worker is running. */
+interface Running {
+  call: Call;
+  id: number;
+  live: LiveWorker;
   timer?: NodeJS.Timeout;
 }
 
@@ -61,16 +71,11 @@ function keyOf(module: WebAssembly.Module): number {
   return key;
 }
 
-/** The buffer behind `bytes` when the view covers all of it (so transferring it moves nothing else). */
-export function ownBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
-  const b = bytes.buffer;
-  return b instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === b.byteLength ? b : undefined;
-}
-
 export class WorkerEvaluator implements Evaluator {
   private live?: LiveWorker;
-  private pending?: Pending;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** calls waiting for the worker (it runs one at a time) */
+  private readonly waiting: Call[] = [];
+  private running?: Running;
   private nextId = 1;
   private closed = false;
   /** number of workers started so far (tests use it to see a replacement) */
@@ -79,42 +84,47 @@ export class WorkerEvaluator implements Evaluator {
   constructor(private readonly timeoutMs: number | null) {}
 
   run(policy: CompiledPolicy, job: EvalJob, hostCall: AsyncHostCallFn): Promise<RawOutcome> {
-    const result = this.queue.then(() => this.runNow(policy, job, hostCall));
-    // The queue waits for the result without holding it (a large response stays collectable).
-    this.queue = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
+    return new Promise<RawOutcome>((resolve) => {
+      this.waiting.push({ policy, job, hostCall, resolve });
+      if (!this.running) this.startNext();
+    });
   }
 
-  /** Terminates the worker; an evaluation still running (e.g. with no time limit) ends as a crash. */
+  /** An idle evaluator copies a payload that fits the channel's slot into it before run() returns. */
+  takesPayloadNow(bytes: number): boolean {
+    return !this.running && this.waiting.length === 0 && !this.closed && fitsRequestSlot(bytes);
+  }
+
+  /**
+   * Terminates the worker: an evaluation still running (e.g. with no time limit) ends as a
+   * crash saying the policy was closed during it, and calls still waiting end as a crash saying
+   * it was closed before they ran.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    this.queue = Promise.resolve();
     const kill = this.kill();
-    this.finish({ kind: "crash", message: "the policy was closed during the evaluation", logs: [] });
+    this.finish(this.running, { kind: "crash", message: "the policy was closed during the evaluation", logs: [] });
+    this.startNext(); // ends every waiting call
     await kill;
   }
 
   private spawn(): LiveWorker {
-    const control = new SharedArrayBuffer(4);
-    const channel = new MessageChannel();
+    const buffer = newChannelBuffer();
+    const ports = new MessageChannel();
     const fileDir = workerDirectory();
-    const init: WorkerInit = { control, replyPort: channel.port2, fileDir };
+    const init: WorkerInit = { channel: buffer, port: ports.port2, fileDir };
     const worker = new Worker(new URL("./worker.js", import.meta.url), {
       // The parent's flags minus those about its own script (`node --input-type=module -e …`,
       // as the doc-snippet and idgov-new tests run a build), which a worker file refuses.
       execArgv: process.execArgv.filter((arg) => !arg.startsWith("--input-type")),
       workerData: init,
-      transferList: [channel.port2],
+      transferList: [ports.port2],
       stdout: false,
       stderr: false,
     });
     worker.unref();
-    channel.port1.unref();
-    const live: LiveWorker = { worker, control: new Int32Array(control), replyPort: channel.port1, fileDir, loaded: new Set(), dead: false };
-    worker.on("message", (msg: FromWorker) => this.onMessage(live, msg));
+    ports.port1.unref();
+    const live: LiveWorker = { worker, channel: new Channel(buffer), port: ports.port1, fileDir, loaded: new Set(), dead: false };
     worker.on("error", (err) => this.onDeath(live, `the evaluation worker failed: ${describeError(err)}`));
     worker.on("exit", (code) => this.onDeath(live, `the evaluation worker exited unexpectedly (code ${code})`));
     this.workersStarted++;
@@ -127,85 +137,135 @@ export class WorkerEvaluator implements Evaluator {
   private kill(): Promise<void> {
     const live = this.live;
     this.live = undefined;
-    if (!live) return Promise.all(this.stopping).then(() => undefined);
-    live.dead = true;
-    live.replyPort.close();
-    const stop = live.worker
-      .terminate()
-      .catch(() => undefined)
-      .then(() => removeWorkerFiles(live.fileDir));
-    this.stopping.add(stop);
-    void stop.then(() => this.stopping.delete(stop));
+    if (live) {
+      this.bury(live);
+      const stop = live.worker
+        .terminate()
+        .catch(() => undefined)
+        .then(() => removeWorkerFiles(live.fileDir));
+      this.stopping.add(stop);
+      void stop.then(() => this.stopping.delete(stop));
+    }
     return Promise.all(this.stopping).then(() => undefined);
+  }
+
+  /** Marks a worker gone: its port closes and the main thread's wait on its channel ends. */
+  private bury(live: LiveWorker): void {
+    live.dead = true;
+    live.port.close();
+    live.channel.releaseMainWait();
   }
 
   private onDeath(live: LiveWorker, message: string): void {
     if (live.dead) return;
-    live.dead = true;
+    this.bury(live);
     if (this.live === live) this.live = undefined;
-    live.replyPort.close();
     removeWorkerFiles(live.fileDir);
-    this.finish({ kind: "crash", message, logs: [] });
+    if (this.running?.live === live) this.finish(this.running, { kind: "crash", message, logs: [] });
   }
 
-  private finish(outcome: RawOutcome): void {
-    const p = this.pending;
-    if (!p) return;
-    this.pending = undefined;
-    if (p.timer) clearTimeout(p.timer);
-    this.live?.worker.unref(); // an idle worker must not keep the process alive
-    p.resolve(outcome);
+  /** Starts the first waiting call (when the worker is free); after close(), ends them all. */
+  private startNext(): void {
+    while (!this.running) {
+      const call = this.waiting.shift();
+      if (!call) return;
+      if (this.closed) call.resolve({ kind: "crash", message: "the policy was closed", logs: [] });
+      else this.start(call);
+    }
   }
 
-  private onMessage(live: LiveWorker, msg: FromWorker): void {
-    const p = this.pending;
-    if (!p || p.id !== msg.id || live.dead) return;
+  private start(call: Call): void {
+    if (!this.live) this.live = this.spawn();
+    const live = this.live;
+    const { policy, job } = call;
+    const key = keyOf(policy.module);
+    if (!live.loaded.has(key)) {
+      live.port.postMessage({ type: "load", key, module: policy.module, executionMode: policy.info.executionMode, memoryLimitMiB: policy.info.memoryLimitMiB, snapshot: policy.snapshot } satisfies ToWorker);
+      live.loaded.add(key);
+    }
+    const id = this.nextId++;
+    const running: Running = { call, id, live };
+    this.running = running;
+    live.worker.ref(); // keep the process alive while the guest runs (even without a timer)
+    if (this.timeoutMs !== null) {
+      running.timer = setTimeout(() => {
+        if (this.running !== running) return;
+        void this.kill();
+        this.finish(running, {
+          kind: "timeout",
+          logs: [formatLog("error", "harness", `policy stopped after ${this.timeoutMs} ms (execution time limit)`)],
+        });
+      }, this.timeoutMs);
+    }
+    if (live.channel.writeJob({ id, key, op: job.op, nowNs: job.nowNs }, job.payload)) {
+      live.channel.signalWorker(ToWorkerSignal.Job);
+    } else {
+      // Too large for the slot: moved, not copied, when the payload is the job's own (validatePayloadBytes').
+      const transfer = job.ownedPayload ? ownBuffer(job.payload) : undefined;
+      live.port.postMessage({ type: "payload", id, payload: job.payload } satisfies ToWorker, transfer ? [transfer] : []);
+      live.channel.signalWorker(ToWorkerSignal.JobOnPort);
+    }
+    this.listen(running);
+  }
+
+  /** Waits (without blocking the event loop) for the worker's next signal about `running`. */
+  private listen(running: Running): void {
+    for (;;) {
+      if (this.running !== running || running.live.dead) return;
+      const signal = running.live.channel.takeMainSignal();
+      if (signal !== 0) {
+        this.onSignal(running, signal);
+        return;
+      }
+      const signalled = running.live.channel.mainSignalled();
+      if (signalled) {
+        void signalled.then(() => this.listen(running));
+        return;
+      }
+    }
+  }
+
+  private onSignal(running: Running, signal: ToMainSignal): void {
+    const { live, call } = running;
+    if (signal === ToMainSignal.Result) {
+      this.finish(running, live.channel.readResult());
+      return;
+    }
+    const msg = receiveMessageOnPort(live.port)?.message as FromWorker | undefined;
+    if (!msg || msg.id !== running.id) {
+      this.finish(running, { kind: "crash", message: "the evaluation worker's answer did not arrive", logs: [] });
+      return;
+    }
     if (msg.type === "result") {
-      this.finish(msg.outcome);
+      this.finish(running, msg.outcome);
       return;
     }
     const reply = (outcome: HostCallOutcome) => {
-      if (live.dead || this.pending !== p) return;
-      live.replyPort.postMessage(outcome);
-      Atomics.store(live.control, 0, 1);
-      Atomics.notify(live.control, 0);
+      if (live.dead || this.running !== running) return;
+      live.port.postMessage({ type: "host-reply", id: running.id, outcome } satisfies ToWorker);
+      live.channel.signalWorker(ToWorkerSignal.HostReply);
     };
     let answer: HostCallOutcome | Promise<HostCallOutcome>;
     try {
-      answer = p.hostCall(msg.binding, msg.namespace, msg.operation, msg.payload);
+      answer = call.hostCall(msg.binding, msg.namespace, msg.operation, msg.payload);
     } catch (e) {
       answer = { ok: false, error: describeError(e) };
     }
-    Promise.resolve(answer).then(reply, (e) => reply({ ok: false, error: describeError(e) }));
+    // A provider's synchronous answer goes back at once; a promise when it settles.
+    if (typeof (answer as Promise<HostCallOutcome>).then === "function") {
+      Promise.resolve(answer).then(reply, (e: unknown) => reply({ ok: false, error: describeError(e) }));
+    } else {
+      reply(answer as HostCallOutcome);
+    }
+    this.listen(running);
   }
 
-  private runNow(policy: CompiledPolicy, job: EvalJob, hostCall: AsyncHostCallFn): Promise<RawOutcome> {
-    if (this.closed) return Promise.resolve({ kind: "crash", message: "the policy was closed", logs: [] });
-    if (!this.live) this.live = this.spawn();
-    const live = this.live;
-    const key = keyOf(policy.module);
-    if (!live.loaded.has(key)) {
-      live.worker.postMessage({ type: "load", key, module: policy.module, executionMode: policy.info.executionMode, memoryLimitMiB: policy.info.memoryLimitMiB, snapshot: policy.snapshot } satisfies ToWorker);
-      live.loaded.add(key);
-    }
-    return new Promise<RawOutcome>((resolve) => {
-      const id = this.nextId++;
-      const pending: Pending = { id, hostCall, resolve };
-      this.pending = pending;
-      live.worker.ref(); // keep the process alive while the guest runs (even without a timer)
-      if (this.timeoutMs !== null) {
-        pending.timer = setTimeout(() => {
-          if (this.pending !== pending) return;
-          void this.kill();
-          this.finish({
-            kind: "timeout",
-            logs: [formatLog("error", "harness", `policy stopped after ${this.timeoutMs} ms (execution time limit)`)],
-          });
-        }, this.timeoutMs);
-      }
-      // The payload is moved, not copied, when it is the job's own (validatePayloadBytes').
-      const transfer = job.ownedPayload ? ownBuffer(job.payload) : undefined;
-      live.worker.postMessage({ type: "eval", id, key, job } satisfies ToWorker, transfer ? [transfer] : []);
-    });
+  private finish(running: Running | undefined, outcome: RawOutcome): void {
+    if (!running || this.running !== running) return;
+    this.running = undefined;
+    if (running.timer) clearTimeout(running.timer);
+    this.startNext();
+    if (!this.running) this.live?.worker.unref(); // an idle worker must not keep the process alive
+    running.call.resolve(outcome);
   }
 }

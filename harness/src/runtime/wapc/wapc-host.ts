@@ -185,6 +185,15 @@ export class WapcEnv {
   }
 
   private wapcImports(): Record<string, (...args: number[]) => number | void> {
+    // Guest bytes the host keeps (answers, host-call payloads) are copies: the memory is reused.
+    // Buffer.allocUnsafe takes small ones from Node's pool (a copy of their own, as far as the
+    // caller can tell: ownBuffer() never transfers a pooled view); a fresh ArrayBuffer per
+    // answer costs several times the copy.
+    const copyOut = (view: Uint8Array): Uint8Array => {
+      const out = Buffer.allocUnsafe(view.length);
+      out.set(view);
+      return out;
+    };
     const mem = (fn: string): WebAssembly.Memory => {
       if (!this.memory) throw new HostImportError(`wapc.${fn}: the guest's memory is not available yet (called from a start section?)`);
       return this.memory;
@@ -197,7 +206,7 @@ export class WapcEnv {
       if (p + l > size) {
         throw new HostImportError(`wapc.${fn}: the guest passed the range ${p}+${l}, outside its ${size}-byte memory`);
       }
-      return new Uint8Array(m.buffer, p, l).slice();
+      return copyOut(new Uint8Array(m.buffer, p, l));
     };
     const write = (fn: string, ptr: number, bytes: Uint8Array): void => {
       const m = mem(fn);
