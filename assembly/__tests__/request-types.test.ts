@@ -34,6 +34,16 @@ const WRONG: [string, (r: Request) => void, string][] = [
   ["a group that is not a string", (r) => { r.userInfo.groups = ["dev", 7]; }, "request.userInfo.groups[1] must be a string, got number"],
   ["kind.kind a number", (r) => { r.kind.kind = 1; }, "request.kind.kind must be a string, got number"],
   ["extra values not lists", (r) => { r.userInfo.extra = { "idgov.io/liveness": "x" }; }, "request.userInfo.extra[\"idgov.io/liveness\"] must be a list of strings, got string"],
+  // Every other wording of the check, so that a change to any of them fails a test.
+  ["uid a number", (r) => { r.uid = 7; }, "request.uid must be a string, got number"],
+  ["dryRun a string", (r) => { r.dryRun = "yes"; }, "request.dryRun must be a boolean, got string"],
+  ["resource a string", (r) => { r.resource = "pods"; }, "request.resource must be an object, got string"],
+  ["resource.resource a list", (r) => { r.resource.resource = ["pods"]; }, "request.resource.resource must be a string, got array"],
+  ["requestKind.version a boolean", (r) => { r.requestKind = { group: "", version: true, kind: "Pod" }; }, "request.requestKind.version must be a string, got boolean"],
+  ["userInfo.uid a number", (r) => { r.userInfo.uid = 1; }, "request.userInfo.uid must be a string, got number"],
+  ["extra a list", (r) => { r.userInfo.extra = ["idgov.dev/liveness-status"]; }, "request.userInfo.extra must be an object of string lists, got array"],
+  ["an extra value element that is not a string", (r) => { r.userInfo.extra = { a: ["x"], b: ["y", 2] }; }, "request.userInfo.extra[\"b\"][1] must be a string, got number"],
+  ["an extra value null under a key that needs quoting", (r) => { r.userInfo.extra = { "a\"b": null }; }, "request.userInfo.extra[\"a\\\"b\"] must be a list of strings, got null"],
 ];
 
 describe("wrong-typed request facts are rejected before any policy runs", () => {
@@ -51,6 +61,33 @@ describe("wrong-typed request facts are rejected before any policy runs", () => 
       const { response } = await registries.validate(request, registrySettings, { raw: true });
       expect(response.allowed).toBe(false);
       expect(response.status).toEqual({ code: 400, message: `idgov: ${message}` });
+    });
+  }
+
+  // Members the check does not name may have any type: the fast path then hands over to the exact reading, which accepts.
+  it("accepts other members of any type beside the checked ones", async () => {
+    const request = identityRequest();
+    request.kind.extra = 1;
+    request.userInfo.extra = { a: [], b: ["x", "y"] };
+    request.userInfo.other = { any: 1 };
+    const { response } = await identity.validate(request, identitySettings, { raw: true });
+    expect(response.status?.code).not.toBe(400);
+  });
+
+  // Repeated keys (only a hand-written body has them) are read last-wins, as JSON.parse would;
+  // a problem names the first key whose last value is wrong.
+  const DUPLICATES: [string, string, string | null][] = [
+    ["a wrong value repeated with a good one", `{"a":1,"a":["x"]}`, null],
+    ["a good value repeated with a wrong one", `{"a":["x"],"a":1}`, "request.userInfo.extra[\"a\"] must be a list of strings, got number"],
+    ["the first key whose last value is wrong", `{"b":["x"],"a":1,"b":2}`, "request.userInfo.extra[\"b\"] must be a list of strings, got number"],
+  ];
+  for (const [what, extra, message] of DUPLICATES) {
+    it(`identity-assurance: ${what}`, async () => {
+      const text = JSON.stringify(identityRequest()).replace(/"extra":\{[^}]*\}/, `"extra":${extra}`);
+      expect(text).toContain(extra);
+      const { response } = await identity.validate(text, identitySettings, { raw: true });
+      if (message === null) expect(response.status?.code).not.toBe(400);
+      else expect(response.status).toEqual({ code: 400, message: `idgov: ${message}` });
     });
   }
 

@@ -1,6 +1,6 @@
 // Test-only module for scan.test.ts: the 64-byte bitmask skipper against the
 // byte-wise state machine, and Json.members against keys()/field().
-import { skipValue, skipContainerBytewise, SCAN_ERROR } from "../json/scan";
+import { skipValue, skipContainerBytewise, SCAN_ERROR, everyValue, isStringListAt, textAt } from "../json/scan";
 import { Json } from "../json/view";
 import "../abi/abort";
 
@@ -92,4 +92,36 @@ export function stringElementsBoth(text: string): string {
     if (s !== null) slow.push(s);
   }
   return v.stringElements().join("\u0001") + "\u0000" + slow.join("\u0001");
+}
+
+/**
+ * The happy-path checks against the allocating readers, as "fast|slow" (1/0):
+ * isStringListAt against elements() all strings, and everyValue(object,
+ * isStringListAt) against members() whose values all pass. "skip" when the
+ * text is not one value as a parent scan would frame it.
+ */
+export function stringListsBoth(text: string): string {
+  const b = bytesOf(text);
+  const v = Json.of(changetype<usize>(b), b.byteLength);
+  if (!v.isValid) return "skip";
+  if (v.isArray) {
+    const items = v.elements();
+    let all = true;
+    for (let i = 0; i < items.length; i++) if (!items[i].isString) all = false;
+    return (isStringListAt(v.start, v.end) ? "1" : "0") + "|" + (all ? "1" : "0");
+  }
+  if (!v.isObject) return "skip";
+  const m = v.members();
+  let all = true;
+  for (let i = 0; i < m.length; i++) {
+    const value = m.values[i];
+    if (!value.isArray || !isStringListAt(value.start, value.end)) all = false;
+  }
+  return (everyValue(v.start, v.end, false, isStringListAt) ? "1" : "0") + "|" + (all ? "1" : "0");
+}
+
+/** textAt over the first bytes of `text`. */
+export function textAtStart(text: string, literal: string): bool {
+  const b = bytesOf(text);
+  return <i32>b.byteLength >= literal.length && textAt(changetype<usize>(b), literal);
 }

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { compileTestModule } from "./compile.js";
 
-type Scan = { skipBoth(text: string): string; membersBoth(text: string): string; elementFieldsBoth(text: string, keys: string): string; elementFieldsAt(text: string, keys: string): string; stringElementsBoth(text: string): string };
+type Scan = { skipBoth(text: string): string; membersBoth(text: string): string; elementFieldsBoth(text: string, keys: string): string; elementFieldsAt(text: string, keys: string): string; stringElementsBoth(text: string): string; stringListsBoth(text: string): string; textAtStart(text: string, literal: string): boolean };
 let scan: Scan;
 beforeAll(async () => { scan = (await compileTestModule("assembly/__tests__/scan-exports.ts")) as Scan; });
 
@@ -95,5 +95,38 @@ describe("Json.stringElements", () => {
       const [fast, slow] = scan.stringElementsBoth("[" + items.join(sep) + tail).split("\u0000");
       expect(fast).toBe(slow);
     }), { numRuns: 1000 });
+  });
+});
+
+describe("happy-path checks (everyValue, isStringListAt, textAt)", () => {
+  const isStringList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
+  it("say yes exactly for string lists and objects of them on valid JSON (property)", () => {
+    const list = fc.oneof(fc.array(fc.string({ maxLength: 5 }), { maxLength: 4 }), fc.array(fc.oneof(fc.string({ maxLength: 3 }), fc.jsonValue({ maxDepth: 1 })), { maxLength: 3 }));
+    const value = fc.oneof(list, fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(list, fc.jsonValue({ maxDepth: 1 })), { maxKeys: 4 }));
+    fc.assert(fc.property(value, (v) => {
+      const [fast, slow] = scan.stringListsBoth(JSON.stringify(v)).split("|");
+      expect(fast).toBe(slow);
+      const expected = Array.isArray(v) ? isStringList(v) : Object.values(v as object).every(isStringList);
+      expect(fast).toBe(expected ? "1" : "0");
+    }), { numRuns: 1000 });
+  });
+
+  it("never say yes where the allocating reading finds a problem, on damaged JSON (property)", () => {
+    const doc = fc.oneof(fc.array(fc.string({ maxLength: 4 }), { minLength: 1, maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 3 }), fc.array(fc.string({ maxLength: 3 }), { maxLength: 3 }), { minKeys: 1, maxKeys: 3 })).map((v) => JSON.stringify(v));
+    fc.assert(fc.property(doc, fc.nat(), fc.constantFrom("", "\"", "\\", ",", ":", " ", "1", "[", "]", "{", "}"), (text, at, insert) => {
+      const i = 1 + (at % (text.length - 1));
+      for (const damaged of [text.slice(0, i) + insert + text.slice(i + 1), text.slice(0, i) + insert + text.slice(i)]) {
+        const answer = scan.stringListsBoth(damaged);
+        if (answer === "skip") continue;
+        const [fast, slow] = answer.split("|");
+        if (fast === "1") expect(slow, damaged).toBe("1");
+      }
+    }), { numRuns: 2000 });
+  });
+
+  it("textAt compares bytes with an ASCII literal", () => {
+    expect(scan.textAtStart("idgov.dev/liveness", "idgov.dev/")).toBe(true);
+    expect(scan.textAtStart("idgov.dev/liveness", "idgov.dew/")).toBe(false);
+    expect(scan.textAtStart("", "")).toBe(true);
   });
 });

@@ -116,3 +116,23 @@ export function chainedPaths(text: string, paths: string): string {
   }
   return out.join("\n");
 }
+import { signalsFromClaims, FIELD_STATUS, FIELD_VERIFIED_AT, FIELD_SCORE, FIELD_RISK, FIELD_EXPIRES_AT } from "../identity/sources";
+import { RECORD_FIELDS, CLAIM_FIELDS } from "../identity/vocabulary";
+/** signalsFromClaims over the `extra` object `text`: one "kind status verifiedAt risk score problem" line per signal. */
+export function claimSignals(text: string, prefix: string): string {
+  const signals = signalsFromClaims(viewOf(text), prefix);
+  const out = new Array<string>();
+  for (let i = 0; i < signals.length; i++) {
+    const s = signals[i];
+    const problem = s.problem;
+    out.push([s.kind, s.source, s.status, s.verifiedAt.toString(), s.risk.toString(), s.score.toString(), problem !== null ? problem : "-"].join(" "));
+  }
+  return out.join("\n");
+}
+/** The record fields at sources.ts's FIELD_* indexes, in both vocabularies. */
+export function fieldIndexes(): string {
+  const at = [FIELD_STATUS, FIELD_VERIFIED_AT, FIELD_SCORE, FIELD_RISK, FIELD_EXPIRES_AT];
+  const out = new Array<string>();
+  for (let i = 0; i < at.length; i++) out.push(RECORD_FIELDS[at[i]] + "=" + CLAIM_FIELDS[at[i]]);
+  return out.join(",");
+}

@@ -26,6 +26,8 @@ type Sdk = {
   signalsObjectName(username: string): string;
   selectPaths(text: string, paths: string): string;
   chainedPaths(text: string, paths: string): string;
+  claimSignals(text: string, prefix: string): string;
+  fieldIndexes(): string;
 };
 let sdk: Sdk;
 beforeAll(async () => { sdk = (await compileTestModule("assembly/__tests__/sdk-exports.ts")) as Sdk; });
@@ -194,6 +196,16 @@ describe("ValidationRequest", () => {
     expect(sdk.requestSummary("{\"request\":{\"uid\":1,")).toMatch(/^problem: the validation request is not valid JSON/);
     expect(sdk.requestSummary("{\"request\":{},\"settings\":[]}")).toBe("problem: \"settings\" must be an object, got array");
   });
+
+  // Inner values the top-level scan only balance-checks: the type check reads them as malformed.
+  it("names the first fact inside a malformed object or list", () => {
+    const withRequest = (body: string) => sdk.requestSummary(`{"request":{${body}}}`);
+    expect(withRequest(`"kind":{"group" "", "version":"v1"}`)).toBe("problem: request.kind.group must be a string, got malformed JSON");
+    expect(withRequest(`"userInfo":{"groups":["a" "b"]}`)).toBe("problem: request.userInfo.groups[1] must be a string, got malformed JSON");
+    expect(withRequest(`"userInfo":{"extra":{"a":["x"] "b":1}}`)).toBe("problem: request.userInfo.extra[\"a\"] must be a list of strings, got malformed JSON");
+    expect(withRequest(`"userInfo":{"extra":{"a\\u0062":1}}`)).toBe("problem: request.userInfo.extra[\"ab\"] must be a list of strings, got number");
+    expect(withRequest(`"userInfo":{"extra":{"bad \\x escape":1,"a":["x"]}}`)).toMatch(/^\|/); // an undecodable key is passed over
+  });
 });
 
 describe("patterns read in place, answers written as bytes", () => {
@@ -316,6 +328,37 @@ describe("glob, image references, time", () => {
     expect(sdk.duration("15m")).toBe(900000n);
     expect(sdk.duration("90s")).toBe(90000n);
     for (const s of ["30x", "d", "0d", "-1d", "1.5h", "", "30"]) expect(sdk.duration(s)).toBe(INVALID);
+  });
+});
+
+describe("identity signals from token claims", () => {
+  const prefix = "idgov.dev/";
+  const line = (kind: string, status: string, verifiedAt: string, risk: number, problem: string) => `${kind} claims ${status} ${verifiedAt === "" ? "-9223372036854775808" : Date.parse(verifiedAt)} ${risk} -1 ${problem}`;
+  it("reads the claims of each kind in vocabulary order, whatever the document order", () => {
+    const extra = { "idgov.dev/liveness-status": ["approved"], "other/x": [1], "idgov.dev/id-document-verified-at": ["2026-11-20T09:00:00Z"], "idgov.dev/liveness-verified-at": ["2026-11-20T09:00:00Z"], "idgov.dev/id-document-status": ["declined"], "idgov.dev/aml-risk": ["low"] };
+    expect(sdk.claimSignals(JSON.stringify(extra), prefix).split("\n")).toEqual([
+      line("idDocument", "declined", "2026-11-20T09:00:00Z", -1, "-"),
+      line("liveness", "approved", "2026-11-20T09:00:00Z", -1, "-"),
+      line("aml", "", "", 1, "status is missing, verifiedAt is missing"),
+    ]);
+  });
+  it("ignores other keys under the prefix and other prefixes, and decodes escaped keys", () => {
+    expect(sdk.claimSignals(`{"idgov.dev/liveness-colour":["red"],"idgov.dev/livenessstatus":["x"],"idgov.dev/liveness-":["x"],"idgov.de/liveness-status":["x"],"idgov.dev/liveness-status-x":["x"]}`, prefix)).toBe("");
+    expect(sdk.claimSignals(`{"idgov.dev\\/nfc-status":["approved"],"idgov.dev/nfc-verified-at":["2026-11-20T09:00:00Z"]}`, prefix)).toBe(line("nfc", "approved", "2026-11-20T09:00:00Z", -1, "-"));
+    expect(sdk.claimSignals(`{"idgov.dev/nfc-status":["approved"]}`, "")).toBe("");
+  });
+  it("fails closed on empty, conflicting, repeated and malformed values", () => {
+    const at = `"idgov.dev/phone-verified-at":["2026-11-20T09:00:00Z"]`;
+    expect(sdk.claimSignals(`{"idgov.dev/phone-status":[],${at}}`, prefix)).toBe(line("phone", "", "2026-11-20T09:00:00Z", -1, "status claim has no value"));
+    expect(sdk.claimSignals(`{"idgov.dev/phone-status":[1,"approved",2,"approved"],${at}}`, prefix)).toBe(line("phone", "approved", "2026-11-20T09:00:00Z", -1, "-"));
+    expect(sdk.claimSignals(`{"idgov.dev/phone-status":["approved","declined"],${at}}`, prefix)).toBe(line("phone", "", "2026-11-20T09:00:00Z", -1, "status claim has conflicting values"));
+    // A repeated key counts each time with its last value.
+    expect(sdk.claimSignals(`{"idgov.dev/phone-status":["approved"],${at},"idgov.dev/phone-status":["bogus"]}`, prefix))
+      .toBe(line("phone", "", "2026-11-20T09:00:00Z", -1, "status \"bogus\" is not one of approved|declined|in_review|pending|expired, status \"bogus\" is not one of approved|declined|in_review|pending|expired"));
+    expect(sdk.claimSignals(`{"idgov.dev/phone-status":["approved"] ${at}}`, prefix)).toBe(line("phone", "", "", -1, "status claim has no value, verifiedAt is missing")); // malformed: the walk stops at the first member
+  });
+  it("numbers the record fields as the vocabulary does", () => {
+    expect(sdk.fieldIndexes()).toBe("status=status,verifiedAt=verified-at,score=score,risk=risk,expiresAt=expires-at");
   });
 });
 

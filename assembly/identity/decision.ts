@@ -29,7 +29,23 @@ export class RequestFacts {
   groups: string[] = [];
 }
 
+let factsSerial: u32 = 0;
+let factsOfLast: RequestFacts | null = null;
+
+/**
+ * The facts of `vr`, read once per request: a policy asks twice (settings
+ * reading and validate), and both get the same (read-only) object.
+ */
 export function requestFacts(vr: ValidationRequest): RequestFacts {
+  const last = factsOfLast;
+  if (last !== null && factsSerial == vr.serial) return last;
+  const facts = readFacts(vr);
+  factsSerial = vr.serial;
+  factsOfLast = facts;
+  return facts;
+}
+
+function readFacts(vr: ValidationRequest): RequestFacts {
   const r = vr.request;
   const facts = new RequestFacts();
   facts.operation = r.operation;

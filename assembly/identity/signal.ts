@@ -57,21 +57,32 @@ export class SignalBuilder {
 
   fail(message: string): void { this.problems.push(message); }
 
+  /** Is `value` one of `allowed`? Else the problem `<field> "<value>" is not one of a|b|c`. */
+  private oneOf(field: string, value: string, allowed: string[]): bool {
+    if (allowed.includes(value)) return true;
+    this.fail(field + " \"" + value + "\" is not one of " + joinStrings(allowed, "|"));
+    return false;
+  }
+
+  /** `value` as epoch ms, or INVALID_TIME after recording the problem. */
+  private time(field: string, value: string): i64 {
+    const t = parseRfc3339(value);
+    if (t == INVALID_TIME) this.fail(field + " \"" + value + "\" is not an RFC 3339 time");
+    return t;
+  }
+
   status(value: string): void {
-    if (STATUSES.includes(value)) this.signal.status = value;
-    else this.fail("status \"" + value + "\" is not one of " + joinStrings(STATUSES, "|"));
+    if (this.oneOf("status", value, STATUSES)) this.signal.status = value;
   }
 
   verifiedAt(value: string): void {
-    const t = parseRfc3339(value);
-    if (t == INVALID_TIME) this.fail("verifiedAt \"" + value + "\" is not an RFC 3339 time");
-    else this.signal.verifiedAt = t;
+    const t = this.time("verifiedAt", value);
+    if (t != INVALID_TIME) this.signal.verifiedAt = t;
   }
 
   expiresAt(value: string): void {
-    const t = parseRfc3339(value);
-    if (t == INVALID_TIME) this.fail("expiresAt \"" + value + "\" is not an RFC 3339 time");
-    else this.signal.expiresAt = t;
+    const t = this.time("expiresAt", value);
+    if (t != INVALID_TIME) this.signal.expiresAt = t;
   }
 
   score(value: f64): void {
@@ -91,14 +102,11 @@ export class SignalBuilder {
   }
 
   risk(value: string): void {
-    const rank = riskRank(value);
-    if (rank < 0) this.fail("risk \"" + value + "\" is not one of " + joinStrings(RISKS, "|"));
-    else this.signal.risk = rank;
+    if (this.oneOf("risk", value, RISKS)) this.signal.risk = riskRank(value);
   }
 
   method(value: string): void {
-    if (METHODS.includes(value)) this.signal.method = value;
-    else this.fail("method \"" + value + "\" is not one of " + joinStrings(METHODS, "|"));
+    if (this.oneOf("method", value, METHODS)) this.signal.method = value;
   }
 
   /** Finish: required fields checked, problems joined. */
@@ -110,7 +118,7 @@ export class SignalBuilder {
   }
 
   private hasProblemAbout(field: string): bool {
-    for (let i = 0; i < this.problems.length; i++) if (this.problems[i].startsWith(field)) return true;
+    for (let i = 0; i < this.problems.length; i++) if (this.problems[i].indexOf(field) == 0) return true;
     return false;
   }
 }

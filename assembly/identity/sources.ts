@@ -2,8 +2,8 @@
 //  1. settings `subjects.<username>.<kind>` records,
 //  2. token claims in userInfo.extra: `<prefix><kind-in-kebab-case>-<field>`,
 //  3. a ConfigMap per subject read through the kubernetes/get_resource capability.
-import { joinStrings } from "../json/writer";
-import { Json } from "../json/view";
+import { Json, kindAt } from "../json/view";
+import { SCAN_ERROR, MemberCursor, skipValue, isPlainKey, textAt } from "../json/scan";
 import { JsonValue, parseJsonString } from "../json/value";
 import { CallResult, Failure } from "../abi/result";
 import { hostJson } from "../capabilities/host";
@@ -30,24 +30,29 @@ export function signalFromRecord(kind: string, source: string, record: JsonValue
   for (let i = 0; i < record.keys.length; i++) {
     const key = record.keys[i];
     const value = record.values[i];
-    if (!RECORD_FIELDS.includes(key)) { b.fail("unknown field \"" + key + "\""); continue; }
-    if (key == "score") {
+    const field = RECORD_FIELDS.indexOf(key);
+    if (field < 0) { b.fail("unknown field \"" + key + "\""); continue; }
+    if (field == FIELD_SCORE) {
       if (value.isNumber) b.score(value.numberValue); else b.fail("score is " + value.typeName + ", not a number");
       continue;
     }
     if (!value.isString) { b.fail(key + " is " + value.typeName + ", not a string"); continue; }
-    applyStringField(b, key, value.stringValue);
+    applyStringField(b, field, value.stringValue);
   }
   return b.build();
 }
 
-function applyStringField(b: SignalBuilder, field: string, value: string): void {
-  if (field == "status") b.status(value);
-  else if (field == "verifiedAt") b.verifiedAt(value);
-  else if (field == "expiresAt") b.expiresAt(value);
-  else if (field == "risk") b.risk(value);
-  else if (field == "method") b.method(value);
-  else if (field == "score") b.scoreText(value);
+/** Indexes in RECORD_FIELDS and CLAIM_FIELDS (vocabulary.json's order; sdk.test.ts checks them). */
+export const FIELD_STATUS = 0, FIELD_VERIFIED_AT = 1, FIELD_SCORE = 2, FIELD_RISK = 3, FIELD_EXPIRES_AT = 4;
+
+/** Field RECORD_FIELDS[field] of a record or claim, given as a string. */
+function applyStringField(b: SignalBuilder, field: i32, value: string): void {
+  if (field == FIELD_STATUS) b.status(value);
+  else if (field == FIELD_VERIFIED_AT) b.verifiedAt(value);
+  else if (field == FIELD_EXPIRES_AT) b.expiresAt(value);
+  else if (field == FIELD_RISK) b.risk(value);
+  else if (field == FIELD_SCORE) b.scoreText(value);
+  else b.method(value);
 }
 
 /** Source 1: `subjects` from settings (already validated) for this user. */
@@ -65,41 +70,83 @@ export function signalsFromSettings(subjects: Json, username: string): Signal[] 
 }
 
 /**
+ * Which claim the raw key `[start, end)` names: `k * CLAIM_FIELDS.length + f`
+ * for `<prefix><CLAIM_KINDS[k]>-<CLAIM_FIELDS[f]>`, or -1. Compares bytes, so
+ * the many keys that are not ours cost no decoding (the prefix is ASCII:
+ * settings allow only `[a-z0-9._/-]`).
+ */
+function claimAt(start: usize, end: usize, prefix: string): i32 {
+  const rest = start + <usize>prefix.length;
+  if (rest > end || !textAt(start, prefix)) return -1;
+  for (let k = 0; k < CLAIM_KINDS.length; k++) {
+    const kind = unchecked(CLAIM_KINDS[k]);
+    const field = rest + <usize>kind.length + 1; // after `<kind>-`
+    if (field > end || load<u8>(field - 1) != 0x2d || !textAt(rest, kind)) continue;
+    for (let f = 0; f < CLAIM_FIELDS.length; f++) {
+      const name = unchecked(CLAIM_FIELDS[f]);
+      if (end - field == <usize>name.length && textAt(field, name)) return k * CLAIM_FIELDS.length + f;
+    }
+  }
+  return -1;
+}
+
+/** claimAt for the current key of `m`; a key with escapes is decoded first (undecodable: -1, as members() drops it). */
+function claimOfKey(m: MemberCursor, prefix: string): i32 {
+  if (isPlainKey(m.keyStart, m.keyEnd)) return claimAt(m.keyStart, m.keyEnd, prefix);
+  const key = m.key();
+  if (key === null) return -1;
+  const bytes = String.UTF8.encode(key);
+  const p = changetype<usize>(bytes);
+  return claimAt(p, p + <usize>bytes.byteLength, prefix);
+}
+
+/**
  * Source 2: `userInfo.extra` keys `<prefix><kind>-<field>` (e.g.
  * `idgov.dev/liveness-verified-at: ["2026-11-01T09:00:00Z"]`). A kind is
  * observed when any of its keys is present; several differing values for one
- * key make the observation malformed.
+ * key make the observation malformed. Signals come in CLAIM_KINDS order, a
+ * kind's fields in document order; a repeated key counts each time with its
+ * last value (as members() reads it), a malformed `extra` gives every claim
+ * key no value.
  */
 export function signalsFromClaims(extra: Json, prefix: string): Signal[] {
   const out = new Array<Signal>();
   if (!extra.isObject || prefix.length == 0) return out;
-  // One pass over `extra`; only keys under the prefix are looked at again.
-  const members = extra.members();
-  const rests = new Array<string>();
+  // One pass over `extra` recording only the members that are claims of ours.
+  const claims = new Array<i32>();
   const values = new Array<Json>();
-  for (let i = 0; i < members.length; i++) {
-    const key = unchecked(members.keys[i]);
-    if (!key.startsWith(prefix)) continue;
-    rests.push(key.substring(prefix.length));
-    values.push(unchecked(members.values[i]));
+  const end = extra.end;
+  const m = new MemberCursor(extra.start, end);
+  while (m.next()) {
+    const claim = claimOfKey(m, prefix);
+    const valueEnd = skipValue(m.valueStart, end);
+    if (claim >= 0) {
+      const value = valueEnd == SCAN_ERROR ? Json.missing() : new Json(m.valueStart, valueEnd, kindAt(m.valueStart));
+      // A repeated key: every occurrence reads the last value (as members() does).
+      for (let j = 0; j < claims.length; j++) if (unchecked(claims[j]) == claim) unchecked(values[j] = value);
+      claims.push(claim);
+      values.push(value);
+    }
+    if (!m.endValue(valueEnd)) break;
   }
-  if (rests.length == 0) return out;
+  // A malformed `extra` (the request check lets one through only when no key decodes) gives no values.
+  const malformed = m.close != end;
+  const fieldCount = CLAIM_FIELDS.length;
   for (let k = 0; k < CLAIM_KINDS.length; k++) {
-    const stem = CLAIM_KINDS[k] + "-";
     let builder: SignalBuilder | null = null;
-    for (let i = 0; i < rests.length; i++) {
-      const rest = unchecked(rests[i]);
-      if (!rest.startsWith(stem)) continue;
-      const fieldName = rest.substring(stem.length);
-      const field = CLAIM_FIELDS.indexOf(fieldName);
-      if (field < 0) continue; // other claims under the prefix are not ours to judge
+    for (let i = 0; i < claims.length; i++) {
+      const claim = unchecked(claims[i]);
+      if (claim / fieldCount != k) continue;
       if (builder === null) builder = new SignalBuilder(SIGNAL_KINDS[k], SOURCE_CLAIMS);
-      const claimValues = unchecked(values[i]).stringElements();
+      const field = claim % fieldCount;
+      const fieldName = unchecked(CLAIM_FIELDS[field]);
+      // Only our claims' values are decoded.
+      const claimValues = malformed ? new Array<string>() : unchecked(values[i]).stringElements();
       if (claimValues.length == 0) { builder.fail(fieldName + " claim has no value"); continue; }
       let consistent = true;
       for (let v = 1; v < claimValues.length; v++) if (claimValues[v] != claimValues[0]) consistent = false;
       if (!consistent) { builder.fail(fieldName + " claim has conflicting values"); continue; }
-      applyStringField(builder, RECORD_FIELDS[field], claimValues[0]);
+      applyStringField(builder, field, claimValues[0]);
     }
     if (builder !== null) out.push(builder.build());
   }
@@ -108,10 +155,11 @@ export function signalsFromClaims(extra: Json, prefix: string): Signal[] {
 
 /** 32-bit FNV-1a over the UTF-8 bytes, as 8 lowercase hex digits. */
 export function fnv1a32Hex(text: string): string {
-  const bytes = Uint8Array.wrap(String.UTF8.encode(text));
+  const bytes = String.UTF8.encode(text);
+  const p = changetype<usize>(bytes);
   let h: u32 = FNV_OFFSET_BASIS;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= <u32>bytes[i];
+  for (let i: usize = 0, n = <usize>bytes.byteLength; i < n; i++) {
+    h ^= <u32>load<u8>(p + i);
     h *= FNV_PRIME;
   }
   let hex = h.toString(16);
@@ -127,14 +175,15 @@ export function fnv1a32Hex(text: string): string {
  * username keeps distinct users apart.
  */
 export function clusterObjectName(username: string): string {
-  const chars = new Array<string>();
-  for (let i = 0; i < username.length && chars.length < CONFIGMAP_SANITIZED_MAX; i++) {
+  // The first CONFIGMAP_SANITIZED_MAX code units, each kept (lowercased) or made "-", written in place.
+  const n = min(username.length, CONFIGMAP_SANITIZED_MAX);
+  let s = changetype<string>(__new(<usize>n << 1, idof<string>()));
+  for (let i = 0; i < n; i++) {
     let c = username.charCodeAt(i);
     if (c >= 0x41 && c <= 0x5a) c += 0x20;
     const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2d;
-    chars.push(ok ? String.fromCharCode(c) : "-");
+    store<u16>(changetype<usize>(s) + (<usize>i << 1), ok ? c : 0x2d);
   }
-  let s = joinStrings(chars, "");
   let start = 0, end = s.length;
   while (start < end && s.charCodeAt(start) == 0x2d) start++;
   while (end > start && s.charCodeAt(end - 1) == 0x2d) end--;

@@ -308,32 +308,23 @@ export function decodeStringContent(start: usize, end: usize): string | null {
 
 /**
  * UTF-8 bytes [p, end) as UTF-16 at `out`; returns the position after them.
- * The same decoding as String.UTF8.decodeUnsafe (a truncated sequence at the
- * end of the run is dropped), so escaped and unescaped strings decode alike.
+ * ASCII is widened in place; from the first other byte on, the run goes
+ * through String.UTF8.decodeUnsafe (the module's one UTF-8 decoder, so
+ * escaped and unescaped strings decode alike) and is copied: a temporary
+ * string only for runs with non-ASCII text, so memory stays linear.
  */
 function decodeUtf8Into(out: usize, p: usize, end: usize): usize {
   while (p < end) {
-    let u0 = <u32>load<u8>(p++);
-    if (!(u0 & 128)) { store<u16>(out, <u16>u0); out += 2; continue; }
-    if (p == end) break;
-    const u1 = <u32>load<u8>(p++) & 63;
-    if ((u0 & 224) == 192) { store<u16>(out, <u16>((u0 & 31) << 6 | u1)); out += 2; continue; }
-    if (p == end) break;
-    const u2 = <u32>load<u8>(p++) & 63;
-    if ((u0 & 240) == 224) {
-      u0 = (u0 & 15) << 12 | u1 << 6 | u2;
-    } else {
-      if (p == end) break;
-      u0 = (u0 & 7) << 18 | u1 << 12 | u2 << 6 | <u32>load<u8>(p++) & 63;
+    const c = load<u8>(p);
+    if (c >= 0x80) {
+      const run = String.UTF8.decodeUnsafe(p, end - p);
+      const bytes = <usize>run.length << 1;
+      memory.copy(out, changetype<usize>(run), bytes);
+      return out + bytes;
     }
-    if (u0 < 0x10000) {
-      store<u16>(out, <u16>u0);
-      out += 2;
-    } else {
-      u0 -= 0x10000;
-      store<u32>(out, (u0 >> 10 | 0xD800) | (((u0 & 0x03FF) | 0xDC00) << 16));
-      out += 4;
-    }
+    store<u16>(out, c);
+    out += 2;
+    p++;
   }
   return out;
 }
@@ -452,4 +443,43 @@ export class ElementCursor extends ContainerCursor {
     this.valueStart = this.p;
     return true;
   }
+}
+
+/** A test of one well-formed value's bytes `[start, end)` (`start` at its first byte). */
+export type ValueTest = (start: usize, end: usize) => bool;
+
+/** Is the value at `start` a string? (Its bytes were skipped, so it is well-formed.) */
+export function isStringAt(start: usize, _end: usize): bool { return load<u8>(start) == 0x22; }
+
+/**
+ * Is the value `[start, end)` (a skipped value: never empty) exactly one well-formed object (or, with `array`, array)
+ * every member value (element) of which passes `test`? Walks with the cursors
+ * and allocates nothing but the cursor: the happy-path check of readers that
+ * build their (allocating) message only when this says no.
+ */
+export function everyValue(start: usize, end: usize, array: bool, test: ValueTest): bool {
+  if (load<u8>(start) != (array ? 0x5b : 0x7b)) return false;
+  const c: ContainerCursor = array ? new ElementCursor(start, end) : new MemberCursor(start, end);
+  while (array ? (<ElementCursor>c).next() : (<MemberCursor>c).next()) {
+    const v = array ? (<ElementCursor>c).valueStart : (<MemberCursor>c).valueStart;
+    const valueEnd = skipValue(v, end);
+    if (valueEnd == SCAN_ERROR || !test(v, valueEnd)) return false;
+    if (!c.endValue(valueEnd)) break;
+  }
+  return c.close == end;
+}
+
+/** Is the value at `start` a well-formed array of strings? */
+export function isStringListAt(start: usize, end: usize): bool { return everyValue(start, end, true, isStringAt); }
+
+/**
+ * Are the bytes at `p` the ASCII `text` (the caller knows `text.length` bytes
+ * are there)? Compares bytes with the UTF-16 literal without allocating.
+ */
+export function textAt(p: usize, text: string): bool {
+  const k = changetype<usize>(text);
+  for (let i: usize = 0, n = <usize>text.length; i < n; i++) {
+    if (<u32>load<u8>(p + i) != <u32>load<u16>(k + (i << 1))) return false;
+  }
+  return true;
 }

@@ -123,16 +123,15 @@ export class Json {
     while (m.next()) {
       const key = m.key();
       const valueEnd = skipValue(m.valueStart, this.end);
-      if (key !== null && valueEnd != SCAN_ERROR) { out.keys.push(key); out.values.push(new Json(m.valueStart, valueEnd, kindAt(m.valueStart))); }
+      // A value that cannot be skipped makes the object malformed: it is marked Invalid below.
+      if (key !== null) { out.keys.push(key); out.values.push(valueEnd == SCAN_ERROR ? Json.missing() : new Json(m.valueStart, valueEnd, kindAt(m.valueStart))); }
       if (!m.endValue(valueEnd)) break;
     }
     const close = m.close, end = this.end;
     if (close != end) {
       // Malformed: what keys() and field() say about it.
       const invalid = Json.invalid(close == SCAN_ERROR ? this.start : close);
-      out.keys = this.keys();
-      out.values = new Array<Json>(out.keys.length);
-      for (let i = 0; i < out.keys.length; i++) unchecked(out.values[i] = invalid);
+      for (let i = 0; i < out.values.length; i++) unchecked(out.values[i] = invalid);
       return out;
     }
     out.lastWins();

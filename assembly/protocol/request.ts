@@ -3,7 +3,7 @@
 // and one over `request` record where each field is; values are decoded only
 // when a policy asks. `object`/`oldObject` stay views into the payload.
 import { Json, JsonKind, scanMembers, kindAt } from "../json/view";
-import { SCAN_ERROR, skipWhitespace, skipValue, MemberCursor } from "../json/scan";
+import { SCAN_ERROR, skipWhitespace, skipValue, MemberCursor, everyValue, isStringAt, isStringListAt } from "../json/scan";
 import { JsonValue } from "../json/value";
 import { quote } from "../json/writer";
 
@@ -17,9 +17,10 @@ export class GroupVersionName {
 export class UserInfo {
   constructor(private view: Json) {}
   private _fields: Json[] | null = null;
-  private fieldsOnce(): Json[] {
+  /** The values of USER_KEYS, scanned once (the type check and the getters share them). */
+  fieldsOnce(): Json[] {
     let f = this._fields;
-    if (f === null) { f = this.view.fields(["username", "uid", "groups", "extra"]); this._fields = f; }
+    if (f === null) { f = this.view.fields(USER_KEYS); this._fields = f; }
     return f;
   }
 
@@ -89,7 +90,7 @@ export class AdmissionRequest {
 }
 
 function gvn(view: Json, nameKey: string): GroupVersionName {
-  const f = view.fields(["group", "version", nameKey]);
+  const f = view.fields(nameKey == "kind" ? GVK_KEYS : GVR_KEYS);
   return new GroupVersionName(f[0].stringOr(""), f[1].stringOr(""), f[2].stringOr(""));
 }
 
@@ -123,6 +124,8 @@ function typeProblem(path: string, value: Json, expected: string): string {
 
 /** Every member of `view` listed in `keys` is a string (or absent); else the first problem. */
 function stringMembersProblem(view: Json, path: string, keys: string[]): string | null {
+  // The happy path allocates nothing (everyValue); only a "no" builds the message, if there is a problem.
+  if (view.kind == JsonKind.Missing || everyValue(view.start, view.end, false, isStringAt)) return null;
   const f = view.fields(keys);
   for (let i = 0; i < keys.length; i++) {
     if (f[i].kind != JsonKind.Missing && !f[i].isString) return typeProblem(path + "." + keys[i], f[i], "a string");
@@ -134,6 +137,7 @@ function stringMembersProblem(view: Json, path: string, keys: string[]): string 
 function stringListProblem(view: Json, path: string): string | null {
   if (view.kind == JsonKind.Missing) return null;
   if (!view.isArray) return typeProblem(path, view, "a list of strings");
+  if (isStringListAt(view.start, view.end)) return null;
   const items = view.elements();
   for (let i = 0; i < items.length; i++) {
     if (!items[i].isString) return typeProblem(path + "[" + i.toString() + "]", items[i], "a string");
@@ -146,7 +150,7 @@ function stringListProblem(view: Json, path: string): string | null {
  * `operation: 5`, a numeric username…), or null. Read as "absent", such a fact
  * would let no rule match: the entry rejects the request before any policy runs.
  */
-function requestTypeProblem(f: Json[]): string | null {
+function requestTypeProblem(f: Json[], user: UserInfo): string | null {
   for (let i = 0; i < REQUEST_KEYS.length; i++) {
     const v = f[i];
     const expected = REQUEST_KINDS[i];
@@ -160,9 +164,8 @@ function requestTypeProblem(f: Json[]): string | null {
     const problem = stringMembersProblem(f[i], REQUEST_KEYS[i], i == 1 || i == 4 ? GVK_KEYS : GVR_KEYS);
     if (problem !== null) return problem;
   }
-  const user = f[10];
-  if (!user.isObject) return null;
-  const u = user.fields(USER_KEYS);
+  if (!f[10].isObject) return null;
+  const u = user.fieldsOnce();
   for (let i = 0; i < 2; i++) {
     if (u[i].kind != JsonKind.Missing && !u[i].isString) return typeProblem("userInfo." + USER_KEYS[i], u[i], "a string");
   }
@@ -171,6 +174,7 @@ function requestTypeProblem(f: Json[]): string | null {
   const extra = u[3];
   if (extra.kind == JsonKind.Missing) return null;
   if (!extra.isObject) return typeProblem("userInfo.extra", extra, "an object of string lists");
+  if (everyValue(extra.start, extra.end, false, isStringListAt)) return null; // as in stringMembersProblem
   const members = extra.members();
   for (let i = 0; i < members.length; i++) {
     const problem = stringListProblem(members.values[i], "userInfo.extra[" + quote(members.keys[i]) + "]");
@@ -178,6 +182,9 @@ function requestTypeProblem(f: Json[]): string | null {
   }
   return null;
 }
+
+/** How many ValidationRequests this instance has read (see ValidationRequest.serial). */
+let requestsRead: u32 = 0;
 
 function missingFields(count: i32): Json[] {
   const out = new Array<Json>(count);
@@ -196,11 +203,17 @@ export class ValidationRequest {
   readonly settings: Json;
   /** Why the payload cannot be used, or null. */
   readonly problem: string | null;
+  /**
+   * Unique per request in this instance's life: what is derived once per
+   * request outside this module (identity's requestFacts) is remembered by it,
+   * since the entry rewinds the heap and the next request may land at this one's address.
+   */
+  readonly serial: u32 = ++requestsRead;
 
   constructor(ptr: usize, len: usize) {
     const end = ptr + len;
     let request = Json.missing();
-    let requestFields = missingFields(REQUEST_KEYS.length);
+    let requestFields: Json[] | null = null;
     let settings = Json.missing();
     let problem: string | null = null;
     const p = skipWhitespace(ptr, end);
@@ -221,7 +234,7 @@ export class ValidationRequest {
         } else {
           valueEnd = skipValue(v, end);
           if (valueEnd != SCAN_ERROR) {
-            if (m.keyIs("request")) { request = new Json(v, valueEnd, kindAt(v)); requestFields = missingFields(REQUEST_KEYS.length); } else if (m.keyIs("settings")) settings = new Json(v, valueEnd, kindAt(v));
+            if (m.keyIs("request")) { request = new Json(v, valueEnd, kindAt(v)); requestFields = null; } else if (m.keyIs("settings")) settings = new Json(v, valueEnd, kindAt(v));
           }
         }
         if (!m.endValue(valueEnd)) break;
@@ -233,11 +246,12 @@ export class ValidationRequest {
         problem = "the validation request has no \"request\" object";
       } else if (settings.exists && !settings.isObject) {
         problem = "\"settings\" must be an object, got " + settings.typeName;
-      } else {
-        problem = requestTypeProblem(requestFields);
       }
     }
-    this.request = new AdmissionRequest(request, requestFields);
+    const fields = requestFields !== null ? requestFields : missingFields(REQUEST_KEYS.length);
+    const admission = new AdmissionRequest(request, fields);
+    if (problem === null) problem = requestTypeProblem(fields, admission.userInfo);
+    this.request = admission;
     this.settings = settings;
     this.problem = problem;
   }
