@@ -136,4 +136,17 @@ describe("worker channel", () => {
     expect(child.status).toBe(0);
     expect(child.stdout.trim()).toMatch(/^(true|false)$/);
   });
+
+  it("runs in a process started with flags a worker may not have (--max-old-space-size, --trace-gc)", () => {
+    const index = path.join(REPO_ROOT, "harness/dist/index.js");
+    const script = `const { loadPolicy } = await import(${JSON.stringify(index)});
+      const p = await loadPolicy(${JSON.stringify(path.join(REPO_ROOT, "policies/trusted-registries"))});
+      console.log(await p.protocolVersion());
+      await p.close();`;
+    for (const flag of ["--max-old-space-size=2048", "--trace-gc"]) {
+      const child = spawnSync(process.execPath, [flag, "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+      expect(child.stderr, flag).not.toMatch(/ERR_WORKER_INVALID_EXEC_ARGV/);
+      expect(child.stdout.trim().split("\n").pop(), flag).toBe("v1");
+    }
+  });
 });

@@ -1,7 +1,7 @@
 // Evaluator that runs guest calls in a worker thread, so that a runaway guest can be
 // stopped: on timeout the worker is terminated (like policy-server rebuilding its waPC
 // stack after an epoch interrupt) and a fresh one is started for the next evaluation.
-import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
+import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort, type WorkerOptions } from "node:worker_threads";
 import { rmSync } from "node:fs";
 import type { EvalJob, HostCallOutcome, RawOutcome } from "../types.js";
 import type { CompiledPolicy } from "../loading/module.js";
@@ -59,6 +59,26 @@ function removeWorkerFiles(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** The parent's flags the worker starts with (startWorker narrows them once if it must). */
+let workerExecArgv: string[] | undefined;
+
+/**
+ * A worker with the parent's flags, minus those about its own script (`node --input-type=module
+ * -e …`, as the doc-snippet and idgov-new tests run a build), which a worker file refuses. Node
+ * refuses a worker any per-process flag (`--max-old-space-size`, `--trace-gc`: V8 applies them
+ * to every thread anyway), so when the parent has one the workers start without the parent's flags.
+ */
+function startWorker(url: URL, options: Omit<WorkerOptions, "execArgv">): Worker {
+  workerExecArgv ??= process.execArgv.filter((arg) => !arg.startsWith("--input-type"));
+  try {
+    return new Worker(url, { ...options, execArgv: workerExecArgv });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw e;
+    workerExecArgv = [];
+    return new Worker(url, { ...options, execArgv: [] });
+  }
+}
+
 const moduleKeys = new WeakMap<WebAssembly.Module, number>();
 let nextModuleKey = 1;
 
@@ -113,10 +133,7 @@ export class WorkerEvaluator implements Evaluator {
     const ports = new MessageChannel();
     const fileDir = workerDirectory();
     const init: WorkerInit = { channel: buffer, port: ports.port2, fileDir };
-    const worker = new Worker(new URL("./worker.js", import.meta.url), {
-      // The parent's flags minus those about its own script (`node --input-type=module -e …`,
-      // as the doc-snippet and idgov-new tests run a build), which a worker file refuses.
-      execArgv: process.execArgv.filter((arg) => !arg.startsWith("--input-type")),
+    const worker = startWorker(new URL("./worker.js", import.meta.url), {
       workerData: init,
       transferList: [ports.port2],
       stdout: false,
