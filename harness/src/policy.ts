@@ -72,7 +72,7 @@ export interface SettingsResult extends SettingsValidationResponse {
   timedOut?: true;
 }
 
-/** The in-process payload buffer: its first size, and the largest it is kept at (bigger payloads get their own). */
+/** The policy's payload buffer (Policy.scratch): its first size, and the largest it is kept at (bigger payloads get their own). */
 const SCRATCH_BYTES = 64 * 1024;
 const MAX_SCRATCH_BYTES = 4 * 1024 * 1024;
 
