@@ -7,7 +7,7 @@
 // the error. So this reader may only be stricter than toAdmissionRequest, never more lenient:
 // harness/test/request-head.test.ts checks that on generated heads. It exists because parsing
 // the head costs more than a 1 KB request's JSON.parse, mostly userInfo.extra's lists.
-import { MemberCursor, SCAN_FAILED, skipWhitespace } from "./scan.js";
+import { literalEnd, MemberCursor, SCAN_FAILED, skipWhitespace, validStringEnd } from "./scan.js";
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, LBRACE = 0x7b, LBRACKET = 0x5b, RBRACKET = 0x5d, COMMA = 0x2c;
 
@@ -41,34 +41,6 @@ const UNUSUAL_KEY = -2;
 const utf8 = new TextDecoder("utf-8");
 
 /**
- * `p` at an opening quote: the position after the closing quote when the string is one JSON.parse
- * accepts (no raw control character, only the escapes JSON has), else SCAN_FAILED.
- */
-export function strictStringEnd(b: Uint8Array, p: number, end: number): number {
-  for (let q = p + 1; q < end; q++) {
-    const c = b[q];
-    if (c === QUOTE) return q + 1;
-    if (c < 0x20) return SCAN_FAILED;
-    if (c === BACKSLASH) {
-      const e = b[q + 1];
-      if (e === 0x75) {
-        for (let i = 2; i <= 5; i++) if (!isHex(b[q + i])) return SCAN_FAILED;
-        q += 5;
-      } else if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
-        q++;
-      } else {
-        return SCAN_FAILED;
-      }
-    }
-  }
-  return SCAN_FAILED;
-}
-
-function isHex(c: number | undefined): boolean {
-  return c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46));
-}
-
-/**
  * Which of `names` (ASCII) the cursor's key is: its index, -1 for none, UNUSUAL_KEY when the key
  * has an escape or a non-ASCII byte (it might decode to one of them: the slow path decides).
  */
@@ -85,14 +57,18 @@ function keyIndex(b: Uint8Array, m: MemberCursor, names: readonly string[]): num
   return -1;
 }
 
-function isNull(b: Uint8Array, p: number, end: number): boolean {
-  return p + 4 <= end && b[p] === 0x6e && b[p + 1] === 0x75 && b[p + 2] === 0x6c && b[p + 3] === 0x6c;
-}
+/** `null` at `p`: the position after it, else SCAN_FAILED. */
+const nullEnd = (b: Uint8Array, p: number, end: number) => literalEnd(b, p, "null", end);
 
 /** A JSON string at `p` (strictly), or null when `nullable`: the position after it, else SCAN_FAILED. */
 function stringOrNull(b: Uint8Array, p: number, end: number, nullable: boolean): number {
-  if (b[p] === QUOTE) return strictStringEnd(b, p, end);
-  return nullable && isNull(b, p, end) ? p + 4 : SCAN_FAILED;
+  if (b[p] === QUOTE) return validStringEnd(b, p, end);
+  return nullable ? nullEnd(b, p, end) : SCAN_FAILED;
+}
+
+/** `null` at `p`, else what `read` makes of the value there. */
+function orNull(b: Uint8Array, p: number, end: number, read: (b: Uint8Array, p: number, end: number) => number): number {
+  return b[p] === 0x6e ? nullEnd(b, p, end) : read(b, p, end);
 }
 
 /** An object at `p` whose members `keys` are all present, every occurrence a string. */
@@ -121,7 +97,7 @@ function stringList(b: Uint8Array, p: number, end: number): number {
   if (b[q] === RBRACKET) return q + 1;
   for (;;) {
     if (b[q] !== QUOTE) return SCAN_FAILED;
-    q = skipWhitespace(b, strictStringEnd(b, q, end), end);
+    q = skipWhitespace(b, validStringEnd(b, q, end), end);
     if (q < 0 || q >= end) return SCAN_FAILED;
     if (b[q] === RBRACKET) return q + 1;
     if (b[q] !== COMMA) return SCAN_FAILED;
@@ -138,8 +114,8 @@ function userInfo(b: Uint8Array, p: number, end: number): number {
     if (key === UNUSUAL_KEY) return SCAN_FAILED;
     const v = m.valueStart;
     if (key === 0 || key === 1) m.valueEnd = stringOrNull(b, v, end, true);
-    else if (key === 2) m.valueEnd = isNull(b, v, end) ? v + 4 : stringList(b, v, end);
-    else if (key === 3) m.valueEnd = isNull(b, v, end) ? v + 4 : extra(b, v, end);
+    else if (key === 2) m.valueEnd = orNull(b, v, end, stringList);
+    else if (key === 3) m.valueEnd = orNull(b, v, end, extra);
     else if (!m.skip()) return SCAN_FAILED;
     if (m.valueEnd < 0) return SCAN_FAILED;
   }
@@ -150,7 +126,7 @@ function extra(b: Uint8Array, p: number, end: number): number {
   if (b[p] !== LBRACE) return SCAN_FAILED;
   const m = new MemberCursor(b, p, end);
   while (m.next()) {
-    if (strictStringEnd(b, m.keyStart, end) !== m.keyEnd) return SCAN_FAILED;
+    if (validStringEnd(b, m.keyStart, end) !== m.keyEnd) return SCAN_FAILED;
     m.valueEnd = stringList(b, m.valueStart, end);
     if (m.valueEnd < 0) return SCAN_FAILED;
   }
@@ -163,15 +139,10 @@ function checked(b: Uint8Array, p: number, end: number, want: Want): number {
     case Want.OptionalString: return stringOrNull(b, p, end, true);
     case Want.Gvk: return stringTriple(b, p, end, GVK);
     case Want.Gvr: return stringTriple(b, p, end, GVR);
-    case Want.OptionalGvk: return isNull(b, p, end) ? p + 4 : stringTriple(b, p, end, GVK);
-    case Want.OptionalGvr: return isNull(b, p, end) ? p + 4 : stringTriple(b, p, end, GVR);
+    case Want.OptionalGvk: return orNull(b, p, end, (b, p, end) => stringTriple(b, p, end, GVK));
+    case Want.OptionalGvr: return orNull(b, p, end, (b, p, end) => stringTriple(b, p, end, GVR));
     case Want.UserInfo: return userInfo(b, p, end);
-    case Want.OptionalBool: {
-      if (isNull(b, p, end)) return p + 4;
-      const v = b[p] === 0x74 ? "true" : "false";
-      for (let i = 0; i < v.length; i++) if (b[p + i] !== v.charCodeAt(i)) return SCAN_FAILED;
-      return p + v.length;
-    }
+    case Want.OptionalBool: return literalEnd(b, p, b[p] === 0x74 ? "true" : b[p] === 0x66 ? "false" : "null", end);
   }
 }
 

@@ -56,6 +56,43 @@ function skipContainer(b: Uint8Array, p: number, end: number): number {
   return SCAN_FAILED;
 }
 
+/** What each byte can be inside a JSON string (validStringEnd). */
+const PLAIN = 0, STRING_END = 1, ESCAPE = 2, CONTROL = 3;
+const IN_STRING = new Uint8Array(256);
+const HEX = new Uint8Array(256);
+const ESCAPABLE = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) IN_STRING[c] = CONTROL;
+IN_STRING[QUOTE] = STRING_END;
+IN_STRING[BACKSLASH] = ESCAPE;
+for (const c of "0123456789abcdefABCDEF") HEX[c.charCodeAt(0)] = 1;
+for (const c of "\"\\/bfnrt") ESCAPABLE[c.charCodeAt(0)] = 1;
+
+/**
+ * `p` at an opening quote: the position after the closing quote when the string is one
+ * JSON.parse accepts (no raw control character, only the escapes JSON has), else SCAN_FAILED.
+ * The validating counterpart of skipString, for values the host checks rather than skips.
+ */
+export function validStringEnd(b: Uint8Array, p: number, end = b.length): number {
+  let i = p + 1;
+  while (i < end) {
+    const k = IN_STRING[b[i]];
+    if (k === PLAIN) i++;
+    else if (k === STRING_END) return i + 1;
+    else if (k === CONTROL) return SCAN_FAILED;
+    else if (i + 1 < end && ESCAPABLE[b[i + 1]] === 1) i += 2;
+    else if (i + 5 < end && b[i + 1] === 0x75 && HEX[b[i + 2]] === 1 && HEX[b[i + 3]] === 1 && HEX[b[i + 4]] === 1 && HEX[b[i + 5]] === 1) i += 6;
+    else return SCAN_FAILED;
+  }
+  return SCAN_FAILED;
+}
+
+/** The position after the literal `word` (`true`, `false`, `null`) at `p`, else SCAN_FAILED. */
+export function literalEnd(b: Uint8Array, p: number, word: string, end = b.length): number {
+  if (p + word.length > end) return SCAN_FAILED;
+  for (let k = 0; k < word.length; k++) if (b[p + k] !== word.charCodeAt(k)) return SCAN_FAILED;
+  return p + word.length;
+}
+
 function isScalarByte(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x45;
 }

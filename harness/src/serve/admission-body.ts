@@ -11,6 +11,7 @@
 // message, so both paths answer alike by construction.
 import { isUtf8 } from "node:buffer";
 import { toAdmissionRequest, type AdmissionRequest } from "../admission/request.js";
+import { literalEnd, validStringEnd } from "../admission/scan.js";
 
 /** The facts of a checked request that the server reports (metrics, logs): all but the objects. */
 export type RequestSummary = Omit<AdmissionRequest, "object" | "oldObject" | "options">;
@@ -38,21 +39,9 @@ const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 
-/** Byte classes for the scan: what each byte can be inside a string, and whether it is JSON whitespace. */
-const PLAIN = 0;
-const STRING_END = 1;
-const ESCAPE = 2;
-const CONTROL = 3;
-const IN_STRING = new Uint8Array(256);
+/** JSON whitespace, for the scan. */
 const SPACE = new Uint8Array(256);
-const HEX = new Uint8Array(256);
-const ESCAPABLE = new Uint8Array(256);
-for (let c = 0; c < 0x20; c++) IN_STRING[c] = CONTROL;
-IN_STRING[QUOTE] = STRING_END;
-IN_STRING[BACKSLASH] = ESCAPE;
 for (const c of [0x20, 0x0a, 0x0d, 0x09]) SPACE[c] = 1;
-for (const c of "0123456789abcdefABCDEF") HEX[c.charCodeAt(0)] = 1;
-for (const c of "\"\\/bfnrt") ESCAPABLE[c.charCodeAt(0)] = 1;
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
 function skipSpace(b: Uint8Array, start: number): number {
@@ -60,22 +49,6 @@ function skipSpace(b: Uint8Array, start: number): number {
   const n = b.length;
   while (i < n && SPACE[b[i]] === 1) i++;
   return i;
-}
-
-/** The index after the string starting at `start` (a quote), or -1 when it is not a valid JSON string. */
-function skipString(b: Uint8Array, start: number): number {
-  const n = b.length;
-  let i = start + 1;
-  while (i < n) {
-    const k = IN_STRING[b[i]];
-    if (k === PLAIN) i++;
-    else if (k === STRING_END) return i + 1;
-    else if (k === CONTROL) return -1;
-    else if (i + 1 < n && ESCAPABLE[b[i + 1]] === 1) i += 2;
-    else if (i + 5 < n && b[i + 1] === 0x75 && HEX[b[i + 2]] === 1 && HEX[b[i + 3]] === 1 && HEX[b[i + 4]] === 1 && HEX[b[i + 5]] === 1) i += 6;
-    else return -1;
-  }
-  return -1;
 }
 
 /** The byte at `i`, or -1 past the end (so that comparisons never read outside the buffer). */
@@ -102,16 +75,10 @@ function skipNumber(b: Uint8Array, start: number): number {
   return i;
 }
 
-function skipLiteral(b: Uint8Array, i: number, word: string): number {
-  if (i + word.length > b.length) return -1;
-  for (let k = 0; k < word.length; k++) if (b[i + k] !== word.charCodeAt(k)) return -1;
-  return i + word.length;
-}
-
 /** At a key (after `{` or `,` and whitespace): the key string, then `:`; the index after the colon, or -1. */
 function skipKey(b: Uint8Array, i: number): number {
   if (at(b, i) !== QUOTE) return -1;
-  const end = skipString(b, i);
+  const end = validStringEnd(b, i);
   if (end < 0) return -1;
   const colon = skipSpace(b, end);
   return at(b, colon) === COLON ? colon + 1 : -1;
@@ -133,7 +100,7 @@ export function skipValue(b: Uint8Array, start: number, depthLeft: number): numb
   for (;;) {
     // a value
     const c = at(b, i);
-    if (c === QUOTE) i = skipString(b, i);
+    if (c === QUOTE) i = validStringEnd(b, i);
     else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       const object = c === OPEN_OBJECT;
       i = skipSpace(b, i + 1);
@@ -148,9 +115,9 @@ export function skipValue(b: Uint8Array, start: number, depthLeft: number): numb
         i = skipSpace(b, i);
         continue;
       }
-    } else if (c === 0x74) i = skipLiteral(b, i, "true");
-    else if (c === 0x66) i = skipLiteral(b, i, "false");
-    else if (c === 0x6e) i = skipLiteral(b, i, "null");
+    } else if (c === 0x74) i = literalEnd(b, i, "true");
+    else if (c === 0x66) i = literalEnd(b, i, "false");
+    else if (c === 0x6e) i = literalEnd(b, i, "null");
     else if (c === 0x2d || isDigit(c)) i = skipNumber(b, i);
     else return -1;
     if (i < 0) return -1;
@@ -197,7 +164,7 @@ function objectMembers(b: Uint8Array, start: number, depthLeft: number, into?: s
   if (b[i] === CLOSE_OBJECT) return { members, end: i + 1 };
   for (;;) {
     if (at(b, i) !== QUOTE) return undefined;
-    const keyEnd = skipString(b, i);
+    const keyEnd = validStringEnd(b, i);
     if (keyEnd < 0) return undefined;
     const keyBytes = b.subarray(i + 1, keyEnd - 1);
     if (keyBytes.includes(BACKSLASH)) return undefined;
@@ -261,7 +228,7 @@ export function scanAdmissionBody(body: Buffer, raw: boolean): ScannedBody | und
   if (skeleton.kind === "AdmissionReview") return undefined;
   for (const key of OBJECT_MEMBERS) {
     const m = members.get(key);
-    if (m) skeleton[key] = skipLiteral(body, m.valueStart, "null") === m.valueEnd ? null : PRESENT;
+    if (m) skeleton[key] = literalEnd(body, m.valueStart, "null") === m.valueEnd ? null : PRESENT;
   }
   const checked = toAdmissionRequest(skeleton, "the AdmissionReview");
   // The guest's request: the checked members in the host's order, the objects as they were sent.
