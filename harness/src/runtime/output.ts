@@ -13,6 +13,18 @@ export const MAX_ERROR_CHARS = 64 * 1024;
 /** A guest response (__guest_response, WASI stdout) at most: a mutated copy of the largest request fits. */
 export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
+/**
+ * A copy of guest bytes the host keeps (an answer, a host-call payload), out of memory that the
+ * next evaluation reuses. Buffer.allocUnsafe takes small copies from Node's pool (still a copy
+ * of their own to the caller: ownBuffer() never transfers a pooled view); an ArrayBuffer per
+ * answer costs several times the copy.
+ */
+export function copyOut(view: Uint8Array): Uint8Array {
+  const out = Buffer.allocUnsafe(view.length);
+  out.set(view);
+  return out;
+}
+
 /** Room for a truncation marker: text already cut (with its marker) is not cut again. */
 const MARKER_SLACK = 256;
 

@@ -8,6 +8,7 @@
 // (a posted message is on the receiving port's queue before postMessage returns).
 
 import type { RawOutcome } from "../types.js";
+import { copyOut } from "../output.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -184,12 +185,7 @@ export class Channel {
     const metaBytes = Atomics.load(this.words, Word.AnswerMetaBytes);
     const metaAt = aligned(dataBytes);
     const outcome = JSON.parse(this.response.toString("utf8", metaAt, metaAt + metaBytes)) as RawOutcome;
-    if (outcome.kind === "ok") {
-      // Buffer.allocUnsafe: a small answer comes from Node's pool (an ArrayBuffer of its own costs more than the copy).
-      const data = Buffer.allocUnsafe(dataBytes);
-      data.set(this.response.subarray(0, dataBytes));
-      outcome.data = data;
-    }
+    if (outcome.kind === "ok") outcome.data = copyOut(this.response.subarray(0, dataBytes));
     return outcome;
   }
 

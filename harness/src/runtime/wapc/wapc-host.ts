@@ -6,7 +6,7 @@ import { formatLog } from "../../log.js";
 import type { EvalJob, HostCallFn, RawOutcome } from "../types.js";
 import { createWasiShim, WasiExit, type WasiShim } from "./wasi-shim.js";
 import { HostImportError, outOfMemoryNote, trapText } from "../trap.js";
-import { GuestLog, MAX_ERROR_CHARS, MAX_LOG_LINE_CHARS, MAX_RESPONSE_BYTES, responseTooLarge } from "../output.js";
+import { copyOut, GuestLog, MAX_ERROR_CHARS, MAX_LOG_LINE_CHARS, MAX_RESPONSE_BYTES, responseTooLarge } from "../output.js";
 
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
@@ -185,15 +185,6 @@ export class WapcEnv {
   }
 
   private wapcImports(): Record<string, (...args: number[]) => number | void> {
-    // Guest bytes the host keeps (answers, host-call payloads) are copies: the memory is reused.
-    // Buffer.allocUnsafe takes small ones from Node's pool (a copy of their own, as far as the
-    // caller can tell: ownBuffer() never transfers a pooled view); a fresh ArrayBuffer per
-    // answer costs several times the copy.
-    const copyOut = (view: Uint8Array): Uint8Array => {
-      const out = Buffer.allocUnsafe(view.length);
-      out.set(view);
-      return out;
-    };
     const mem = (fn: string): WebAssembly.Memory => {
       if (!this.memory) throw new HostImportError(`wapc.${fn}: the guest's memory is not available yet (called from a start section?)`);
       return this.memory;
