@@ -102,7 +102,7 @@ describe("snapshot restore equals a new instance", () => {
 
   it("nothing written by one evaluation is visible to the next: globals, static memory, grown pages, memory.size", async () => {
     const { compiled, runner } = await both("state_leak");
-    const first = "g=0 h=0 m=0 pages=1 old=1 new=0";
+    const first = "g=0 h=0 m=0 pages=1 old=1 new=0 f=1 d=2";
     for (let i = 0; i < 5; i++) {
       const out = text(runner.run(validate(podRequest()), hostCall));
       expect(out).toMatchObject({ kind: "ok", data: `{"accepted":true,"message":"${first}"}` });

@@ -22,7 +22,7 @@
 // partial output line.
 import type { EvalJob, HostCallFn, RawOutcome } from "../types.js";
 import { WapcEnv, callGuest, initInstance, runWapc, type WapcProbe } from "./wapc-host.js";
-import { instrumentForSnapshot, NotInstrumentable, VSIZE_EXPORT, type NumericType } from "./wasm-instrument.js";
+import { GLOBAL_SLOT_BYTES, instrumentForSnapshot, LOAD_GLOBALS_EXPORT, NotInstrumentable, VSIZE_EXPORT, type NumericType } from "./wasm-instrument.js";
 import { WASM_PAGE_BYTES } from "../loading/wasm-binary.js";
 
 /** The instrumented copy, compiled; or why the module is evaluated on new instances. */
@@ -47,9 +47,35 @@ export async function planSnapshot(bytes: Uint8Array): Promise<SnapshotPlan> {
 
 interface Image {
   memory: Uint8Array;
+  /** memory up to its last non-zero byte (rounded up to 16): what a restore copies; the rest it zero-fills. */
+  nonZero: Uint8Array;
   pages: number;
   globals: (number | bigint)[];
+  /** The globals then the visible size, one GLOBAL_SLOT_BYTES slot each, as `__idgov_load_globals` reads them. */
+  globalSlots: Uint8Array;
   initLogs: string[];
+}
+
+/** Length of `bytes` without its trailing zeros, rounded up to a multiple of 16 (at most the length). */
+function nonZeroLength(bytes: Uint8Array): number {
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  return Math.min(bytes.length, Math.ceil(end / 16) * 16);
+}
+
+function globalSlots(types: NumericType[], values: (number | bigint)[], pages: number): Uint8Array {
+  const slots = new Uint8Array((types.length + 1) * GLOBAL_SLOT_BYTES);
+  const view = new DataView(slots.buffer);
+  types.forEach((type, k) => {
+    const at = k * GLOBAL_SLOT_BYTES;
+    const v = values[k];
+    if (type === "i32") view.setInt32(at, v as number, true);
+    else if (type === "i64") view.setBigInt64(at, v as bigint, true);
+    else if (type === "f32") view.setFloat32(at, v as number, true);
+    else view.setFloat64(at, v as number, true);
+  });
+  view.setInt32(types.length * GLOBAL_SLOT_BYTES, pages, true);
+  return slots;
 }
 
 const noHostCalls: HostCallFn = () => ({ ok: false, error: "host capabilities are not available while initialising" });
@@ -74,6 +100,7 @@ export class SnapshotRunner {
   private view?: Uint8Array;
   private globals: WebAssembly.Global[] = [];
   private vsize?: WebAssembly.Global;
+  private loadGlobals?: () => void;
   private image?: Image;
   /** Why evaluations use new instances instead (undefined while snapshots are used). */
   fallback?: string;
@@ -120,6 +147,7 @@ export class SnapshotRunner {
     this.view = undefined;
     this.globals = [];
     this.vsize = undefined;
+    this.loadGlobals = undefined;
   }
 
   /** Creates the instance; the first time also runs init and takes the image. False = fall back. */
@@ -151,10 +179,15 @@ export class SnapshotRunner {
     const vsize = exports[VSIZE_EXPORT] as WebAssembly.Global;
     this.globals = plan.globals.map((g) => exports[g.name] as WebAssembly.Global);
     if (!this.image) {
+      const image = new Uint8Array(memory.buffer.slice(0));
+      const pages = vsize.value as number;
+      const values = this.globals.map((g) => g.value as number | bigint);
       this.image = {
-        memory: new Uint8Array(memory.buffer.slice(0)),
-        pages: vsize.value as number,
-        globals: this.globals.map((g) => g.value as number | bigint),
+        memory: image,
+        nonZero: image.subarray(0, nonZeroLength(image)),
+        pages,
+        globals: values,
+        globalSlots: globalSlots(plan.globals.map((g) => g.type), values, pages),
         initLogs: [...env.logs],
       };
       if (this.image.memory.length !== this.image.pages * WASM_PAGE_BYTES) return this.refuse("memory and visible size disagree after init");
@@ -166,6 +199,8 @@ export class SnapshotRunner {
     this.instance = instance;
     this.memory = memory;
     this.vsize = vsize;
+    // The slots must lie inside the restored image, which overwrites them.
+    this.loadGlobals = this.image.globalSlots.length <= this.image.memory.length ? (exports[LOAD_GLOBALS_EXPORT] as () => void) : undefined;
     this.view = undefined;
     return true;
   }
@@ -181,9 +216,15 @@ export class SnapshotRunner {
     const buffer = this.memory!.buffer;
     let view = this.view;
     if (!view || view.buffer !== buffer) view = this.view = new Uint8Array(buffer);
-    view.set(image.memory, 0);
-    const globals = this.globals;
-    for (let i = 0; i < globals.length; i++) globals[i].value = image.globals[i];
-    this.vsize!.value = image.pages;
+    if (this.loadGlobals) {
+      view.set(image.globalSlots, 0);
+      this.loadGlobals();
+    } else {
+      const globals = this.globals;
+      for (let i = 0; i < globals.length; i++) globals[i].value = image.globals[i];
+      this.vsize!.value = image.pages;
+    }
+    view.set(image.nonZero, 0);
+    view.fill(0, image.nonZero.length, image.memory.length);
   }
 }

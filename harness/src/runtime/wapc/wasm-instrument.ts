@@ -8,6 +8,10 @@
 //     only when it is smaller and zeroing pages it exposes again: after a restore the guest
 //     sees exactly the memory size, growth results and zero-filled new pages a fresh
 //     instance would, although the real memory never shrinks;
+//   - `__idgov_load_globals()` sets every mutable global and the visible size from 8-byte
+//     slots at the start of memory (slot k: the k-th global of `globals`, then the visible
+//     size), so a restore sets them all in one call instead of one JS setter each (the host
+//     writes the slots, calls it, then overwrites the slots with the memory image);
 //   - nothing else: function, global, type and table indices are unchanged (new items are
 //     appended), so every other instruction, segment and export means what it meant.
 // Modules using anything whose state the host cannot restore (table mutation, data.drop /
@@ -18,6 +22,9 @@ import { encodeU32Leb, readSections, readU32Leb, type Section } from "../loading
 
 export const VSIZE_EXPORT = "__idgov_vsize";
 export const GLOBAL_EXPORT_PREFIX = "__idgov_g";
+export const LOAD_GLOBALS_EXPORT = "__idgov_load_globals";
+/** Bytes of one slot read by `__idgov_load_globals`. */
+export const GLOBAL_SLOT_BYTES = 8;
 
 export type NumericType = "i32" | "i64" | "f32" | "f64";
 
@@ -245,6 +252,7 @@ export function instrumentForSnapshot(bytes: Uint8Array): InstrumentedModule {
     }
   }
   const vgrowType = types.count;
+  const loadGlobalsType = types.count + 1;
 
   // Globals: which defined ones are mutable, and of which type.
   const globalSection = find(6);
@@ -269,6 +277,7 @@ export function instrumentForSnapshot(bytes: Uint8Array): InstrumentedModule {
   const funcSection = find(3);
   const funcs = vectorBody(bytes, funcSection);
   const vgrowFunc = importedFuncs + funcs.count;
+  const loadGlobalsFunc = vgrowFunc + 1;
 
   // Code: patch memory.size / memory.grow, refuse what cannot be restored.
   const codeSection = find(10);
@@ -386,15 +395,26 @@ export function instrumentForSnapshot(bytes: Uint8Array): InstrumentedModule {
   ];
   bodies.push(concat([encodeU32Leb(vgrow.length), vgrow]));
 
+  // load_globals(): global k = the value in slot k (little-endian, as the host writes it).
+  const LOADS: Record<NumericType, number[]> = { i32: [0x28, 2], i64: [0x29, 3], f32: [0x2a, 2], f64: [0x2b, 3] };
+  const slots: { index: number; type: NumericType }[] = [...mutable, { index: vsizeGlobal, type: "i32" }];
+  const loadGlobals = [
+    0, // no locals
+    ...slots.flatMap((g, k) => [0x41, 0x00, ...LOADS[g.type], ...encodeU32Leb(k * GLOBAL_SLOT_BYTES), 0x24, ...encodeU32Leb(g.index)]),
+    0x0b,
+  ];
+  bodies.push(concat([encodeU32Leb(loadGlobals.length), loadGlobals]));
+
   // Exports: the original ones, then the mutable globals and the visible size.
   const exportSection = find(7);
   const exportsBody = vectorBody(bytes, exportSection);
   const added: number[][] = mutable.map((g) => [...nameBytes(`${GLOBAL_EXPORT_PREFIX}${g.index}`), 0x03, ...encodeU32Leb(g.index)]);
   added.push([...nameBytes(VSIZE_EXPORT), 0x03, ...encodeU32Leb(vsizeGlobal)]);
+  added.push([...nameBytes(LOAD_GLOBALS_EXPORT), 0x00, ...encodeU32Leb(loadGlobalsFunc)]);
 
   const replaced = new Map<number, Uint8Array>([
-    [1, section(1, concat([encodeU32Leb(types.count + 1), types.rest, [0x60, 1, 0x7f, 1, 0x7f]]))],
-    [3, section(3, concat([encodeU32Leb(funcs.count + 1), funcs.rest, encodeU32Leb(vgrowType)]))],
+    [1, section(1, concat([encodeU32Leb(types.count + 2), types.rest, [0x60, 1, 0x7f, 1, 0x7f], [0x60, 0, 0]]))],
+    [3, section(3, concat([encodeU32Leb(funcs.count + 2), funcs.rest, encodeU32Leb(vgrowType), encodeU32Leb(loadGlobalsType)]))],
     [6, section(6, concat([encodeU32Leb(globals.count + 1), globals.rest, [0x7f, 0x01, 0x41, ...encodeS32Leb(initialPages), 0x0b]]))],
     [7, section(7, concat([encodeU32Leb(exportsBody.count + added.length), exportsBody.rest, ...added.map((a) => Uint8Array.from(a))]))],
     [10, section(10, concat([encodeU32Leb(bodies.length), ...bodies]))],
