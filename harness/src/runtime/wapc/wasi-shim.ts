@@ -60,11 +60,18 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): WasiShim 
   let decoders = { 1: new TextDecoder(), 2: new TextDecoder() };
 
   const byteLength = (m: WebAssembly.Memory) => (ctx.memoryBytes ? Math.min(ctx.memoryBytes(), m.buffer.byteLength) : m.buffer.byteLength);
+  // One DataView per memory buffer (a policy reads the clock on every evaluation); `visible`
+  // is the guest-visible size when view() was last called, which inBounds checks against.
+  let cachedView: DataView | undefined;
+  let visible = 0;
   const view = (): DataView | undefined => {
     const m = ctx.memory();
-    return m ? new DataView(m.buffer, 0, byteLength(m)) : undefined;
+    if (!m) return undefined;
+    if (cachedView?.buffer !== m.buffer) cachedView = new DataView(m.buffer);
+    visible = byteLength(m);
+    return cachedView;
   };
-  const inBounds = (dv: DataView, ptr: number, len: number) => ptr + len <= dv.byteLength;
+  const inBounds = (ptr: number, len: number) => ptr + len <= visible;
 
   const clockNs = (id: number): bigint | undefined => {
     if (id === CLOCK_REALTIME) return ctx.nowNs ?? realtimeNs();
@@ -91,7 +98,7 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): WasiShim 
   /** `*_sizes_get` of a list a waPC guest always sees empty (no arguments, no environment): 0 items, 0 bytes. */
   const noItems = (countPtr: number, bufSizePtr: number) => {
     const dv = view();
-    if (!dv || !inBounds(dv, countPtr >>> 0, 4) || !inBounds(dv, bufSizePtr >>> 0, 4)) return ERRNO.FAULT;
+    if (!dv || !inBounds(countPtr >>> 0, 4) || !inBounds(bufSizePtr >>> 0, 4)) return ERRNO.FAULT;
     dv.setUint32(countPtr >>> 0, 0, true);
     dv.setUint32(bufSizePtr >>> 0, 0, true);
     return ERRNO.SUCCESS;
@@ -105,7 +112,7 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): WasiShim 
     clock_res_get: (id: number, resPtr: number) => {
       const dv = view();
       if (clockNs(id) === undefined) return ERRNO.INVAL;
-      if (!dv || !inBounds(dv, resPtr >>> 0, 8)) return ERRNO.FAULT;
+      if (!dv || !inBounds(resPtr >>> 0, 8)) return ERRNO.FAULT;
       dv.setBigUint64(resPtr >>> 0, id === CLOCK_REALTIME ? 1000n : 1n, true);
       return ERRNO.SUCCESS;
     },
@@ -113,7 +120,7 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): WasiShim 
       const t = clockNs(id);
       if (t === undefined) return ERRNO.INVAL;
       const dv = view();
-      if (!dv || !inBounds(dv, timePtr >>> 0, 8)) return ERRNO.FAULT;
+      if (!dv || !inBounds(timePtr >>> 0, 8)) return ERRNO.FAULT;
       dv.setBigUint64(timePtr >>> 0, t, true);
       return ERRNO.SUCCESS;
     },
@@ -129,35 +136,35 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): WasiShim 
       throw new WasiExit(code >>> 0);
     },
     fd_write: (fd: number, iovs: number, iovsLen: number, nwrittenPtr: number) => {
-      const m = ctx.memory();
       if (fd !== 1 && fd !== 2) return ERRNO.BADF;
-      if (!m) return ERRNO.FAULT;
-      const dv = new DataView(m.buffer, 0, byteLength(m));
+      const m = ctx.memory();
+      const dv = view();
+      if (!m || !dv) return ERRNO.FAULT;
       let total = 0;
       for (let i = 0; i < iovsLen >>> 0; i++) {
         const at = (iovs >>> 0) + i * 8;
-        if (!inBounds(dv, at, 8)) return ERRNO.FAULT;
+        if (!inBounds(at, 8)) return ERRNO.FAULT;
         const ptr = dv.getUint32(at, true);
         const len = dv.getUint32(at + 4, true);
-        if (!inBounds(dv, ptr, len)) return ERRNO.FAULT;
+        if (!inBounds(ptr, len)) return ERRNO.FAULT;
         emit(fd, decoders[fd].decode(new Uint8Array(m.buffer, ptr, len), { stream: true }));
         total += len;
       }
-      if (!inBounds(dv, nwrittenPtr >>> 0, 4)) return ERRNO.FAULT;
+      if (!inBounds(nwrittenPtr >>> 0, 4)) return ERRNO.FAULT;
       dv.setUint32(nwrittenPtr >>> 0, total, true);
       return ERRNO.SUCCESS;
     },
     fd_read: (fd: number, _iovs: number, _iovsLen: number, nreadPtr: number) => {
       if (fd !== 0) return ERRNO.BADF;
       const dv = view();
-      if (!dv || !inBounds(dv, nreadPtr >>> 0, 4)) return ERRNO.FAULT;
+      if (!dv || !inBounds(nreadPtr >>> 0, 4)) return ERRNO.FAULT;
       dv.setUint32(nreadPtr >>> 0, 0, true); // stdin is empty
       return ERRNO.SUCCESS;
     },
     fd_fdstat_get: (fd: number, statPtr: number) => {
       if (fd < 0 || fd > 2) return ERRNO.BADF;
       const dv = view();
-      if (!dv || !inBounds(dv, statPtr >>> 0, 24)) return ERRNO.FAULT;
+      if (!dv || !inBounds(statPtr >>> 0, 24)) return ERRNO.FAULT;
       const p = statPtr >>> 0;
       dv.setUint8(p, FILETYPE_CHARACTER_DEVICE);
       dv.setUint16(p + 2, 0, true);
@@ -169,7 +176,7 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): WasiShim 
     fd_filestat_get: (fd: number, bufPtr: number) => {
       if (fd < 0 || fd > 2) return ERRNO.BADF;
       const dv = view();
-      if (!dv || !inBounds(dv, bufPtr >>> 0, 64)) return ERRNO.FAULT;
+      if (!dv || !inBounds(bufPtr >>> 0, 64)) return ERRNO.FAULT;
       new Uint8Array(dv.buffer, bufPtr >>> 0, 64).fill(0);
       dv.setUint8((bufPtr >>> 0) + 16, FILETYPE_CHARACTER_DEVICE);
       return ERRNO.SUCCESS;
@@ -187,7 +194,7 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): WasiShim 
       const dv = view();
       const n = nsubs >>> 0;
       if (!dv || n === 0) return ERRNO.INVAL;
-      if (!inBounds(dv, inPtr >>> 0, n * 48) || !inBounds(dv, outPtr >>> 0, n * 32) || !inBounds(dv, neventsPtr >>> 0, 4)) {
+      if (!inBounds(inPtr >>> 0, n * 48) || !inBounds(outPtr >>> 0, n * 32) || !inBounds(neventsPtr >>> 0, 4)) {
         return ERRNO.FAULT;
       }
       // Clock subscriptions really sleep (like wasmtime); fd subscriptions are always ready.
