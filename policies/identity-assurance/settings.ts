@@ -1,7 +1,8 @@
 // Settings of identity-assurance (the contract in README.md): parsed and
 // validated in one pass; every problem is reported with its path and value.
 import { Json, JsonKind, JsonValue, joinStrings, SettingsProblems, ParsedSettings, ValidationRequest, childPath, indexPath, quote, globProblem, nameProblem, DNS_LABEL_CHARS } from "../../assembly/sdk";
-import { Requirements, Exemptions, SignalSources, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources, attachSubjects, SplitSettings, RequestFacts, requestFacts } from "../../assembly/identity";
+import { Requirements, Exemptions, SignalSources, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources, leanRequirements, leanExemptions, leanSignalSources, attachSubjects, RequestFacts, requestFacts } from "../../assembly/identity";
+import { leanFields, isPresent, leanNonEmptyString, leanStrings, leanGlobs } from "../../assembly/settings/lean";
 import { ruleMatches, matchApplies } from "./rules";
 import { SCAN_ERROR, skipValue, MemberCursor, ElementCursor } from "../../assembly/json/scan";
 import { kindAt } from "../../assembly/json/view";
@@ -35,6 +36,20 @@ const TOP_KEYS: string[] = ["rules", "exempt"].concat(SIGNAL_SOURCE_KEYS);
 const RULE_KEYS: string[] = ["name", "match", "require"];
 const MATCH_KEYS: string[] = ["operations", "resources", "namespaces"];
 
+/** Why `op` is not an operation a rule can match (its message), or null. */
+function operationProblem(op: string): string | null {
+  return OPERATIONS.includes(op) ? null : quote(op) + " is not an operation (" + joinStrings(OPERATIONS, ", ") + ")";
+}
+
+/** Why `r` is not a "resource" or "resource/subresource" pattern (its message), or null. */
+function resourceProblem(r: string): string | null {
+  const problem = globProblem(r, RESOURCE_CHARS);
+  if (problem !== null) return quote(r) + " is not a valid pattern: " + problem;
+  const slash = r.indexOf("/");
+  if (r.startsWith("/") || r.endsWith("/") || (slash >= 0 && r.indexOf("/", slash + 1) >= 0)) return quote(r) + " is not \"resource\" or \"resource/subresource\"";
+  return null;
+}
+
 function parseMatch(p: SettingsProblems, value: JsonValue, path: string): RuleMatch {
   const m = new RuleMatch();
   if (!p.object(value, path, MATCH_KEYS)) return m;
@@ -43,7 +58,8 @@ function parseMatch(p: SettingsProblems, value: JsonValue, path: string): RuleMa
     const items = p.stringItems(ops, childPath(path, "operations"), false);
     for (let i = 0; i < items.length; i++) {
       const op = items[i].value;
-      if (!OPERATIONS.includes(op)) p.add(indexPath(childPath(path, "operations"), items[i].index), quote(op) + " is not an operation (" + joinStrings(OPERATIONS, ", ") + ")");
+      const problem = operationProblem(op);
+      if (problem !== null) p.add(indexPath(childPath(path, "operations"), items[i].index), problem);
       else m.operations.push(op);
     }
   }
@@ -53,14 +69,9 @@ function parseMatch(p: SettingsProblems, value: JsonValue, path: string): RuleMa
     const items = p.stringItems(resources, rpath, false);
     for (let i = 0; i < items.length; i++) {
       const r = items[i].value;
-      const slash = r.indexOf("/");
-      const problem = globProblem(r, RESOURCE_CHARS);
-      if (problem !== null) p.add(indexPath(rpath, items[i].index), quote(r) + " is not a valid pattern: " + problem);
-      else if (r.startsWith("/") || r.endsWith("/") || (slash >= 0 && r.indexOf("/", slash + 1) >= 0)) {
-        p.add(indexPath(rpath, items[i].index), quote(r) + " is not \"resource\" or \"resource/subresource\"");
-      } else {
-        m.resources.push(r);
-      }
+      const problem = resourceProblem(r);
+      if (problem !== null) p.add(indexPath(rpath, items[i].index), problem);
+      else m.resources.push(r);
     }
   }
   const namespaces = value.get("namespaces");
@@ -163,6 +174,63 @@ function matchMayApply(start: usize, end: usize, facts: RequestFacts): usize {
   return f.close;
 }
 
+/** parseMatch without a DOM, for a checked `match`: null when anything is not plain or would be a problem (parseMatch then words it). */
+function leanMatch(value: Json): RuleMatch | null {
+  const f = leanFields(value, MATCH_KEYS);
+  if (f === null) return null;
+  const m = new RuleMatch();
+  const operations = unchecked(f[0]), resources = unchecked(f[1]), namespaces = unchecked(f[2]);
+  if (isPresent(operations)) {
+    const ops = leanStrings(operations);
+    if (ops === null) return null;
+    for (let i = 0; i < ops.length; i++) if (operationProblem(unchecked(ops[i])) !== null) return null;
+    m.operations = ops;
+  }
+  if (isPresent(resources)) {
+    const patterns = leanStrings(resources);
+    if (patterns === null) return null;
+    for (let i = 0; i < patterns.length; i++) if (resourceProblem(unchecked(patterns[i])) !== null) return null;
+    m.resources = patterns;
+  }
+  if (isPresent(namespaces)) {
+    const patterns = leanGlobs(namespaces, DNS_LABEL_CHARS);
+    if (patterns === null) return null;
+    m.namespaces = patterns;
+    m.hasNamespaces = true;
+  }
+  return m;
+}
+
+/**
+ * readRule without a DOM or paths, for the rule object `value` whose raw
+ * `match` applies: its name, match and require in plain form (leanFields,
+ * leanMatch, leanRequirements), read as readRule reads them. False when it met
+ * anything else (an escaped or unknown key, a value that is not plain or would
+ * be a problem): readRule then reads the rule and words what is wrong.
+ */
+function readRuleLean(s: Settings, value: Json, facts: RequestFacts): bool {
+  const f = leanFields(value, RULE_KEYS);
+  if (f === null) return false;
+  const name = leanNonEmptyString(unchecked(f[0]));
+  if (name === null) return false;
+  const rule = new Rule();
+  const match = unchecked(f[1]);
+  if (isPresent(match)) {
+    const m = leanMatch(match);
+    if (m === null) return false;
+    rule.match = m;
+    if (!ruleMatches(rule, facts)) return true; // read in full: it does not apply
+  }
+  const require = unchecked(f[2]);
+  if (!isPresent(require)) return false;
+  const req = leanRequirements(require);
+  if (req === null) return false;
+  rule.name = name;
+  rule.require = req;
+  s.rules.push(rule);
+  return true;
+}
+
 /** A rule whose raw `match` applies (`f`: its name, match and require): checked as validate_settings would, kept when its checked match applies. */
 function readRule(p: SettingsProblems, s: Settings, f: Json[], i: i32, facts: RequestFacts): void {
   const rule = new Rule();
@@ -213,17 +281,27 @@ export function parseRequestSettings(view: Json, vr: ValidationRequest): ParsedS
       const ruleEnd = isObject ? mayApply(at, end, facts) : skipValue(at, end);
       if (ruleEnd == SCAN_ERROR) return parseSettings(view.parse()); // malformed: the strict parser words it
       if (!isObject) p.wrongType(indexPath("rules", i), new Json(at, ruleEnd, kindAt(at)).parse(), "an object");
-      else if (ruleApplies) readRule(p, s, new Json(at, ruleEnd, JsonKind.Object).fields(RULE_KEYS), i, facts);
+      else if (ruleApplies) {
+        const rule = new Json(at, ruleEnd, JsonKind.Object);
+        if (!readRuleLean(s, rule, facts)) readRule(p, s, rule.fields(RULE_KEYS), i, facts);
+      }
       i++;
       if (!c.endValue(ruleEnd)) break;
     }
     if (c.close != end) return parseSettings(view.parse());
   }
-  // The other members as a DOM (they are small); a member written as null is kept, so that its problem is reported.
-  const dom = JsonValue.object();
-  for (let k = 1; k < 4; k++) if (unchecked(top[k]).kind != JsonKind.Missing) dom.set(unchecked(REQUEST_KEYS[k]), unchecked(top[k]).parse());
-  s.exempt = parseExemptions(p, dom);
-  s.sources = parseSignalSources(p, dom);
-  attachSubjects(p, s.sources, new SplitSettings(dom, top[4]));
+  // exempt, claims and cluster read lean; else as a DOM (they are small), a member written as null kept so that its problem is reported.
+  const exempt = leanExemptions(unchecked(top[1]));
+  const sources = exempt !== null ? leanSignalSources(unchecked(top[2]), unchecked(top[3])) : null;
+  if (exempt !== null && sources !== null) {
+    s.exempt = exempt;
+    s.sources = sources;
+  } else {
+    const dom = JsonValue.object();
+    for (let k = 1; k < 4; k++) if (unchecked(top[k]).kind != JsonKind.Missing) dom.set(unchecked(REQUEST_KEYS[k]), unchecked(top[k]).parse());
+    s.exempt = parseExemptions(p, dom);
+    s.sources = parseSignalSources(p, dom);
+  }
+  attachSubjects(p, s.sources, top[4]);
   return new ParsedSettings<Settings>(s, p);
 }
