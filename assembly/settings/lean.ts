@@ -14,6 +14,8 @@ import { SCAN_ERROR, skipValue, isPlainKey, plainKeyEquals, MemberCursor, Elemen
 import { Json, JsonKind, kindAt } from "../json/view";
 import { globProblem } from "../match/glob";
 
+/** What leanFields gives for an absent key (one value: views are never changed). */
+const MISSING = Json.missing();
 /** Integers above this many digits are left to the strict parser (they are out of every range a setting has). */
 const MAX_INTEGER_DIGITS: usize = 15;
 
@@ -26,7 +28,7 @@ const MAX_INTEGER_DIGITS: usize = 15;
 export function leanFields(value: Json, keys: string[]): Json[] | null {
   if (value.kind != JsonKind.Object) return null;
   const found = new Array<Json>(keys.length);
-  for (let i = 0; i < keys.length; i++) unchecked(found[i] = Json.missing());
+  for (let i = 0; i < keys.length; i++) unchecked(found[i] = MISSING);
   const end = value.end;
   const m = new MemberCursor(value.start, end);
   while (m.next()) {
