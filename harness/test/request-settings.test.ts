@@ -161,9 +161,9 @@ describe("identity-assurance: the lean request-time reading decides as the stric
   it("a repeated key (which the lean readers leave to the strict one) takes its last value, in a rule, its match, its require and exempt", () => {
     const request = benchRequest(1024);
     const same = (repeated: string, last: string) => expect(answer(request, repeated)).toBe(answer(request, last));
-    const M2 = "\"match\":{\"resources\":[\"secrets\"],\"resources\":[\"pods\"],\"namespaces\":[\"prod\"]}";
-    same(`{"rules":[{"name":"x","name":"prod-pods",${M2},"require":{"assurance":"IAL9"},"require":{"assurance":"IAL3"}}]}`, "{\"rules\":[{\"name\":\"prod-pods\",\"match\":{\"resources\":[\"pods\"],\"namespaces\":[\"prod\"]},\"require\":{\"assurance\":\"IAL3\"}}]}");
-    same("{\"rules\":[{\"name\":\"r\",\"require\":{\"maxAmlRisk\":\"low\",\"maxAmlRisk\":\"high\"}}],\"claims\":{\"prefix\":\"idgov.dev/\"},\"exempt\":{\"users\":[\"alice*\"],\"users\":[\"bob\"]}}", "{\"rules\":[{\"name\":\"r\",\"require\":{\"maxAmlRisk\":\"high\"}}],\"claims\":{\"prefix\":\"idgov.dev/\"},\"exempt\":{\"users\":[\"bob\"]}}");
+    const M2 = `"match":{"resources":["secrets"],"resources":["pods"],"namespaces":["prod"]}`;
+    same(`{"rules":[{"name":"x","name":"prod-pods",${M2},"require":{"assurance":"IAL9"},"require":{"assurance":"IAL3"}}]}`, `{"rules":[{"name":"prod-pods","match":{"resources":["pods"],"namespaces":["prod"]},"require":{"assurance":"IAL3"}}]}`);
+    same(`{"rules":[{"name":"r","require":{"maxAmlRisk":"low","maxAmlRisk":"high"}}],"claims":{"prefix":"idgov.dev/"},"exempt":{"users":["alice*"],"users":["bob"]}}`, `{"rules":[{"name":"r","require":{"maxAmlRisk":"high"}}],"claims":{"prefix":"idgov.dev/"},"exempt":{"users":["bob"]}}`);
   });
 
   // Settings handed to `validate` without validate_settings: what the strict reading answered
