@@ -132,7 +132,7 @@ export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
 /**
  * What one pass over a rule object found (mayApply): whether its raw `match`
  * may apply to the request, and where its members are. One instance, reset
- * for each rule: reading a rule allocates nothing but its list views.
+ * for each rule: reading a rule allocates only the views of its members.
  */
 class RuleScan {
   applies: bool = true;
