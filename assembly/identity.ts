@@ -7,5 +7,5 @@ export { SignalSet, Requirements, Evaluation, Failure, evaluate, signalFailure, 
 export { ASSURANCE_LEVELS, applyAssurance, addRequired } from "./identity/assurance";
 export { DECISION_ALLOWED, DECISION_DENIED, DECISION_EXEMPT } from "./protocol/audit";
 export { RequestFacts, requestFacts, describeAttempt, Decision, adviceFor, rejectionMessage, annotateDecision, respond } from "./identity/decision";
-export { SignalSources, Exemptions, REQUIRE_KEYS, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources, SplitSettings, splitSubjects, attachSubjects } from "./identity/settings";
+export { SignalSources, Exemptions, REQUIRE_KEYS, SIGNAL_SOURCE_KEYS, parseRequirements, parseExemptions, parseSignalSources, leanRequirements, leanExemptions, leanSignalSources, SplitSettings, splitSubjects, attachSubjects } from "./identity/settings";
 export { gatherSignals } from "./identity/gather";

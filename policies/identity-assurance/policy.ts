@@ -10,7 +10,7 @@ import {
 } from "../../assembly/sdk";
 import { SignalSet, RequestFacts, requestFacts, respond, gatherSignals } from "../../assembly/identity";
 import { parseSettings, parseRequestSettings, Settings } from "./settings";
-import { decide, needsSignals } from "./rules";
+import { decideMatched, matchingRules, needsSignals } from "./rules";
 
 /** Kept equal to io.kubewarden.policy.version in metadata.yml (a test checks it). */
 export const POLICY_VERSION = "0.1.0";
@@ -22,8 +22,9 @@ export function validate(vr: ValidationRequest, settings: Settings): ValidationR
   const facts: RequestFacts = requestFacts(vr);
   const sourceErrors = new Array<string>();
   // Signals (and the clock) are read only when a rule applies to this requester.
-  const needed = needsSignals(settings, facts);
+  const matched = matchingRules(settings, facts);
+  const needed = needsSignals(matched, settings, facts);
   const signals = needed ? gatherSignals(settings.sources, vr, facts.username, sourceErrors) : new SignalSet();
-  const decision = decide(facts, signals, sourceErrors, settings, needed ? nowMillis() : 0);
+  const decision = decideMatched(matched, facts, signals, sourceErrors, settings, needed ? nowMillis() : 0);
   return respond(POLICY, POLICY_VERSION, facts, decision);
 }

@@ -43,9 +43,9 @@ export function isExempt(settings: Settings, facts: RequestFacts): bool {
   return settings.exempt.applies(facts);
 }
 
-/** Whether `decide` will look at signals: a rule matches and the requester is not exempt (gather only then). */
-export function needsSignals(settings: Settings, facts: RequestFacts): bool {
-  return matchingRules(settings, facts).length > 0 && !isExempt(settings, facts);
+/** Whether `decide` will look at signals, given the rules that match: one does and the requester is not exempt (gather only then). */
+export function needsSignals(matched: Rule[], settings: Settings, facts: RequestFacts): bool {
+  return matched.length > 0 && !isExempt(settings, facts);
 }
 
 /**
@@ -55,8 +55,12 @@ export function needsSignals(settings: Settings, facts: RequestFacts): bool {
  * All failing rules and reasons are collected, not just the first.
  */
 export function decide(facts: RequestFacts, signals: SignalSet, sourceErrors: string[], settings: Settings, now: i64): Decision {
+  return decideMatched(matchingRules(settings, facts), facts, signals, sourceErrors, settings, now);
+}
+
+/** `decide`, given the rules that match the request (matchingRules: a caller that needed them already matches once). */
+export function decideMatched(rules: Rule[], facts: RequestFacts, signals: SignalSet, sourceErrors: string[], settings: Settings, now: i64): Decision {
   const decision = new Decision();
-  const rules = matchingRules(settings, facts);
   if (rules.length == 0) return decision;
   for (let i = 0; i < rules.length; i++) decision.rules.push(rules[i].name);
   if (isExempt(settings, facts)) {

@@ -67,6 +67,6 @@ export function parseSettings(value: JsonValue): ParsedSettings<Settings> {
 export function parseRequestSettings(view: Json, _request: ValidationRequest): ParsedSettings<Settings> {
   const split = splitSubjects(view);
   const parsed = parseSettings(split.dom);
-  attachSubjects(parsed.problems, parsed.settings.sources, split);
+  attachSubjects(parsed.problems, parsed.settings.sources, split.subjects);
   return parsed;
 }
