@@ -20,6 +20,7 @@ type Sdk = {
   nameCheck(name: string, allowed: string, maxLength: number): string;
   image(ref: string): string;
   rfc3339(s: string): bigint;
+  rfc3339Ascii(s: string): bigint;
   formatTime(ms: bigint): string;
   duration(s: string): bigint;
   requestSummary(text: string): string;
@@ -310,6 +311,8 @@ describe("glob, image references, time", () => {
       const guest = sdk.rfc3339(text);
       const harness = tsParseRfc3339(text);
       expect(guest === INVALID ? undefined : Number(guest), text).toBe(harness);
+      // Claims are read from their ASCII bytes: the same parser over u8 code units.
+      if (/^[\x00-\x7f]*$/.test(text)) expect(sdk.rfc3339Ascii(text), text).toBe(guest);
     }), { numRuns: 3000 });
   });
 
@@ -356,6 +359,34 @@ describe("identity signals from token claims", () => {
     expect(sdk.claimSignals(`{"idgov.dev/phone-status":["approved"],${at},"idgov.dev/phone-status":["bogus"]}`, prefix))
       .toBe(line("phone", "", "2026-11-20T09:00:00Z", -1, "status \"bogus\" is not one of approved|declined|in_review|pending|expired, status \"bogus\" is not one of approved|declined|in_review|pending|expired"));
     expect(sdk.claimSignals(`{"idgov.dev/phone-status":["approved"] ${at}}`, prefix)).toBe(line("phone", "", "", -1, "status claim has no value, verifiedAt is missing")); // malformed: the walk stops at the first member
+  });
+  // The usual claim, one plain valid value, is read on the payload's bytes; anything else is decoded
+  // first. Both readings must give the same signal, and the same words for every problem.
+  const escaped = (text: string) => `"${[...text].map((c) => c.split("").map((u) => "\\u" + u.charCodeAt(0).toString(16).padStart(4, "0")).join("")).join("")}"`;
+  it("reads plain values on the bytes, escaped and several values decoded, alike", () => {
+    const at = `"idgov.dev/phone-verified-at":["2026-11-20T09:00:00Z"]`;
+    const phone = (status: string) => sdk.claimSignals(`{"idgov.dev/phone-status":${status},${at}}`, prefix);
+    expect(phone(`["approved","approved"]`)).toBe(line("phone", "approved", "2026-11-20T09:00:00Z", -1, "-"));
+    expect(phone(`["approved", "\\u0061pproved"]`)).toBe(line("phone", "approved", "2026-11-20T09:00:00Z", -1, "-"));
+    expect(phone(`[${escaped("pending")}]`)).toBe(line("phone", "pending", "2026-11-20T09:00:00Z", -1, "-"));
+    expect(phone(`["approved","approve"]`)).toBe(line("phone", "", "2026-11-20T09:00:00Z", -1, "status claim has conflicting values"));
+    expect(phone(`["approvéd"]`)).toBe(line("phone", "", "2026-11-20T09:00:00Z", -1, "status \"approvéd\" is not one of approved|declined|in_review|pending|expired"));
+    expect(phone(`["Approved"]`)).toBe(line("phone", "", "2026-11-20T09:00:00Z", -1, "status \"Approved\" is not one of approved|declined|in_review|pending|expired"));
+    expect(sdk.claimSignals(`{"idgov.dev/aml-status":["approved"],"idgov.dev/aml-verified-at":["2026-11-20 09:00:00Z"],"idgov.dev/aml-risk":["low","low"]}`, prefix))
+      .toBe(line("aml", "approved", "", 1, "verifiedAt \"2026-11-20 09:00:00Z\" is not an RFC 3339 time"));
+    expect(sdk.claimSignals(`{"idgov.dev/aml-status":["approved"],"idgov.dev/aml-verified-at":["2026-11-20T09:00:00.5+01:00"],"idgov.dev/aml-risk":["severe"]}`, prefix))
+      .toBe(line("aml", "approved", "2026-11-20T08:00:00.500Z", -1, "risk \"severe\" is not one of none|low|medium|high|critical"));
+  });
+  it("gives the same signal for a claim written plain or with every character escaped (property)", () => {
+    const kinds = ["liveness", "aml"];
+    const fields = ["status", "verified-at", "risk", "expires-at", "method", "score"];
+    const text = fc.oneof(fc.constantFrom("approved", "declined", "in_review", "low", "critical", "passive", "active", "42", "101", "", "2026-11-20T09:00:00Z", "2026-11-20t09:00:00.123-05:30", "2026-02-30T00:00:00Z", "approvéd", "😀"), fc.string({ maxLength: 6 }));
+    const claim = fc.tuple(fc.constantFrom(...kinds), fc.constantFrom(...fields), fc.array(text, { minLength: 1, maxLength: 3 }));
+    fc.assert(fc.property(fc.array(claim, { maxLength: 5 }), (claims) => {
+      const plain = claims.map(([k, f, values]) => `${JSON.stringify(prefix + k + "-" + f)}:[${values.map((v) => JSON.stringify(v)).join(",")}]`);
+      const decoded = claims.map(([k, f, values]) => `${JSON.stringify(prefix + k + "-" + f)}:[${values.map(escaped).join(",")}]`);
+      expect(sdk.claimSignals(`{${plain.join(",")}}`, prefix)).toBe(sdk.claimSignals(`{${decoded.join(",")}}`, prefix));
+    }), { numRuns: 1500 });
   });
   it("numbers the record fields as the vocabulary does", () => {
     expect(sdk.fieldIndexes()).toBe("status=status,verifiedAt=verified-at,score=score,risk=risk,expiresAt=expires-at");

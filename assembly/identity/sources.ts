@@ -3,7 +3,7 @@
 //  2. token claims in userInfo.extra: `<prefix><kind-in-kebab-case>-<field>`,
 //  3. a ConfigMap per subject read through the kubernetes/get_resource capability.
 import { Json, kindAt } from "../json/view";
-import { SCAN_ERROR, MemberCursor, skipValue, isPlainKey, textAt } from "../json/scan";
+import { SCAN_ERROR, MemberCursor, ElementCursor, skipValue, skipString, isPlainKey, textAt, samePlainStringsAt } from "../json/scan";
 import { JsonValue, parseJsonString } from "../json/value";
 import { CallResult, Failure } from "../abi/result";
 import { hostJson } from "../capabilities/host";
@@ -53,6 +53,21 @@ function applyStringField(b: SignalBuilder, field: i32, value: string): void {
   else if (field == FIELD_RISK) b.risk(value);
   else if (field == FIELD_SCORE) b.scoreText(value);
   else b.method(value);
+}
+
+/**
+ * applyStringField for a claim's plain text `[start, end)` (ASCII, no
+ * escapes), read where it is: true when the value was valid and set; false,
+ * with nothing recorded, when the string path must read it (a score, or a
+ * value whose problem it words).
+ */
+function applyPlainField(b: SignalBuilder, field: i32, start: usize, end: usize): bool {
+  if (field == FIELD_STATUS) return b.statusOfPlain(start, end);
+  if (field == FIELD_VERIFIED_AT) return b.verifiedAtOfPlain(start, end);
+  if (field == FIELD_EXPIRES_AT) return b.expiresAtOfPlain(start, end);
+  if (field == FIELD_RISK) return b.riskOfPlain(start, end);
+  if (field == FIELD_SCORE) return false;
+  return b.methodOfPlain(start, end);
 }
 
 /** Source 1: `subjects` from settings (already validated) for this user. */
@@ -132,6 +147,7 @@ export function signalsFromClaims(extra: Json, prefix: string): Signal[] {
   // A malformed `extra` (the request check lets one through only when no key decodes) gives no values.
   const malformed = m.close != end;
   const fieldCount = CLAIM_FIELDS.length;
+  const list = new ElementCursor(extra.start, end); // reused for every claim's list
   for (let k = 0; k < CLAIM_KINDS.length; k++) {
     let builder: SignalBuilder | null = null;
     for (let i = 0; i < claims.length; i++) {
@@ -139,9 +155,16 @@ export function signalsFromClaims(extra: Json, prefix: string): Signal[] {
       if (claim / fieldCount != k) continue;
       if (builder === null) builder = new SignalBuilder(SIGNAL_KINDS[k], SOURCE_CLAIMS);
       const field = claim % fieldCount;
+      const value = unchecked(values[i]);
+      // The usual claim, a list of one plain valid value (`["approved"]`), is read on the bytes;
+      // anything else (several or escaped values, a problem to word) goes the decoding way below.
+      if (!malformed && value.isArray) {
+        const q = samePlainStringsAt(list, value.start, value.end);
+        if (q != SCAN_ERROR && applyPlainField(builder, field, q + 1, skipString(q, value.end) - 1)) continue;
+      }
       const fieldName = unchecked(CLAIM_FIELDS[field]);
       // Only our claims' values are decoded.
-      const claimValues = malformed ? new Array<string>() : unchecked(values[i]).stringElements();
+      const claimValues = malformed ? new Array<string>() : value.stringElements();
       if (claimValues.length == 0) { builder.fail(fieldName + " claim has no value"); continue; }
       let consistent = true;
       for (let v = 1; v < claimValues.length; v++) if (claimValues[v] != claimValues[0]) consistent = false;
