@@ -137,11 +137,13 @@ export function stringObjectBoth(text: string): string {
  * stringElements() gives when all its strings agree and are plain, else "-".
  */
 export function samePlainBoth(text: string): string {
-  const b = bytesOf(text);
+  const b = bytesOf(text + " ");
   const v = Json.of(changetype<usize>(b), b.byteLength);
   if (!v.isValid || !v.isArray) return "skip";
-  const q = samePlainStringsAt(new ElementCursor(v.start, v.end), v.start, v.end);
-  const fast = q == SCAN_ERROR ? "-" : decodeStringContent(q + 1, skipString(q, v.end) - 1)!;
+  // Read inside a longer buffer, as in a member walk: it must end the array where skipValue does.
+  const c = new ElementCursor(v.start, v.end);
+  const q = samePlainStringsAt(c, v.start, v.end + 1);
+  const fast = q == SCAN_ERROR ? "-" : c.close != v.end ? "<ends at " + (c.close - v.start).toString() + ">" : decodeStringContent(q + 1, skipString(q, v.end) - 1)!;
   const items = v.elements();
   let slow: string | null = items.length > 0 ? "" : null;
   let first: string | null = null;

@@ -29,8 +29,9 @@ function skipWhitespaceRun(p: usize, end: usize): usize {
   return p;
 }
 
-/** `p` at an opening quote; returns the position after the closing quote. */
-export function skipString(p: usize, end: usize): usize {
+/** `p` at an opening quote; returns the position after the closing quote. Inlined: every member walk's key. */
+// @ts-ignore: decorator
+@inline export function skipString(p: usize, end: usize): usize {
   p++;
   const QUOTE = i8x16.splat(0x22), BACKSLASH = i8x16.splat(0x5c);
   // 16 bytes at a time: jump straight to the next quote or backslash.
@@ -378,7 +379,8 @@ class ContainerCursor {
   }
 
   /** On the first call: is the container empty? (Then `close` is set.) */
-  protected emptyAtStart(): bool {
+  // @ts-ignore: decorator
+  @inline protected emptyAtStart(): bool {
     if (!this.first) return false;
     this.first = false;
     const p = this.p;
@@ -531,15 +533,17 @@ export function isStringListObjectAt(start: usize, end: usize): bool {
 }
 
 /**
- * `[start, end)` a skipped array: when its elements are one or more strings
- * with the same plain content (isPlainKey: no escapes, only ASCII, so equal
- * bytes are equal strings), the position of the first one's opening quote;
- * else SCAN_ERROR (no element, another value, an escape, non-ASCII text,
- * differing contents, malformed), and the caller reads it decoded. `c` is a
- * cursor to reuse (reset here).
+ * `start` at the `[` of an array inside `[…, end)`: when its elements are one
+ * or more strings with the same plain content (isPlainKey: no escapes, only
+ * ASCII, so equal bytes are equal strings), the position of the first one's
+ * opening quote, and `c.close` is after the array (where skipValue ends it:
+ * with no backslash in it, both read strings and brackets alike); else
+ * SCAN_ERROR (no element, another value, an escape, non-ASCII text,
+ * differing contents, malformed), and the caller skips and decodes it. `c` is
+ * a cursor to reuse (reset here).
  */
 export function samePlainStringsAt(c: ElementCursor, start: usize, end: usize): usize {
-  if (load<u8>(start) != 0x5b) return SCAN_ERROR;
+  if (start >= end || load<u8>(start) != 0x5b) return SCAN_ERROR;
   c.reset(start, end);
   let first: usize = SCAN_ERROR, firstEnd: usize = 0;
   while (c.next()) {
@@ -555,7 +559,7 @@ export function samePlainStringsAt(c: ElementCursor, start: usize, end: usize): 
     }
     if (!c.endValue(valueEnd)) break;
   }
-  return c.close == end ? first : SCAN_ERROR;
+  return c.close != SCAN_ERROR ? first : SCAN_ERROR;
 }
 
 /** Index in `list` (ASCII strings) of the plain bytes `[start, end)` (isPlainKey), or -1. */
@@ -570,7 +574,8 @@ export function plainIndexOf(start: usize, end: usize, list: string[]): i32 {
  * Are the bytes at `p` the ASCII `text` (the caller knows `text.length` bytes
  * are there)? Compares bytes with the UTF-16 literal without allocating.
  */
-export function textAt(p: usize, text: string): bool {
+// @ts-ignore: decorator
+@inline export function textAt(p: usize, text: string): bool {
   const k = changetype<usize>(text);
   for (let i: usize = 0, n = <usize>text.length; i < n; i++) {
     if (<u32>load<u8>(p + i) != <u32>load<u16>(k + (i << 1))) return false;
