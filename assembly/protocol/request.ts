@@ -151,10 +151,10 @@ function stringListProblem(view: Json, path: string): string | null {
  * would let no rule match: the entry rejects the request before any policy runs.
  */
 function requestTypeProblem(f: Json[], user: UserInfo): string | null {
-  for (let i = 0; i < REQUEST_KEYS.length; i++) {
-    const v = f[i];
-    const expected = REQUEST_KINDS[i];
-    if (v.kind != JsonKind.Missing && v.kind != expected && !(v.kind == JsonKind.Null && NULLABLE[i])) {
+  for (let i = 0; i < REQUEST_KEYS.length; i++) { // f, REQUEST_KINDS and NULLABLE have REQUEST_KEYS.length entries
+    const v = unchecked(f[i]);
+    const expected = unchecked(REQUEST_KINDS[i]);
+    if (v.kind != JsonKind.Missing && v.kind != expected && !(v.kind == JsonKind.Null && unchecked(NULLABLE[i]))) {
       const name = expected == JsonKind.String ? "a string" : expected == JsonKind.Bool ? "a boolean" : "an object";
       return typeProblem(REQUEST_KEYS[i], v, name);
     }
