@@ -63,6 +63,12 @@ describe("selective reader", () => {
   it("decodes escapes and surrogate pairs", () => {
     expect(sdk.decodeString("\"a\\nb\\t\\\"c\\u00e9\\ud83d\\ude00\"")).toBe("a\nb\t\"cé😀");
     expect(sdk.decodeString("\"日本\"")).toBe("日本");
+    // Plain ASCII is widened eight bytes at a time: every length around the steps, and control bytes.
+    for (let n = 0; n <= 34; n++) {
+      const text = Array.from({ length: n }, (_, i) => String.fromCharCode(0x21 + ((i * 7) % 94))).join("").replace(/["\\]/g, "x");
+      expect(sdk.decodeString(JSON.stringify(text)), text).toBe(text);
+    }
+    expect(sdk.decodeString("\"a\u0000b\u007f\"")).toBe("a\u0000b\u007f"); // raw bytes, not escapes
     expect(sdk.decodeString("\"bad \\x escape\"")).toBe("<null>");
   });
 

@@ -287,6 +287,7 @@ function hexDigit(c: u32): i32 {
  * string of at most one code unit per input byte, then shrunk in place.
  */
 export function decodeStringContent(start: usize, end: usize): string | null {
+  if (isPlainKey(start, end)) return widenAscii(start, end - start);
   let hasEscape = false;
   for (let p = start; p < end; p++) {
     if (load<u8>(p) == 0x5c) { hasEscape = true; break; }
@@ -331,6 +332,18 @@ export function decodeStringContent(start: usize, end: usize): string | null {
   }
   if (end > run) out = decodeUtf8Into(out, run, end);
   return changetype<string>(__renew(str, out - str));
+}
+
+/**
+ * The ASCII bytes `[p, p + n)` as a string: each byte is its code unit (what
+ * String.UTF8.decode makes of them), widened eight at a time.
+ */
+function widenAscii(p: usize, n: usize): string {
+  const str = changetype<usize>(__new(n << 1, idof<string>()));
+  let i: usize = 0;
+  for (; i + 8 <= n; i += 8) v128.store(str + (i << 1), v128.load8x8_u(p + i));
+  for (; i < n; i++) store<u16>(str + (i << 1), load<u8>(p + i));
+  return changetype<string>(str);
 }
 
 /**
