@@ -215,6 +215,26 @@ describe("ValidationRequest", () => {
   });
 });
 
+describe("userInfo read and type-checked in one walk", () => {
+  // The walk that reads username, uid, groups and extra checks their types as it passes over them;
+  // anything else it meets hands over to the field scan and the worded check, with the same result.
+  const user = (body: string) => sdk.requestSummary(`{"request":{"userInfo":${body}}}`);
+  const summary = (username: string, groups: string, liveness: string) => `|||||||${username}|${groups}|${liveness}|missing|wet`;
+  it("reads the fields as the field scan does: the last of a repeated key, escaped keys decoded", () => {
+    expect(user(`{"username":1,"username":"alice"}`)).toBe(summary("alice", "", ""));
+    expect(user(`{"us\\u0065rname":"bob","groups":["a","b"],"other":{"x":[1]}}`)).toBe(summary("bob", "a,b", ""));
+    expect(user(`{"extra":{"idgov.dev/liveness-status":["approved"]},"extra":{}}`)).toBe(summary("", "", ""));
+    expect(user(`{"uid":"u","extra":{"idgov.dev/liveness-status":["approved", "pending"],"b":[]}}`)).toBe(summary("", "", "approved,pending"));
+  });
+  it("words the first wrong field as before", () => {
+    expect(user(`{"username":"alice","username":1}`)).toBe("problem: request.userInfo.username must be a string, got number");
+    expect(user(`{"groups":["a",1],"username":2}`)).toBe("problem: request.userInfo.username must be a string, got number");
+    expect(user(`{"groups":["a",1]}`)).toBe("problem: request.userInfo.groups[1] must be a string, got number");
+    expect(user(`{"extra":{"a":["x"],"b":"y"}}`)).toBe("problem: request.userInfo.extra[\"b\"] must be a list of strings, got string");
+    expect(user(`{"extra":[]}`)).toBe("problem: request.userInfo.extra must be an object of string lists, got array");
+  });
+});
+
 describe("patterns read in place, answers written as bytes", () => {
   it("matches the patterns of a JSON list as their decoded strings would (property)", () => {
     expect(sdk.globList("[\"CREATE\",\"UPDATE\"]", "UPDATE")).toBe("1|1");

@@ -496,12 +496,14 @@ export class ElementCursor extends ContainerCursor {
 }
 
 /**
- * `start` at the `[` of an array inside `[…, end)`: the position after its
- * `]` when every element is a string, else SCAN_ERROR (another element, or
- * malformed). One pass over the bytes with `c`, a cursor the caller reuses
- * (reset here), so a walk over many lists allocates none per list.
+ * `start` at a value inside `[…, end)`: the position after it when it is an
+ * array every element of which is a string, else SCAN_ERROR (another value
+ * or element, or malformed); where skipValue ends it. One pass over the bytes
+ * with `c`, a cursor the caller reuses (reset here), so a walk over many
+ * lists allocates none per list.
  */
-function stringListEnd(c: ElementCursor, start: usize, end: usize): usize {
+export function stringListEnd(c: ElementCursor, start: usize, end: usize): usize {
+  if (start >= end || load<u8>(start) != 0x5b) return SCAN_ERROR;
   c.reset(start, end);
   while (c.next()) {
     const v = c.valueStart;
@@ -517,7 +519,7 @@ function stringListEnd(c: ElementCursor, start: usize, end: usize): usize {
 
 /** Is `[start, end)` an array of strings? */
 export function isStringListAt(start: usize, end: usize): bool {
-  return load<u8>(start) == 0x5b && stringListEnd(new ElementCursor(start, end), start, end) == end;
+  return stringListEnd(new ElementCursor(start, end), start, end) == end;
 }
 
 /** Is `[start, end)` an object every member value of which is a string? */
@@ -532,17 +534,22 @@ export function isStringObjectAt(start: usize, end: usize): bool {
   return m.close == end;
 }
 
-/** Is `[start, end)` an object every member value of which is an array of strings? Two cursors in all. */
-export function isStringListObjectAt(start: usize, end: usize): bool {
-  if (load<u8>(start) != 0x7b) return false;
+/** Is `[start, end)` an object every member value of which is an array of strings? */
+export function isStringListObjectAt(start: usize, end: usize): bool { return stringListObjectEnd(start, end) == end; }
+
+/**
+ * `start` at a value inside `[…, end)`: the position after it when it is an
+ * object every member value of which is an array of strings, else SCAN_ERROR;
+ * where skipValue ends it. Two cursors in all.
+ */
+export function stringListObjectEnd(start: usize, end: usize): usize {
+  if (start >= end || load<u8>(start) != 0x7b) return SCAN_ERROR;
   const m = new MemberCursor(start, end);
   const list = new ElementCursor(start, end);
   while (m.next()) {
-    const v = m.valueStart;
-    if (v >= end || load<u8>(v) != 0x5b) return false;
-    if (!m.endValue(stringListEnd(list, v, end))) break;
+    if (!m.endValue(stringListEnd(list, m.valueStart, end))) break;
   }
-  return m.close == end;
+  return m.close;
 }
 
 /**
