@@ -1,6 +1,6 @@
 // Test-only module for scan.test.ts: the 64-byte bitmask skipper against the
 // byte-wise state machine, and Json.members against keys()/field().
-import { skipValue, skipContainerBytewise, SCAN_ERROR, isStringListAt, isStringObjectAt, isStringListObjectAt, samePlainStringsAt, isPlainKey, ElementCursor, skipString, decodeStringContent, textAt } from "../json/scan";
+import { skipValue, skipContainerBytewise, SCAN_ERROR, isStringListAt, isStringObjectAt, isStringListObjectAt, onlyPlainStringAt, isPlainKey, ElementCursor, skipString, decodeStringContent, textAt } from "../json/scan";
 import { Json } from "../json/view";
 import "../abi/abort";
 
@@ -132,20 +132,20 @@ export function stringObjectBoth(text: string): string {
 }
 
 /**
- * samePlainStringsAt on the list `text`, as "<fast>\0<slow>": fast is the
- * string it points at, or "-" when it declines; slow is the one string that
- * stringElements() gives when all its strings agree and are plain, else "-".
+ * onlyPlainStringAt on the list `text`, as "<fast>\0<slow>": fast is the
+ * string it points at, or "-" when it declines; slow is the element that
+ * elements() gives when it is the only one, a plain string, else "-".
  */
-export function samePlainBoth(text: string): string {
+export function onlyPlainBoth(text: string): string {
   const b = bytesOf(text + " ");
   const v = Json.of(changetype<usize>(b), b.byteLength);
   if (!v.isValid || !v.isArray) return "skip";
   // Read inside a longer buffer, as in a member walk: it must end the array where skipValue does.
   const c = new ElementCursor(v.start, v.end);
-  const q = samePlainStringsAt(c, v.start, v.end + 1);
+  const q = onlyPlainStringAt(c, v.start, v.end + 1);
   const fast = q == SCAN_ERROR ? "-" : c.close != v.end ? "<ends at " + (c.close - v.start).toString() + ">" : decodeStringContent(q + 1, skipString(q, v.end) - 1)!;
   const items = v.elements();
-  let slow: string | null = items.length > 0 ? "" : null;
+  let slow: string | null = items.length == 1 ? "" : null;
   let first: string | null = null;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];

@@ -5,7 +5,7 @@ import { parseJsonString } from "../json/value";
 import { quote, ObjectWriter, utf8 } from "../json/writer";
 import { globMatch, anyGlobMatches, globElementsMatch, globProblem, nameProblem } from "../match/glob";
 import { parseImageReference } from "../k8s/image";
-import { parseRfc3339, parseRfc3339Ascii, formatRfc3339 } from "../time/rfc3339";
+import { parseRfc3339, formatRfc3339 } from "../time/rfc3339";
 import { parseDuration } from "../time/duration";
 import { ValidationRequest } from "../protocol/request";
 import "../abi/abort"; // asc reads asconfig.json, which routes abort there
@@ -78,11 +78,6 @@ export function image(ref: string): string {
   return r === null ? "<invalid>" : r.registry + "|" + r.repository + "|" + r.tag + "|" + r.digest;
 }
 export function rfc3339(s: string): i64 { return parseRfc3339(s); }
-/** parseRfc3339Ascii over the UTF-8 bytes of `s` (how claims are read; meant for ASCII text). */
-export function rfc3339Ascii(s: string): i64 {
-  const bytes = String.UTF8.encode(s);
-  return parseRfc3339Ascii(changetype<usize>(bytes), bytes.byteLength);
-}
 export function formatTime(ms: i64): string { return formatRfc3339(ms); }
 export function duration(s: string): i64 { return parseDuration(s); }
 export function requestSummary(text: string): string {

@@ -2,7 +2,7 @@
 // with a status, a time and optional score/risk/expiry/method. Records come
 // from settings, token claims or a cluster object; all parse into `Signal`.
 import { joinStrings } from "../json/writer";
-import { parseRfc3339, parseRfc3339Ascii, INVALID_TIME } from "../time/rfc3339";
+import { parseRfc3339, parseRfc3339Utf8, INVALID_TIME } from "../time/rfc3339";
 import { plainIndexOf } from "../json/scan";
 import { STATUSES, RISKS, METHODS, SIGNAL_KINDS } from "./vocabulary";
 
@@ -127,13 +127,13 @@ export class SignalBuilder {
   }
 
   verifiedAtOfPlain(start: usize, end: usize): bool {
-    const t = parseRfc3339Ascii(start, <i32>(end - start));
+    const t = parseRfc3339Utf8(start, <i32>(end - start));
     if (t != INVALID_TIME) this.signal.verifiedAt = t;
     return t != INVALID_TIME;
   }
 
   expiresAtOfPlain(start: usize, end: usize): bool {
-    const t = parseRfc3339Ascii(start, <i32>(end - start));
+    const t = parseRfc3339Utf8(start, <i32>(end - start));
     if (t != INVALID_TIME) this.signal.expiresAt = t;
     return t != INVALID_TIME;
   }

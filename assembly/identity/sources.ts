@@ -3,7 +3,7 @@
 //  2. token claims in userInfo.extra: `<prefix><kind-in-kebab-case>-<field>`,
 //  3. a ConfigMap per subject read through the kubernetes/get_resource capability.
 import { Json, kindAt } from "../json/view";
-import { SCAN_ERROR, MemberCursor, ElementCursor, skipValue, skipString, isPlainKey, textAt, samePlainStringsAt } from "../json/scan";
+import { SCAN_ERROR, MemberCursor, ElementCursor, skipValue, skipString, isPlainKey, textAt, onlyPlainStringAt } from "../json/scan";
 import { JsonValue, parseJsonString } from "../json/value";
 import { CallResult, Failure } from "../abi/result";
 import { hostJson } from "../capabilities/host";
@@ -115,7 +115,7 @@ function claimOfKey(m: MemberCursor, prefix: string): i32 {
   return claimAt(p, p + <usize>bytes.byteLength, prefix);
 }
 
-/** A member of `extra` that is a claim of ours: which (claimAt), its value, and samePlainStringsAt of it (or SCAN_ERROR). */
+/** A member of `extra` that is a claim of ours: which (claimAt), its value, and onlyPlainStringAt of it (or SCAN_ERROR). */
 class ClaimMember {
   /** Index in CLAIM_KINDS and in CLAIM_FIELDS (divided out once, not in every kind's pass). */
   kind: i32;
@@ -151,7 +151,7 @@ export function signalsFromClaims(extra: Json, prefix: string): Signal[] {
   while (m.next()) {
     const claim = claimOfKey(m, prefix);
     const v = m.valueStart;
-    const plain = claim >= 0 ? samePlainStringsAt(list, v, end) : SCAN_ERROR;
+    const plain = claim >= 0 ? onlyPlainStringAt(list, v, end) : SCAN_ERROR;
     const valueEnd = plain != SCAN_ERROR ? list.close : skipValue(v, end);
     if (claim >= 0) {
       const member = new ClaimMember(claim, valueEnd == SCAN_ERROR ? Json.missing() : new Json(v, valueEnd, kindAt(v)), plain);
@@ -176,7 +176,7 @@ export function signalsFromClaims(extra: Json, prefix: string): Signal[] {
       if (builder === null) builder = new SignalBuilder(SIGNAL_KINDS[k], SOURCE_CLAIMS);
       const field = member.field;
       const value = member.value;
-      // A plain value is read on the bytes; anything else (several differing or escaped
+      // A plain value is read on the bytes; anything else (several or escaped
       // values, or a value whose problem is to be worded) goes the decoding way below.
       const plain = member.plain;
       if (!malformed && plain != SCAN_ERROR && applyPlainField(builder, field, plain + 1, skipString(plain, value.end) - 1)) continue;

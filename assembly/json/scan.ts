@@ -14,24 +14,13 @@ export const SCAN_ERROR: usize = usize.MAX_VALUE;
   return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09;
 }
 
-/**
- * The first byte at or after `p` that is not whitespace (`end` when none).
- * Inlined, with one comparison up front: the host's JSON is compact, so most
- * calls stand on a byte above 0x20 (never whitespace) and return at once.
- */
-// @ts-ignore: decorator
-@inline export function skipWhitespace(p: usize, end: usize): usize {
-  return p < end && load<u8>(p) > 0x20 ? p : skipWhitespaceRun(p, end);
-}
-
-function skipWhitespaceRun(p: usize, end: usize): usize {
+export function skipWhitespace(p: usize, end: usize): usize {
   while (p < end && isWhitespace(load<u8>(p))) p++;
   return p;
 }
 
-/** `p` at an opening quote; returns the position after the closing quote. Inlined: every member walk's key. */
-// @ts-ignore: decorator
-@inline export function skipString(p: usize, end: usize): usize {
+/** `p` at an opening quote; returns the position after the closing quote. */
+export function skipString(p: usize, end: usize): usize {
   p++;
   const QUOTE = i8x16.splat(0x22), BACKSLASH = i8x16.splat(0x5c);
   // 16 bytes at a time: jump straight to the next quote or backslash.
@@ -287,7 +276,6 @@ function hexDigit(c: u32): i32 {
  * string of at most one code unit per input byte, then shrunk in place.
  */
 export function decodeStringContent(start: usize, end: usize): string | null {
-  if (isPlainKey(start, end)) return widenAscii(start, end - start);
   let hasEscape = false;
   for (let p = start; p < end; p++) {
     if (load<u8>(p) == 0x5c) { hasEscape = true; break; }
@@ -332,18 +320,6 @@ export function decodeStringContent(start: usize, end: usize): string | null {
   }
   if (end > run) out = decodeUtf8Into(out, run, end);
   return changetype<string>(__renew(str, out - str));
-}
-
-/**
- * The ASCII bytes `[p, p + n)` as a string: each byte is its code unit (what
- * String.UTF8.decode makes of them), widened eight at a time.
- */
-function widenAscii(p: usize, n: usize): string {
-  const str = changetype<usize>(__new(n << 1, idof<string>()));
-  let i: usize = 0;
-  for (; i + 8 <= n; i += 8) v128.store(str + (i << 1), v128.load8x8_u(p + i));
-  for (; i < n; i++) store<u16>(str + (i << 1), load<u8>(p + i));
-  return changetype<string>(str);
 }
 
 /**
@@ -392,8 +368,7 @@ class ContainerCursor {
   }
 
   /** On the first call: is the container empty? (Then `close` is set.) */
-  // @ts-ignore: decorator
-  @inline protected emptyAtStart(): bool {
+  protected emptyAtStart(): bool {
     if (!this.first) return false;
     this.first = false;
     const p = this.p;
@@ -459,9 +434,8 @@ export class MemberCursor extends ContainerCursor {
     return true;
   }
 
-  /** Does the current key equal `key`? (Plain keys compare bytes; escaped ones are decoded.) Inlined: readers ask it once per candidate key. */
-  // @ts-ignore: decorator
-  @inline keyIs(key: string): bool {
+  /** Does the current key equal `key`? (Plain keys compare bytes; escaped ones are decoded.) */
+  keyIs(key: string): bool {
     if (this.plain < 0) this.plain = isPlainKey(this.keyStart, this.keyEnd) ? 1 : 0;
     return this.plain == 1 ? plainKeyEquals(this.keyStart, this.keyEnd, key) : keyEquals(this.keyStart, this.keyEnd, key);
   }
@@ -502,7 +476,7 @@ export class ElementCursor extends ContainerCursor {
  * with `c`, a cursor the caller reuses (reset here), so a walk over many
  * lists allocates none per list.
  */
-export function stringListEnd(c: ElementCursor, start: usize, end: usize): usize {
+function stringListEnd(c: ElementCursor, start: usize, end: usize): usize {
   if (start >= end || load<u8>(start) != 0x5b) return SCAN_ERROR;
   c.reset(start, end);
   while (c.next()) {
@@ -523,60 +497,50 @@ export function isStringListAt(start: usize, end: usize): bool {
 }
 
 /** Is `[start, end)` an object every member value of which is a string? */
-export function isStringObjectAt(start: usize, end: usize): bool {
-  if (load<u8>(start) != 0x7b) return false;
-  const m = new MemberCursor(start, end);
-  while (m.next()) {
-    const v = m.valueStart;
-    if (v >= end || load<u8>(v) != 0x22) return false;
-    if (!m.endValue(skipString(v, end))) break;
-  }
-  return m.close == end;
-}
+export function isStringObjectAt(start: usize, end: usize): bool { return memberValuesEnd(start, end, false) == end; }
 
 /** Is `[start, end)` an object every member value of which is an array of strings? */
-export function isStringListObjectAt(start: usize, end: usize): bool { return stringListObjectEnd(start, end) == end; }
+export function isStringListObjectAt(start: usize, end: usize): bool { return memberValuesEnd(start, end, true) == end; }
 
 /**
  * `start` at a value inside `[…, end)`: the position after it when it is an
- * object every member value of which is an array of strings, else SCAN_ERROR;
- * where skipValue ends it. Two cursors in all.
+ * object every member value of which is a string (with `lists`, an array of
+ * strings), else SCAN_ERROR; where skipValue ends it. Two cursors in all.
  */
-export function stringListObjectEnd(start: usize, end: usize): usize {
+function memberValuesEnd(start: usize, end: usize, lists: bool): usize {
   if (start >= end || load<u8>(start) != 0x7b) return SCAN_ERROR;
   const m = new MemberCursor(start, end);
   const list = new ElementCursor(start, end);
   while (m.next()) {
-    if (!m.endValue(stringListEnd(list, m.valueStart, end))) break;
+    const v = m.valueStart;
+    let valueEnd = SCAN_ERROR;
+    if (lists) valueEnd = stringListEnd(list, v, end);
+    else if (v < end && load<u8>(v) == 0x22) valueEnd = skipString(v, end);
+    if (!m.endValue(valueEnd)) break;
   }
   return m.close;
 }
 
 /**
- * `start` at the `[` of an array inside `[…, end)`: when its elements are one
- * or more strings with the same plain content (isPlainKey: no escapes, only
- * ASCII, so equal bytes are equal strings), the position of the first one's
- * opening quote, and `c.close` is after the array (where skipValue ends it:
- * with no backslash in it, both read strings and brackets alike); else
- * SCAN_ERROR (no element, another value, an escape, non-ASCII text,
- * differing contents, malformed), and the caller skips and decodes it. `c` is
- * a cursor to reuse (reset here).
+ * `start` at the `[` of an array inside `[…, end)`: when it holds exactly one
+ * element, a string with plain content (isPlainKey: no escapes, only ASCII,
+ * so its bytes are its code units), the position of its opening quote, and
+ * `c.close` is after the array (where skipValue ends it: with no backslash in
+ * it, both read strings and brackets alike); else SCAN_ERROR (no element or
+ * several, another value, an escape, non-ASCII text, malformed), and the
+ * caller skips and decodes it. `c` is a cursor to reuse (reset here).
  */
-export function samePlainStringsAt(c: ElementCursor, start: usize, end: usize): usize {
+export function onlyPlainStringAt(c: ElementCursor, start: usize, end: usize): usize {
   if (start >= end || load<u8>(start) != 0x5b) return SCAN_ERROR;
   c.reset(start, end);
-  let first: usize = SCAN_ERROR, firstEnd: usize = 0;
+  let first: usize = SCAN_ERROR;
   while (c.next()) {
     const v = c.valueStart;
     if (load<u8>(v) != 0x22) return SCAN_ERROR;
     const valueEnd = skipString(v, end);
     if (valueEnd == SCAN_ERROR || !isPlainKey(v + 1, valueEnd - 1)) return SCAN_ERROR;
-    if (first == SCAN_ERROR) {
-      first = v;
-      firstEnd = valueEnd;
-    } else if (valueEnd - v != firstEnd - first || memory.compare(v, first, firstEnd - first) != 0) {
-      return SCAN_ERROR;
-    }
+    if (first != SCAN_ERROR) return SCAN_ERROR;
+    first = v;
     if (!c.endValue(valueEnd)) break;
   }
   return c.close != SCAN_ERROR ? first : SCAN_ERROR;
@@ -594,8 +558,7 @@ export function plainIndexOf(start: usize, end: usize, list: string[]): i32 {
  * Are the bytes at `p` the ASCII `text` (the caller knows `text.length` bytes
  * are there)? Compares bytes with the UTF-16 literal without allocating.
  */
-// @ts-ignore: decorator
-@inline export function textAt(p: usize, text: string): bool {
+export function textAt(p: usize, text: string): bool {
   const k = changetype<usize>(text);
   for (let i: usize = 0, n = <usize>text.length; i < n; i++) {
     if (<u32>load<u8>(p + i) != <u32>load<u16>(k + (i << 1))) return false;

@@ -3,7 +3,7 @@
 // and one over `request` record where each field is; values are decoded only
 // when a policy asks. `object`/`oldObject` stay views into the payload.
 import { Json, JsonKind, scanMembers, kindAt } from "../json/view";
-import { SCAN_ERROR, skipWhitespace, skipValue, skipString, MemberCursor, ElementCursor, isStringObjectAt, isStringListAt, isStringListObjectAt, stringListEnd, stringListObjectEnd } from "../json/scan";
+import { SCAN_ERROR, skipWhitespace, skipValue, MemberCursor, isStringObjectAt, isStringListAt, isStringListObjectAt } from "../json/scan";
 import { JsonValue } from "../json/value";
 import { quote } from "../json/writer";
 
@@ -17,26 +17,19 @@ export class GroupVersionName {
 export class UserInfo {
   constructor(private view: Json) {}
   private _fields: Json[] | null = null;
-  /** Set by fieldsOnce when the walk that read the fields found each of the expected type. */
-  wellTyped: bool = false;
   /** The values of USER_KEYS, scanned once (the type check and the getters share them). */
   fieldsOnce(): Json[] {
     let f = this._fields;
-    if (f === null) {
-      f = this.view.isObject ? wellTypedUserFields(this.view) : null;
-      this.wellTyped = f !== null;
-      if (f === null) f = this.view.fields(USER_KEYS);
-      this._fields = f;
-    }
+    if (f === null) { f = this.view.fields(USER_KEYS); this._fields = f; }
     return f;
   }
 
   /** "" when absent (e.g. audit-scanner requests carry no user). */
   get username(): string { return this.fieldsOnce()[0].stringOr(""); }
   get uid(): string { return this.fieldsOnce()[1].stringOr(""); }
-  get groups(): string[] { return this.fieldsOnce()[USER_GROUPS].stringElements(); }
+  get groups(): string[] { return this.fieldsOnce()[2].stringElements(); }
   /** The raw `extra` map: key → list of strings. */
-  get extra(): Json { return this.fieldsOnce()[USER_EXTRA]; }
+  get extra(): Json { return this.fieldsOnce()[3]; }
   /** Values of one `extra` key ([] when absent). */
   extraValues(key: string): string[] { return this.extra.field(key).stringElements(); }
 }
@@ -124,38 +117,6 @@ const NULLABLE: bool[] = [false, false, false, false, false, false, false, false
 const GVK_KEYS: string[] = ["group", "version", "kind"];
 const GVR_KEYS: string[] = ["group", "version", "resource"];
 const USER_KEYS: string[] = ["username", "uid", "groups", "extra"];
-/** USER_KEYS before USER_GROUPS are strings; groups is a list of strings, extra an object of them. */
-const USER_GROUPS = 2, USER_EXTRA = 3;
-
-/**
- * The happy path of the userInfo type check and its fields, in one walk:
- * each USER_KEYS value is checked while it is passed over (username and uid
- * strings, groups a list of strings, extra an object of such lists), so
- * `extra` is read once instead of skipped, then checked. The fields are what
- * Json#fields gives (a checked value ends where skipValue ends it). Null when
- * the walk meets anything else (a wrong type, malformed bytes): Json#fields
- * and requestTypeProblem then read it, and word the problem.
- */
-function wellTypedUserFields(view: Json): Json[] | null {
-  const end = view.end;
-  const found = missingFields(USER_KEYS.length);
-  const list = new ElementCursor(view.start, end);
-  const m = new MemberCursor(view.start, end);
-  while (m.next()) {
-    const v = m.valueStart;
-    let field = -1;
-    for (let i = 0; i < USER_KEYS.length; i++) if (m.keyIs(unchecked(USER_KEYS[i]))) field = i;
-    let valueEnd: usize;
-    if (field < 0) valueEnd = skipValue(v, end);
-    else if (field == USER_EXTRA) valueEnd = stringListObjectEnd(v, end);
-    else if (field == USER_GROUPS) valueEnd = stringListEnd(list, v, end);
-    else valueEnd = v < end && load<u8>(v) == 0x22 ? skipString(v, end) : SCAN_ERROR;
-    if (valueEnd == SCAN_ERROR) return null;
-    if (field >= 0) unchecked(found[field] = new Json(v, valueEnd, kindAt(v)));
-    if (!m.endValue(valueEnd)) break;
-  }
-  return m.close == end ? found : null;
-}
 
 function typeProblem(path: string, value: Json, expected: string): string {
   return "request." + path + " must be " + expected + ", got " + value.typeName;
@@ -205,13 +166,12 @@ function requestTypeProblem(f: Json[], user: UserInfo): string | null {
   }
   if (!f[10].isObject) return null;
   const u = user.fieldsOnce();
-  if (user.wellTyped) return null; // the walk that read the fields checked them
-  for (let i = 0; i < USER_GROUPS; i++) {
+  for (let i = 0; i < 2; i++) {
     if (u[i].kind != JsonKind.Missing && !u[i].isString) return typeProblem("userInfo." + USER_KEYS[i], u[i], "a string");
   }
-  const groups = stringListProblem(u[USER_GROUPS], "userInfo.groups");
+  const groups = stringListProblem(u[2], "userInfo.groups");
   if (groups !== null) return groups;
-  const extra = u[USER_EXTRA];
+  const extra = u[3];
   if (extra.kind == JsonKind.Missing) return null;
   if (!extra.isObject) return typeProblem("userInfo.extra", extra, "an object of string lists");
   if (isStringListObjectAt(extra.start, extra.end)) return null; // as in stringMembersProblem
@@ -226,12 +186,9 @@ function requestTypeProblem(f: Json[], user: UserInfo): string | null {
 /** How many ValidationRequests this instance has read (see ValidationRequest.serial). */
 let requestsRead: u32 = 0;
 
-/** One Missing view for every absent field (views are never modified). */
-const MISSING = Json.missing();
-
 function missingFields(count: i32): Json[] {
   const out = new Array<Json>(count);
-  for (let i = 0; i < count; i++) unchecked(out[i] = MISSING);
+  for (let i = 0; i < count; i++) out[i] = Json.missing();
   return out;
 }
 

@@ -22,18 +22,19 @@ export const MS_PER_DAY: i64 = 24 * MS_PER_HOUR;
 /** Marker for "not a valid timestamp / duration". */
 export const INVALID_TIME: i64 = i64.MIN_VALUE;
 
-// The parser reads code units of type T at `p`: u16 for a string, u8 for
-// ASCII bytes in the payload (a claim read without decoding it); one
-// definition for both. Every read is below `length`.
+// The parser reads UTF-8 bytes where they are (a claim in the payload); a
+// string is read as its UTF-8 bytes. Every character the grammar accepts is
+// ASCII and every byte is looked at, so text with any other character is no
+// timestamp, whichever way it is read.
 
 // @ts-ignore: decorator
-@inline function unitAt<T>(p: usize, i: i32): i32 { return <i32>load<T>(p + <usize>i * sizeof<T>()); }
+@inline function byteAt(p: usize, i: i32): i32 { return <i32>load<u8>(p + <usize>i); }
 
-function digits<T>(p: usize, length: i32, at: i32, count: i32): i32 {
+function digits(p: usize, length: i32, at: i32, count: i32): i32 {
   if (at + count > length) return -1;
   let v = 0;
   for (let i = 0; i < count; i++) {
-    const c = unitAt<T>(p, at + i);
+    const c = <i32>load<u8>(p + <usize>(at + i));
     if (c < 0x30 || c > 0x39) return -1;
     v = v * 10 + (c - 0x30);
   }
@@ -56,28 +57,29 @@ function daysInMonth(y: i32, m: i32): i32 {
 }
 
 /** An RFC 3339 timestamp (see the rules above) as epoch milliseconds; INVALID_TIME when it is not one. */
-export function parseRfc3339(s: string): i64 { return parseUnits<u16>(changetype<usize>(s), s.length); }
+export function parseRfc3339(s: string): i64 {
+  const bytes = String.UTF8.encode(s);
+  return parseRfc3339Utf8(changetype<usize>(bytes), bytes.byteLength);
+}
 
-/** parseRfc3339 of the ASCII bytes `[p, p + length)` (each byte one code unit), read where they are. */
-export function parseRfc3339Ascii(p: usize, length: i32): i64 { return parseUnits<u8>(p, length); }
-
-function parseUnits<T>(p: usize, length: i32): i64 {
+/** parseRfc3339 of the UTF-8 bytes `[p, p + length)`, read where they are. */
+export function parseRfc3339Utf8(p: usize, length: i32): i64 {
   if (length < 20) return INVALID_TIME;
-  const year = digits<T>(p, length, 0, 4), month = digits<T>(p, length, 5, 2), day = digits<T>(p, length, 8, 2);
-  const hour = digits<T>(p, length, 11, 2), minute = digits<T>(p, length, 14, 2), second = digits<T>(p, length, 17, 2);
+  const year = digits(p, length, 0, 4), month = digits(p, length, 5, 2), day = digits(p, length, 8, 2);
+  const hour = digits(p, length, 11, 2), minute = digits(p, length, 14, 2), second = digits(p, length, 17, 2);
   if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return INVALID_TIME;
-  if (unitAt<T>(p, 4) != 0x2d || unitAt<T>(p, 7) != 0x2d || unitAt<T>(p, 13) != 0x3a || unitAt<T>(p, 16) != 0x3a) return INVALID_TIME;
-  const t = unitAt<T>(p, 10);
+  if (byteAt(p, 4) != 0x2d || byteAt(p, 7) != 0x2d || byteAt(p, 13) != 0x3a || byteAt(p, 16) != 0x3a) return INVALID_TIME;
+  const t = byteAt(p, 10);
   if (t != 0x54 && t != 0x74) return INVALID_TIME;
   if (day > daysInMonth(year, month)) return INVALID_TIME;
   let i = 19;
   let millis: i64 = 0;
-  if (unitAt<T>(p, i) == 0x2e) {
+  if (byteAt(p, i) == 0x2e) {
     i++;
     let scale: i64 = 100;
     const startFraction = i;
-    while (i < length && unitAt<T>(p, i) >= 0x30 && unitAt<T>(p, i) <= 0x39) {
-      millis += <i64>(unitAt<T>(p, i) - 0x30) * scale;
+    while (i < length && byteAt(p, i) >= 0x30 && byteAt(p, i) <= 0x39) {
+      millis += <i64>(byteAt(p, i) - 0x30) * scale;
       scale /= 10;
       i++;
     }
@@ -85,12 +87,12 @@ function parseUnits<T>(p: usize, length: i32): i64 {
   }
   if (i >= length) return INVALID_TIME;
   let offsetMinutes: i64 = 0;
-  const z = unitAt<T>(p, i);
+  const z = byteAt(p, i);
   if (z == 0x5a || z == 0x7a) {
     i++;
   } else if (z == 0x2b || z == 0x2d) {
-    const oh = digits<T>(p, length, i + 1, 2), om = digits<T>(p, length, i + 4, 2);
-    if (oh < 0 || om < 0 || oh > 23 || om > 59 || i + 3 >= length || unitAt<T>(p, i + 3) != 0x3a) return INVALID_TIME;
+    const oh = digits(p, length, i + 1, 2), om = digits(p, length, i + 4, 2);
+    if (oh < 0 || om < 0 || oh > 23 || om > 59 || i + 3 >= length || byteAt(p, i + 3) != 0x3a) return INVALID_TIME;
     offsetMinutes = <i64>(oh * 60 + om) * (z == 0x2d ? -1 : 1);
     i += 6;
   } else {
