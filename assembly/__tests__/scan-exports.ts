@@ -1,6 +1,6 @@
 // Test-only module for scan.test.ts: the 64-byte bitmask skipper against the
 // byte-wise state machine, and Json.members against keys()/field().
-import { skipValue, skipContainerBytewise, SCAN_ERROR, everyValue, isStringListAt, textAt } from "../json/scan";
+import { skipValue, skipContainerBytewise, SCAN_ERROR, isStringListAt, isStringObjectAt, isStringListObjectAt, onlyPlainStringAt, isPlainKey, ElementCursor, skipString, decodeStringContent, textAt } from "../json/scan";
 import { Json } from "../json/view";
 import "../abi/abort";
 
@@ -96,9 +96,9 @@ export function stringElementsBoth(text: string): string {
 
 /**
  * The happy-path checks against the allocating readers, as "fast|slow" (1/0):
- * isStringListAt against elements() all strings, and everyValue(object,
- * isStringListAt) against members() whose values all pass. "skip" when the
- * text is not one value as a parent scan would frame it.
+ * isStringListAt against elements() all strings, and isStringListObjectAt
+ * against members() whose values all pass it. "skip" when the text is not one
+ * value as a parent scan would frame it.
  */
 export function stringListsBoth(text: string): string {
   const b = bytesOf(text);
@@ -117,7 +117,43 @@ export function stringListsBoth(text: string): string {
     const value = m.values[i];
     if (!value.isArray || !isStringListAt(value.start, value.end)) all = false;
   }
-  return (everyValue(v.start, v.end, false, isStringListAt) ? "1" : "0") + "|" + (all ? "1" : "0");
+  return (isStringListObjectAt(v.start, v.end) ? "1" : "0") + "|" + (all ? "1" : "0");
+}
+
+/** isStringObjectAt against members() whose values are all strings, as "fast|slow" (1/0); "skip" as above. */
+export function stringObjectBoth(text: string): string {
+  const b = bytesOf(text);
+  const v = Json.of(changetype<usize>(b), b.byteLength);
+  if (!v.isValid || !v.isObject) return "skip";
+  const m = v.members();
+  let all = true;
+  for (let i = 0; i < m.length; i++) if (!m.values[i].isString) all = false;
+  return (isStringObjectAt(v.start, v.end) ? "1" : "0") + "|" + (all ? "1" : "0");
+}
+
+/**
+ * onlyPlainStringAt on the list `text`, as "<fast>\0<slow>": fast is the
+ * string it points at, or "-" when it declines; slow is the element that
+ * elements() gives when it is the only one, a plain string, else "-".
+ */
+export function onlyPlainBoth(text: string): string {
+  const b = bytesOf(text + " ");
+  const v = Json.of(changetype<usize>(b), b.byteLength);
+  if (!v.isValid || !v.isArray) return "skip";
+  // Read inside a longer buffer, as in a member walk: it must end the array where skipValue does.
+  const c = new ElementCursor(v.start, v.end);
+  const q = onlyPlainStringAt(c, v.start, v.end + 1);
+  const fast = q == SCAN_ERROR ? "-" : c.close != v.end ? "<ends at " + (c.close - v.start).toString() + ">" : decodeStringContent(q + 1, skipString(q, v.end) - 1)!;
+  const items = v.elements();
+  let slow: string | null = items.length == 1 ? "" : null;
+  let first: string | null = null;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (!item.isString || !isPlainKey(item.start + 1, item.end - 1)) { slow = null; break; }
+    const s = item.asString()!;
+    if (first === null) first = s; else if (s != first) { slow = null; break; }
+  }
+  return fast + "\u0000" + (slow !== null && first !== null ? first : "-");
 }
 
 /** textAt over the first bytes of `text`. */

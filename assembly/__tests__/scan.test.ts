@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { compileTestModule } from "./compile.js";
 
-type Scan = { skipBoth(text: string): string; membersBoth(text: string): string; elementFieldsBoth(text: string, keys: string): string; elementFieldsAt(text: string, keys: string): string; stringElementsBoth(text: string): string; stringListsBoth(text: string): string; textAtStart(text: string, literal: string): boolean };
+type Scan = { skipBoth(text: string): string; membersBoth(text: string): string; elementFieldsBoth(text: string, keys: string): string; elementFieldsAt(text: string, keys: string): string; stringElementsBoth(text: string): string; stringListsBoth(text: string): string; stringObjectBoth(text: string): string; onlyPlainBoth(text: string): string; textAtStart(text: string, literal: string): boolean };
 let scan: Scan;
 beforeAll(async () => { scan = (await compileTestModule("assembly/__tests__/scan-exports.ts")) as Scan; });
 
@@ -98,7 +98,7 @@ describe("Json.stringElements", () => {
   });
 });
 
-describe("happy-path checks (everyValue, isStringListAt, textAt)", () => {
+describe("happy-path checks (isStringListAt, isStringObjectAt, isStringListObjectAt, onlyPlainStringAt, textAt)", () => {
   const isStringList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
   it("say yes exactly for string lists and objects of them on valid JSON (property)", () => {
     const list = fc.oneof(fc.array(fc.string({ maxLength: 5 }), { maxLength: 4 }), fc.array(fc.oneof(fc.string({ maxLength: 3 }), fc.jsonValue({ maxDepth: 1 })), { maxLength: 3 }));
@@ -121,6 +121,39 @@ describe("happy-path checks (everyValue, isStringListAt, textAt)", () => {
         const [fast, slow] = answer.split("|");
         if (fast === "1") expect(slow, damaged).toBe("1");
       }
+    }), { numRuns: 2000 });
+  });
+
+  it("isStringObjectAt says yes exactly for objects of strings, and never where the reading finds a problem (property)", () => {
+    const member = fc.oneof(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 1 }));
+    fc.assert(fc.property(fc.dictionary(fc.string({ maxLength: 4 }), member, { maxKeys: 4 }), fc.nat(), fc.constantFrom("", "\"", "\\", ",", ":", " ", "1", "[", "]", "{", "}"), (v, at, insert) => {
+      const text = JSON.stringify(v);
+      expect(scan.stringObjectBoth(text)).toBe(Object.values(v).every((x) => typeof x === "string") ? "1|1" : "0|0");
+      const i = 1 + (at % (text.length - 1));
+      for (const damaged of [text.slice(0, i) + insert + text.slice(i + 1), text.slice(0, i) + insert + text.slice(i)]) {
+        const answer = scan.stringObjectBoth(damaged);
+        if (answer !== "skip" && answer.startsWith("1")) expect(answer, damaged).toBe("1|1");
+      }
+    }), { numRuns: 2000 });
+  });
+
+  // A claim's list is read on the bytes only when that cannot differ from decoding it:
+  // one element, a string with no escape and only ASCII.
+  it("onlyPlainStringAt points at the one plain value of a list, and declines everything else", () => {
+    expect(scan.onlyPlainBoth(`["approved"]`)).toBe("approved\u0000approved");
+    expect(scan.onlyPlainBoth(` [ "approved" ] `)).toBe("approved\u0000approved");
+    expect(scan.onlyPlainBoth(`[""]`)).toBe("\u0000");
+    for (const declined of [`[]`, `["approved","approved"]`, `["approved","declined"]`, `["approved","approvedx"]`, `["a\\u0070proved"]`, `["appr\\"oved"]`, `["approved","\\u0061pproved"]`, `["é"]`, `["approved","apprové"]`, `[1,"approved"]`, `["approved",null]`, `["approved" "approved"]`, `["approved",]`]) {
+      expect(scan.onlyPlainBoth(declined), declined).toMatch(/^-\u0000/);
+    }
+  });
+
+  it("onlyPlainStringAt agrees with the decoded strings wherever it reads (property)", () => {
+    const value = fc.oneof(fc.constantFrom("approved", "low", "a", "", "é", "\\", "\"", "\u0000", "\u2028", "😀"), fc.string({ maxLength: 4 }), fc.string({ unit: "binary", maxLength: 3 }));
+    const item = fc.oneof({ weight: 4, arbitrary: value.map((x) => JSON.stringify(x)) }, { weight: 1, arbitrary: fc.constantFrom("1", "null", "[]", "{}", `"\\u0061"`, `"a\\/b"`) });
+    fc.assert(fc.property(fc.array(item, { maxLength: 4 }), fc.constantFrom(",", " , ", "\n,"), (items, sep) => {
+      const [fast, slow] = scan.onlyPlainBoth("[" + items.join(sep) + "]").split("\u0000");
+      expect(fast, items.join(sep)).toBe(slow);
     }), { numRuns: 2000 });
   });
 

@@ -62,6 +62,12 @@ describe("selective reader", () => {
   it("decodes escapes and surrogate pairs", () => {
     expect(sdk.decodeString("\"a\\nb\\t\\\"c\\u00e9\\ud83d\\ude00\"")).toBe("a\nb\t\"cé😀");
     expect(sdk.decodeString("\"日本\"")).toBe("日本");
+    // Plain ASCII is widened eight bytes at a time: every length around the steps, and control bytes.
+    for (let n = 0; n <= 34; n++) {
+      const text = Array.from({ length: n }, (_, i) => String.fromCharCode(0x21 + ((i * 7) % 94))).join("").replace(/["\\]/g, "x");
+      expect(sdk.decodeString(JSON.stringify(text)), text).toBe(text);
+    }
+    expect(sdk.decodeString("\"a\u0000b\u007f\"")).toBe("a\u0000b\u007f"); // raw bytes, not escapes
     expect(sdk.decodeString("\"bad \\x escape\"")).toBe("<null>");
   });
 
@@ -205,6 +211,25 @@ describe("ValidationRequest", () => {
     expect(withRequest(`"userInfo":{"extra":{"a":["x"] "b":1}}`)).toBe("problem: request.userInfo.extra[\"a\"] must be a list of strings, got malformed JSON");
     expect(withRequest(`"userInfo":{"extra":{"a\\u0062":1}}`)).toBe("problem: request.userInfo.extra[\"ab\"] must be a list of strings, got number");
     expect(withRequest(`"userInfo":{"extra":{"bad \\x escape":1,"a":["x"]}}`)).toMatch(/^\|/); // an undecodable key is passed over
+  });
+});
+
+describe("userInfo fields and their type check", () => {
+  // Read as Json#fields reads them; the happy-path checks hand anything else to the worded check.
+  const user = (body: string) => sdk.requestSummary(`{"request":{"userInfo":${body}}}`);
+  const summary = (username: string, groups: string, liveness: string) => `|||||||${username}|${groups}|${liveness}|missing|wet`;
+  it("reads the fields as the field scan does: the last of a repeated key, escaped keys decoded", () => {
+    expect(user(`{"username":1,"username":"alice"}`)).toBe(summary("alice", "", ""));
+    expect(user(`{"us\\u0065rname":"bob","groups":["a","b"],"other":{"x":[1]}}`)).toBe(summary("bob", "a,b", ""));
+    expect(user(`{"extra":{"idgov.dev/liveness-status":["approved"]},"extra":{}}`)).toBe(summary("", "", ""));
+    expect(user(`{"uid":"u","extra":{"idgov.dev/liveness-status":["approved", "pending"],"b":[]}}`)).toBe(summary("", "", "approved,pending"));
+  });
+  it("words the first wrong field as before", () => {
+    expect(user(`{"username":"alice","username":1}`)).toBe("problem: request.userInfo.username must be a string, got number");
+    expect(user(`{"groups":["a",1],"username":2}`)).toBe("problem: request.userInfo.username must be a string, got number");
+    expect(user(`{"groups":["a",1]}`)).toBe("problem: request.userInfo.groups[1] must be a string, got number");
+    expect(user(`{"extra":{"a":["x"],"b":"y"}}`)).toBe("problem: request.userInfo.extra[\"b\"] must be a list of strings, got string");
+    expect(user(`{"extra":[]}`)).toBe("problem: request.userInfo.extra must be an object of string lists, got array");
   });
 });
 
@@ -356,6 +381,34 @@ describe("identity signals from token claims", () => {
     expect(sdk.claimSignals(`{"idgov.dev/phone-status":["approved"],${at},"idgov.dev/phone-status":["bogus"]}`, prefix))
       .toBe(line("phone", "", "2026-11-20T09:00:00Z", -1, "status \"bogus\" is not one of approved|declined|in_review|pending|expired, status \"bogus\" is not one of approved|declined|in_review|pending|expired"));
     expect(sdk.claimSignals(`{"idgov.dev/phone-status":["approved"] ${at}}`, prefix)).toBe(line("phone", "", "", -1, "status claim has no value, verifiedAt is missing")); // malformed: the walk stops at the first member
+  });
+  // The usual claim, a list of one plain valid value, is read on the payload's bytes; anything else is decoded
+  // first. Both readings must give the same signal, and the same words for every problem.
+  const escaped = (text: string) => `"${[...text].map((c) => c.split("").map((u) => "\\u" + u.charCodeAt(0).toString(16).padStart(4, "0")).join("")).join("")}"`;
+  it("reads plain values on the bytes, escaped and several values decoded, alike", () => {
+    const at = `"idgov.dev/phone-verified-at":["2026-11-20T09:00:00Z"]`;
+    const phone = (status: string) => sdk.claimSignals(`{"idgov.dev/phone-status":${status},${at}}`, prefix);
+    expect(phone(`["approved","approved"]`)).toBe(line("phone", "approved", "2026-11-20T09:00:00Z", -1, "-"));
+    expect(phone(`["approved", "\\u0061pproved"]`)).toBe(line("phone", "approved", "2026-11-20T09:00:00Z", -1, "-"));
+    expect(phone(`[${escaped("pending")}]`)).toBe(line("phone", "pending", "2026-11-20T09:00:00Z", -1, "-"));
+    expect(phone(`["approved","approve"]`)).toBe(line("phone", "", "2026-11-20T09:00:00Z", -1, "status claim has conflicting values"));
+    expect(phone(`["approvéd"]`)).toBe(line("phone", "", "2026-11-20T09:00:00Z", -1, "status \"approvéd\" is not one of approved|declined|in_review|pending|expired"));
+    expect(phone(`["Approved"]`)).toBe(line("phone", "", "2026-11-20T09:00:00Z", -1, "status \"Approved\" is not one of approved|declined|in_review|pending|expired"));
+    expect(sdk.claimSignals(`{"idgov.dev/aml-status":["approved"],"idgov.dev/aml-verified-at":["2026-11-20 09:00:00Z"],"idgov.dev/aml-risk":["low","low"]}`, prefix))
+      .toBe(line("aml", "approved", "", 1, "verifiedAt \"2026-11-20 09:00:00Z\" is not an RFC 3339 time"));
+    expect(sdk.claimSignals(`{"idgov.dev/aml-status":["approved"],"idgov.dev/aml-verified-at":["2026-11-20T09:00:00.5+01:00"],"idgov.dev/aml-risk":["severe"]}`, prefix))
+      .toBe(line("aml", "approved", "2026-11-20T08:00:00.500Z", -1, "risk \"severe\" is not one of none|low|medium|high|critical"));
+  });
+  it("gives the same signal for a claim written plain or with every character escaped (property)", () => {
+    const kinds = ["liveness", "aml"];
+    const fields = ["status", "verified-at", "risk", "expires-at", "method", "score"];
+    const text = fc.oneof(fc.constantFrom("approved", "declined", "in_review", "low", "critical", "passive", "active", "42", "101", "", "2026-11-20T09:00:00Z", "2026-11-20t09:00:00.123-05:30", "2026-02-30T00:00:00Z", "approvéd", "😀"), fc.string({ maxLength: 6 }));
+    const claim = fc.tuple(fc.constantFrom(...kinds), fc.constantFrom(...fields), fc.array(text, { minLength: 1, maxLength: 3 }));
+    fc.assert(fc.property(fc.array(claim, { maxLength: 5 }), (claims) => {
+      const plain = claims.map(([k, f, values]) => `${JSON.stringify(prefix + k + "-" + f)}:[${values.map((v) => JSON.stringify(v)).join(",")}]`);
+      const decoded = claims.map(([k, f, values]) => `${JSON.stringify(prefix + k + "-" + f)}:[${values.map(escaped).join(",")}]`);
+      expect(sdk.claimSignals(`{${plain.join(",")}}`, prefix)).toBe(sdk.claimSignals(`{${decoded.join(",")}}`, prefix));
+    }), { numRuns: 1500 });
   });
   it("numbers the record fields as the vocabulary does", () => {
     expect(sdk.fieldIndexes()).toBe("status=status,verifiedAt=verified-at,score=score,risk=risk,expiresAt=expires-at");

@@ -2,7 +2,8 @@
 // with a status, a time and optional score/risk/expiry/method. Records come
 // from settings, token claims or a cluster object; all parse into `Signal`.
 import { joinStrings } from "../json/writer";
-import { parseRfc3339, INVALID_TIME } from "../time/rfc3339";
+import { parseRfc3339, parseRfc3339Utf8, INVALID_TIME } from "../time/rfc3339";
+import { plainIndexOf } from "../json/scan";
 import { STATUSES, RISKS, METHODS, SIGNAL_KINDS } from "./vocabulary";
 
 // The tables (kinds, statuses, risks, fields, sources…) are generated from
@@ -22,6 +23,7 @@ export {
 } from "./vocabulary";
 
 export function isSignalKind(name: string): bool { return SIGNAL_KINDS.includes(name); }
+/** A risk's rank: its index in RISKS (the ladder, lowest first). */
 export function riskRank(risk: string): i32 { return RISKS.indexOf(risk); }
 
 export class Signal {
@@ -51,11 +53,16 @@ export class Signal {
  */
 export class SignalBuilder {
   signal: Signal = new Signal();
-  private problems: string[] = [];
+  /** Made on the first problem: most observations have none. */
+  private problems: string[] | null = null;
 
   constructor(kind: string, source: string) { this.signal.kind = kind; this.signal.source = source; }
 
-  fail(message: string): void { this.problems.push(message); }
+  fail(message: string): void {
+    let problems = this.problems;
+    if (problems === null) { problems = new Array<string>(); this.problems = problems; }
+    problems.push(message);
+  }
 
   /** Is `value` one of `allowed`? Else the problem `<field> "<value>" is not one of a|b|c`. */
   private oneOf(field: string, value: string, allowed: string[]): bool {
@@ -109,16 +116,53 @@ export class SignalBuilder {
     if (this.oneOf("method", value, METHODS)) this.signal.method = value;
   }
 
+  // The same fields from plain bytes (a claim's ASCII text without escapes,
+  // read where it is): true when valid and set; false, recording nothing,
+  // when not, and the string setter above then words the problem.
+
+  statusOfPlain(start: usize, end: usize): bool {
+    const i = plainIndexOf(start, end, STATUSES);
+    if (i >= 0) this.signal.status = unchecked(STATUSES[i]);
+    return i >= 0;
+  }
+
+  verifiedAtOfPlain(start: usize, end: usize): bool {
+    const t = parseRfc3339Utf8(start, <i32>(end - start));
+    if (t != INVALID_TIME) this.signal.verifiedAt = t;
+    return t != INVALID_TIME;
+  }
+
+  expiresAtOfPlain(start: usize, end: usize): bool {
+    const t = parseRfc3339Utf8(start, <i32>(end - start));
+    if (t != INVALID_TIME) this.signal.expiresAt = t;
+    return t != INVALID_TIME;
+  }
+
+  riskOfPlain(start: usize, end: usize): bool {
+    const rank = plainIndexOf(start, end, RISKS); // the index is the rank (riskRank)
+    if (rank >= 0) this.signal.risk = rank;
+    return rank >= 0;
+  }
+
+  methodOfPlain(start: usize, end: usize): bool {
+    const i = plainIndexOf(start, end, METHODS);
+    if (i >= 0) this.signal.method = unchecked(METHODS[i]);
+    return i >= 0;
+  }
+
   /** Finish: required fields checked, problems joined. */
   build(): Signal {
     if (this.signal.status.length == 0 && !this.hasProblemAbout("status")) this.fail("status is missing");
     if (this.signal.verifiedAt == INVALID_TIME && !this.hasProblemAbout("verifiedAt")) this.fail("verifiedAt is missing");
-    if (this.problems.length > 0) this.signal.problem = joinStrings(this.problems, ", ");
+    const problems = this.problems;
+    if (problems !== null) this.signal.problem = joinStrings(problems, ", ");
     return this.signal;
   }
 
   private hasProblemAbout(field: string): bool {
-    for (let i = 0; i < this.problems.length; i++) if (this.problems[i].indexOf(field) == 0) return true;
+    const problems = this.problems;
+    if (problems === null) return false;
+    for (let i = 0; i < problems.length; i++) if (problems[i].indexOf(field) == 0) return true;
     return false;
   }
 }

@@ -3,7 +3,7 @@
 //  2. token claims in userInfo.extra: `<prefix><kind-in-kebab-case>-<field>`,
 //  3. a ConfigMap per subject read through the kubernetes/get_resource capability.
 import { Json, kindAt } from "../json/view";
-import { SCAN_ERROR, MemberCursor, skipValue, isPlainKey, textAt } from "../json/scan";
+import { SCAN_ERROR, MemberCursor, ElementCursor, skipValue, skipString, isPlainKey, textAt, onlyPlainStringAt } from "../json/scan";
 import { JsonValue, parseJsonString } from "../json/value";
 import { CallResult, Failure } from "../abi/result";
 import { hostJson } from "../capabilities/host";
@@ -55,6 +55,21 @@ function applyStringField(b: SignalBuilder, field: i32, value: string): void {
   else b.method(value);
 }
 
+/**
+ * applyStringField for a claim's plain text `[start, end)` (ASCII, no
+ * escapes), read where it is: true when the value was valid and set; false,
+ * with nothing recorded, when the string path must read it (a score, or a
+ * value whose problem it words).
+ */
+function applyPlainField(b: SignalBuilder, field: i32, start: usize, end: usize): bool {
+  if (field == FIELD_STATUS) return b.statusOfPlain(start, end);
+  if (field == FIELD_VERIFIED_AT) return b.verifiedAtOfPlain(start, end);
+  if (field == FIELD_EXPIRES_AT) return b.expiresAtOfPlain(start, end);
+  if (field == FIELD_RISK) return b.riskOfPlain(start, end);
+  if (field == FIELD_SCORE) return false;
+  return b.methodOfPlain(start, end);
+}
+
 /** Source 1: `subjects` from settings (already validated) for this user. */
 export function signalsFromSettings(subjects: Json, username: string): Signal[] {
   const out = new Array<Signal>();
@@ -100,6 +115,20 @@ function claimOfKey(m: MemberCursor, prefix: string): i32 {
   return claimAt(p, p + <usize>bytes.byteLength, prefix);
 }
 
+/** A member of `extra` that is a claim of ours: which (claimAt), its value, and onlyPlainStringAt of it (or SCAN_ERROR). */
+class ClaimMember {
+  /** Index in CLAIM_KINDS and in CLAIM_FIELDS (divided out once, not in every kind's pass). */
+  kind: i32;
+  field: i32;
+  constructor(public claim: i32, public value: Json, public plain: usize) {
+    this.kind = claim / CLAIM_FIELDS.length;
+    this.field = claim % CLAIM_FIELDS.length;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function kindBit(kind: i32): u64 { return kind < 64 ? <u64>1 << <u64>kind : 0; }
+
 /**
  * Source 2: `userInfo.extra` keys `<prefix><kind>-<field>` (e.g.
  * `idgov.dev/liveness-verified-at: ["2026-11-01T09:00:00Z"]`). A kind is
@@ -112,36 +141,48 @@ function claimOfKey(m: MemberCursor, prefix: string): i32 {
 export function signalsFromClaims(extra: Json, prefix: string): Signal[] {
   const out = new Array<Signal>();
   if (!extra.isObject || prefix.length == 0) return out;
-  // One pass over `extra` recording only the members that are claims of ours.
-  const claims = new Array<i32>();
-  const values = new Array<Json>();
+  // One pass over `extra` recording only the members that are claims of ours,
+  // and where the usual claim, a list of one plain value (`["approved"]`), has it.
+  const claims = new Array<ClaimMember>();
+  let kindsSeen: u64 = 0; // bit k: a claim of CLAIM_KINDS[k] is present (kinds past 63 are never skipped)
   const end = extra.end;
+  const list = new ElementCursor(extra.start, end);
   const m = new MemberCursor(extra.start, end);
   while (m.next()) {
     const claim = claimOfKey(m, prefix);
-    const valueEnd = skipValue(m.valueStart, end);
+    const v = m.valueStart;
+    const plain = claim >= 0 ? onlyPlainStringAt(list, v, end) : SCAN_ERROR;
+    const valueEnd = plain != SCAN_ERROR ? list.close : skipValue(v, end);
     if (claim >= 0) {
-      const value = valueEnd == SCAN_ERROR ? Json.missing() : new Json(m.valueStart, valueEnd, kindAt(m.valueStart));
+      const member = new ClaimMember(claim, valueEnd == SCAN_ERROR ? Json.missing() : new Json(v, valueEnd, kindAt(v)), plain);
+      kindsSeen |= kindBit(member.kind);
       // A repeated key: every occurrence reads the last value (as members() does).
-      for (let j = 0; j < claims.length; j++) if (unchecked(claims[j]) == claim) unchecked(values[j] = value);
-      claims.push(claim);
-      values.push(value);
+      for (let j = 0; j < claims.length; j++) {
+        const earlier = unchecked(claims[j]);
+        if (earlier.claim == claim) { earlier.value = member.value; earlier.plain = plain; }
+      }
+      claims.push(member);
     }
     if (!m.endValue(valueEnd)) break;
   }
   // A malformed `extra` (the request check lets one through only when no key decodes) gives no values.
   const malformed = m.close != end;
-  const fieldCount = CLAIM_FIELDS.length;
   for (let k = 0; k < CLAIM_KINDS.length; k++) {
+    if ((kindsSeen & kindBit(k)) == 0 && k < 64) continue;
     let builder: SignalBuilder | null = null;
     for (let i = 0; i < claims.length; i++) {
-      const claim = unchecked(claims[i]);
-      if (claim / fieldCount != k) continue;
+      const member = unchecked(claims[i]);
+      if (member.kind != k) continue;
       if (builder === null) builder = new SignalBuilder(SIGNAL_KINDS[k], SOURCE_CLAIMS);
-      const field = claim % fieldCount;
+      const field = member.field;
+      const value = member.value;
+      // A plain value is read on the bytes; anything else (several or escaped
+      // values, or a value whose problem is to be worded) goes the decoding way below.
+      const plain = member.plain;
+      if (!malformed && plain != SCAN_ERROR && applyPlainField(builder, field, plain + 1, skipString(plain, value.end) - 1)) continue;
       const fieldName = unchecked(CLAIM_FIELDS[field]);
       // Only our claims' values are decoded.
-      const claimValues = malformed ? new Array<string>() : unchecked(values[i]).stringElements();
+      const claimValues = malformed ? new Array<string>() : value.stringElements();
       if (claimValues.length == 0) { builder.fail(fieldName + " claim has no value"); continue; }
       let consistent = true;
       for (let v = 1; v < claimValues.length; v++) if (claimValues[v] != claimValues[0]) consistent = false;

@@ -225,9 +225,25 @@ export function keyEquals(start: usize, end: usize, key: string): bool {
   return decodeStringContent(start, end) == key;
 }
 
-/** A raw key without escapes or non-ASCII bytes: its bytes are its UTF-16 code units. */
+/** Every byte's high bit, 8 bytes to a word (word-at-a-time tests). */
+const HIGH_BITS: u64 = 0x8080808080808080;
+const LOW_BITS: u64 = 0x0101010101010101;
+
+/**
+ * A raw key (or string content) without escapes or non-ASCII bytes: its bytes
+ * are its UTF-16 code units. Eight bytes at a time: a byte is non-ASCII when
+ * its high bit is set, and a backslash when XOR 0x5c makes it zero (the
+ * classic has-zero-byte test, exact once the high bits are known clear).
+ */
 export function isPlainKey(start: usize, end: usize): bool {
-  for (let p = start; p < end; p++) {
+  let p = start;
+  while (p + 8 <= end) {
+    const w = load<u64>(p);
+    const x = w ^ (LOW_BITS * 0x5c);
+    if (((w | ((x - LOW_BITS) & ~x)) & HIGH_BITS) != 0) return false;
+    p += 8;
+  }
+  for (; p < end; p++) {
     const c = load<u8>(p);
     if (c == 0x5c || c >= 0x80) return false;
   }
@@ -343,6 +359,14 @@ class ContainerCursor {
     this.p = skipWhitespace(start + 1, end);
   }
 
+  /** Walk the container at `start` (bounded by `end`) instead: one cursor serves many sibling containers. */
+  reset(start: usize, end: usize): void {
+    this.end = end;
+    this.close = SCAN_ERROR;
+    this.first = true;
+    this.p = skipWhitespace(start + 1, end);
+  }
+
   /** On the first call: is the container empty? (Then `close` is set.) */
   protected emptyAtStart(): bool {
     if (!this.first) return false;
@@ -445,32 +469,90 @@ export class ElementCursor extends ContainerCursor {
   }
 }
 
-/** A test of one well-formed value's bytes `[start, end)` (`start` at its first byte). */
-export type ValueTest = (start: usize, end: usize) => bool;
-
-/** Is the value at `start` a string? (Its bytes were skipped, so it is well-formed.) */
-export function isStringAt(start: usize, _end: usize): bool { return load<u8>(start) == 0x22; }
-
 /**
- * Is the value `[start, end)` (a skipped value: never empty) exactly one well-formed object (or, with `array`, array)
- * every member value (element) of which passes `test`? Walks with the cursors
- * and allocates nothing but the cursor: the happy-path check of readers that
- * build their (allocating) message only when this says no.
+ * `start` at a value inside `[…, end)`: the position after it when it is an
+ * array every element of which is a string, else SCAN_ERROR (another value
+ * or element, or malformed); where skipValue ends it. One pass over the bytes
+ * with `c`, a cursor the caller reuses (reset here), so a walk over many
+ * lists allocates none per list.
  */
-export function everyValue(start: usize, end: usize, array: bool, test: ValueTest): bool {
-  if (load<u8>(start) != (array ? 0x5b : 0x7b)) return false;
-  const c: ContainerCursor = array ? new ElementCursor(start, end) : new MemberCursor(start, end);
-  while (array ? (<ElementCursor>c).next() : (<MemberCursor>c).next()) {
-    const v = array ? (<ElementCursor>c).valueStart : (<MemberCursor>c).valueStart;
-    const valueEnd = skipValue(v, end);
-    if (valueEnd == SCAN_ERROR || !test(v, valueEnd)) return false;
-    if (!c.endValue(valueEnd)) break;
+function stringListEnd(c: ElementCursor, start: usize, end: usize): usize {
+  if (start >= end || load<u8>(start) != 0x5b) return SCAN_ERROR;
+  c.reset(start, end);
+  while (c.next()) {
+    const v = c.valueStart;
+    if (load<u8>(v) != 0x22) return SCAN_ERROR;
+    if (!c.endValue(skipString(v, end))) break;
   }
-  return c.close == end;
+  return c.close;
 }
 
-/** Is the value at `start` a well-formed array of strings? */
-export function isStringListAt(start: usize, end: usize): bool { return everyValue(start, end, true, isStringAt); }
+// The happy-path checks of readers that build their (allocating) message only
+// when one says no. Each takes a skipped value `[start, end)` (never empty) and
+// says yes only when it is exactly one well-formed such value.
+
+/** Is `[start, end)` an array of strings? */
+export function isStringListAt(start: usize, end: usize): bool {
+  return stringListEnd(new ElementCursor(start, end), start, end) == end;
+}
+
+/** Is `[start, end)` an object every member value of which is a string? */
+export function isStringObjectAt(start: usize, end: usize): bool { return memberValuesEnd(start, end, false) == end; }
+
+/** Is `[start, end)` an object every member value of which is an array of strings? */
+export function isStringListObjectAt(start: usize, end: usize): bool { return memberValuesEnd(start, end, true) == end; }
+
+/**
+ * `start` at a value inside `[…, end)`: the position after it when it is an
+ * object every member value of which is a string (with `lists`, an array of
+ * strings), else SCAN_ERROR; where skipValue ends it. Two cursors in all.
+ */
+function memberValuesEnd(start: usize, end: usize, lists: bool): usize {
+  if (start >= end || load<u8>(start) != 0x7b) return SCAN_ERROR;
+  const m = new MemberCursor(start, end);
+  const list = new ElementCursor(start, end);
+  while (m.next()) {
+    const v = m.valueStart;
+    let valueEnd = SCAN_ERROR;
+    if (lists) valueEnd = stringListEnd(list, v, end);
+    else if (v < end && load<u8>(v) == 0x22) valueEnd = skipString(v, end);
+    if (!m.endValue(valueEnd)) break;
+  }
+  return m.close;
+}
+
+/**
+ * `start` at the `[` of an array inside `[…, end)`: when it holds exactly one
+ * element, a string with plain content (isPlainKey: no escapes, only ASCII,
+ * so its bytes are its code units), the position of its opening quote, and
+ * `c.close` is after the array (where skipValue ends it: with no backslash in
+ * it, both read strings and brackets alike); else SCAN_ERROR (no element or
+ * several, another value, an escape, non-ASCII text, malformed), and the
+ * caller skips and decodes it. `c` is a cursor to reuse (reset here).
+ */
+export function onlyPlainStringAt(c: ElementCursor, start: usize, end: usize): usize {
+  if (start >= end || load<u8>(start) != 0x5b) return SCAN_ERROR;
+  c.reset(start, end);
+  let first: usize = SCAN_ERROR;
+  while (c.next()) {
+    const v = c.valueStart;
+    if (load<u8>(v) != 0x22) return SCAN_ERROR;
+    const valueEnd = skipString(v, end);
+    if (valueEnd == SCAN_ERROR || !isPlainKey(v + 1, valueEnd - 1)) return SCAN_ERROR;
+    if (first != SCAN_ERROR) return SCAN_ERROR;
+    first = v;
+    if (!c.endValue(valueEnd)) break;
+  }
+  return c.close != SCAN_ERROR ? first : SCAN_ERROR;
+}
+
+/** Index in `list` (ASCII strings) of the plain bytes `[start, end)` (isPlainKey), or -1. */
+export function plainIndexOf(start: usize, end: usize, list: string[]): i32 {
+  for (let i = 0, n = list.length; i < n; i++) {
+    if (plainKeyEquals(start, end, unchecked(list[i]))) return i;
+  }
+  return -1;
+}
 
 /**
  * Are the bytes at `p` the ASCII `text` (the caller knows `text.length` bytes

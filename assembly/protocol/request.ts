@@ -3,7 +3,7 @@
 // and one over `request` record where each field is; values are decoded only
 // when a policy asks. `object`/`oldObject` stay views into the payload.
 import { Json, JsonKind, scanMembers, kindAt } from "../json/view";
-import { SCAN_ERROR, skipWhitespace, skipValue, MemberCursor, everyValue, isStringAt, isStringListAt } from "../json/scan";
+import { SCAN_ERROR, skipWhitespace, skipValue, MemberCursor, isStringObjectAt, isStringListAt, isStringListObjectAt } from "../json/scan";
 import { JsonValue } from "../json/value";
 import { quote } from "../json/writer";
 
@@ -124,8 +124,8 @@ function typeProblem(path: string, value: Json, expected: string): string {
 
 /** Every member of `view` listed in `keys` is a string (or absent); else the first problem. */
 function stringMembersProblem(view: Json, path: string, keys: string[]): string | null {
-  // The happy path allocates nothing (everyValue); only a "no" builds the message, if there is a problem.
-  if (view.kind == JsonKind.Missing || everyValue(view.start, view.end, false, isStringAt)) return null;
+  // The happy path allocates only its cursor (isStringObjectAt); only a "no" builds the message, if there is a problem.
+  if (view.kind == JsonKind.Missing || isStringObjectAt(view.start, view.end)) return null;
   const f = view.fields(keys);
   for (let i = 0; i < keys.length; i++) {
     if (f[i].kind != JsonKind.Missing && !f[i].isString) return typeProblem(path + "." + keys[i], f[i], "a string");
@@ -151,10 +151,10 @@ function stringListProblem(view: Json, path: string): string | null {
  * would let no rule match: the entry rejects the request before any policy runs.
  */
 function requestTypeProblem(f: Json[], user: UserInfo): string | null {
-  for (let i = 0; i < REQUEST_KEYS.length; i++) {
-    const v = f[i];
-    const expected = REQUEST_KINDS[i];
-    if (v.kind != JsonKind.Missing && v.kind != expected && !(v.kind == JsonKind.Null && NULLABLE[i])) {
+  for (let i = 0; i < REQUEST_KEYS.length; i++) { // f, REQUEST_KINDS and NULLABLE have REQUEST_KEYS.length entries
+    const v = unchecked(f[i]);
+    const expected = unchecked(REQUEST_KINDS[i]);
+    if (v.kind != JsonKind.Missing && v.kind != expected && !(v.kind == JsonKind.Null && unchecked(NULLABLE[i]))) {
       const name = expected == JsonKind.String ? "a string" : expected == JsonKind.Bool ? "a boolean" : "an object";
       return typeProblem(REQUEST_KEYS[i], v, name);
     }
@@ -174,7 +174,7 @@ function requestTypeProblem(f: Json[], user: UserInfo): string | null {
   const extra = u[3];
   if (extra.kind == JsonKind.Missing) return null;
   if (!extra.isObject) return typeProblem("userInfo.extra", extra, "an object of string lists");
-  if (everyValue(extra.start, extra.end, false, isStringListAt)) return null; // as in stringMembersProblem
+  if (isStringListObjectAt(extra.start, extra.end)) return null; // as in stringMembersProblem
   const members = extra.members();
   for (let i = 0; i < members.length; i++) {
     const problem = stringListProblem(members.values[i], "userInfo.extra[" + quote(members.keys[i]) + "]");

@@ -22,11 +22,19 @@ export const MS_PER_DAY: i64 = 24 * MS_PER_HOUR;
 /** Marker for "not a valid timestamp / duration". */
 export const INVALID_TIME: i64 = i64.MIN_VALUE;
 
-function digits(s: string, at: i32, count: i32): i32 {
-  if (at + count > s.length) return -1;
+// The parser reads UTF-8 bytes where they are (a claim in the payload); a
+// string is read as its UTF-8 bytes. Every character the grammar accepts is
+// ASCII and every byte is looked at, so text with any other character is no
+// timestamp, whichever way it is read.
+
+// @ts-ignore: decorator
+@inline function byteAt(p: usize, i: i32): i32 { return <i32>load<u8>(p + <usize>i); }
+
+function digits(p: usize, length: i32, at: i32, count: i32): i32 {
+  if (at + count > length) return -1;
   let v = 0;
   for (let i = 0; i < count; i++) {
-    const c = s.charCodeAt(at + i);
+    const c = <i32>load<u8>(p + <usize>(at + i));
     if (c < 0x30 || c > 0x39) return -1;
     v = v * 10 + (c - 0x30);
   }
@@ -50,41 +58,47 @@ function daysInMonth(y: i32, m: i32): i32 {
 
 /** An RFC 3339 timestamp (see the rules above) as epoch milliseconds; INVALID_TIME when it is not one. */
 export function parseRfc3339(s: string): i64 {
-  if (s.length < 20) return INVALID_TIME;
-  const year = digits(s, 0, 4), month = digits(s, 5, 2), day = digits(s, 8, 2);
-  const hour = digits(s, 11, 2), minute = digits(s, 14, 2), second = digits(s, 17, 2);
+  const bytes = String.UTF8.encode(s);
+  return parseRfc3339Utf8(changetype<usize>(bytes), bytes.byteLength);
+}
+
+/** parseRfc3339 of the UTF-8 bytes `[p, p + length)`, read where they are. */
+export function parseRfc3339Utf8(p: usize, length: i32): i64 {
+  if (length < 20) return INVALID_TIME;
+  const year = digits(p, length, 0, 4), month = digits(p, length, 5, 2), day = digits(p, length, 8, 2);
+  const hour = digits(p, length, 11, 2), minute = digits(p, length, 14, 2), second = digits(p, length, 17, 2);
   if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return INVALID_TIME;
-  if (s.charCodeAt(4) != 0x2d || s.charCodeAt(7) != 0x2d || s.charCodeAt(13) != 0x3a || s.charCodeAt(16) != 0x3a) return INVALID_TIME;
-  const t = s.charCodeAt(10);
+  if (byteAt(p, 4) != 0x2d || byteAt(p, 7) != 0x2d || byteAt(p, 13) != 0x3a || byteAt(p, 16) != 0x3a) return INVALID_TIME;
+  const t = byteAt(p, 10);
   if (t != 0x54 && t != 0x74) return INVALID_TIME;
   if (day > daysInMonth(year, month)) return INVALID_TIME;
   let i = 19;
   let millis: i64 = 0;
-  if (s.charCodeAt(i) == 0x2e) {
+  if (byteAt(p, i) == 0x2e) {
     i++;
     let scale: i64 = 100;
     const startFraction = i;
-    while (i < s.length && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) {
-      millis += <i64>(s.charCodeAt(i) - 0x30) * scale;
+    while (i < length && byteAt(p, i) >= 0x30 && byteAt(p, i) <= 0x39) {
+      millis += <i64>(byteAt(p, i) - 0x30) * scale;
       scale /= 10;
       i++;
     }
     if (i == startFraction) return INVALID_TIME;
   }
-  if (i >= s.length) return INVALID_TIME;
+  if (i >= length) return INVALID_TIME;
   let offsetMinutes: i64 = 0;
-  const z = s.charCodeAt(i);
+  const z = byteAt(p, i);
   if (z == 0x5a || z == 0x7a) {
     i++;
   } else if (z == 0x2b || z == 0x2d) {
-    const oh = digits(s, i + 1, 2), om = digits(s, i + 4, 2);
-    if (oh < 0 || om < 0 || oh > 23 || om > 59 || i + 3 >= s.length || s.charCodeAt(i + 3) != 0x3a) return INVALID_TIME;
+    const oh = digits(p, length, i + 1, 2), om = digits(p, length, i + 4, 2);
+    if (oh < 0 || om < 0 || oh > 23 || om > 59 || i + 3 >= length || byteAt(p, i + 3) != 0x3a) return INVALID_TIME;
     offsetMinutes = <i64>(oh * 60 + om) * (z == 0x2d ? -1 : 1);
     i += 6;
   } else {
     return INVALID_TIME;
   }
-  if (i != s.length) return INVALID_TIME;
+  if (i != length) return INVALID_TIME;
   if (second == 60) {
     // The UTC minute of day must be 23:59.
     const utcMinute = ((<i64>(hour * 60 + minute) - offsetMinutes) % 1440 + 1440) % 1440;
