@@ -98,6 +98,22 @@ describe("worker channel", () => {
     expect((policy as unknown as { evaluator: WorkerEvaluator }).evaluator.workersStarted).toBe(2);
   });
 
+  it("the time limit counts from each evaluation's start, after quick ones and after an idle spell longer than the limit", async () => {
+    const policy = await loadPolicy(await wat("endless_loop"), { timeoutMs: 300 });
+    opened.push(policy);
+    // Starts spread over more than the limit: an earlier start's limit must not stop a later evaluation.
+    for (let i = 0; i < 5; i++) {
+      expect(await policy.protocolVersion()).toBe("v1");
+      await sleep(100);
+    }
+    await sleep(400); // the limit runs out with nothing running
+    const started = performance.now();
+    const runaway = await policy.validate(podRequest(), {});
+    expect(runaway.response.status).toEqual({ message: TIMEOUT_MESSAGE, code: 500 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    expect(await policy.protocolVersion()).toBe("v1");
+  });
+
   it("close() with calls pending: the running one and the queued ones end with a message saying so", async () => {
     const policy = await loadPolicy(await wat("endless_loop"), { timeoutMs: null });
     const running = policy.validate(podRequest(), {});

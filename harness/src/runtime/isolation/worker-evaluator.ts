@@ -34,7 +34,6 @@ interface Running {
   call: Call;
   id: number;
   live: LiveWorker;
-  timer?: NodeJS.Timeout;
 }
 
 /** Private WASI directories of live workers: removed at exit when a Policy was never closed. */
@@ -98,6 +97,13 @@ export class WorkerEvaluator implements Evaluator {
   private running?: Running;
   private nextId = 1;
   private closed = false;
+  /**
+   * The execution time limit's timer: one for the evaluator's life, re-armed (refresh) as each
+   * evaluation starts, so it fires only `timeoutMs` after the latest start; one that fires
+   * while no evaluation runs does nothing. A timer per evaluation costs an object and two
+   * updates of Node's timer list each time.
+   */
+  private watchdog?: NodeJS.Timeout;
   /** number of workers started so far (tests use it to see a replacement) */
   workersStarted = 0;
 
@@ -122,6 +128,7 @@ export class WorkerEvaluator implements Evaluator {
    */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.watchdog);
     const kill = this.kill();
     this.finish(this.running, { kind: "crash", message: "the policy was closed during the evaluation", logs: [] });
     this.startNext(); // ends every waiting call
@@ -204,16 +211,7 @@ export class WorkerEvaluator implements Evaluator {
     const running: Running = { call, id, live };
     this.running = running;
     live.worker.ref(); // keep the process alive while the guest runs (even without a timer)
-    if (this.timeoutMs !== null) {
-      running.timer = setTimeout(() => {
-        if (this.running !== running) return;
-        void this.kill();
-        this.finish(running, {
-          kind: "timeout",
-          logs: [formatLog("error", "harness", `policy stopped after ${this.timeoutMs} ms (execution time limit)`)],
-        });
-      }, this.timeoutMs);
-    }
+    this.armWatchdog();
     if (live.channel.writeJob({ id, key, op: job.op, nowNs: job.nowNs }, job.payload)) {
       live.channel.signalWorker(ToWorkerSignal.Job);
     } else {
@@ -223,6 +221,29 @@ export class WorkerEvaluator implements Evaluator {
       live.channel.signalWorker(ToWorkerSignal.JobOnPort);
     }
     this.listen(running);
+  }
+
+  /** Starts the time limit of the evaluation just started (none without a limit). */
+  private armWatchdog(): void {
+    if (this.timeoutMs === null) return;
+    if (this.watchdog) {
+      this.watchdog.refresh();
+      return;
+    }
+    this.watchdog = setTimeout(() => this.onTimeLimit(), this.timeoutMs);
+    // Runs keep the process alive through worker.ref(); an idle evaluator's timer must not.
+    this.watchdog.unref();
+  }
+
+  /** The latest evaluation started `timeoutMs` ago: when still running, it is stopped. */
+  private onTimeLimit(): void {
+    const running = this.running;
+    if (!running) return;
+    void this.kill();
+    this.finish(running, {
+      kind: "timeout",
+      logs: [formatLog("error", "harness", `policy stopped after ${this.timeoutMs} ms (execution time limit)`)],
+    });
   }
 
   /** Waits (without blocking the event loop) for the worker's next signal about `running`. */
@@ -280,7 +301,6 @@ export class WorkerEvaluator implements Evaluator {
   private finish(running: Running | undefined, outcome: RawOutcome): void {
     if (!running || this.running !== running) return;
     this.running = undefined;
-    if (running.timer) clearTimeout(running.timer);
     this.startNext();
     if (!this.running) this.live?.worker.unref(); // an idle worker must not keep the process alive
     running.call.resolve(outcome);
