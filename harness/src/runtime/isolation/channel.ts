@@ -30,6 +30,8 @@ const Word = {
   JobKey: 7,
   /** 1 when the job has a fixed clock (then in the BigInt64 at NOW_INDEX) */
   JobHasNow: 8,
+  /** 1 when the answer is a bare one (see bareData): its data alone, no metadata JSON. */
+  AnswerIsBare: 9,
 } as const;
 /** The job's clock: BigInt64 index (byte 48) in the control area. */
 const NOW_INDEX = 6;
@@ -73,6 +75,14 @@ export interface JobMeta {
   key: number;
   op: string;
   nowNs?: bigint;
+}
+
+/**
+ * The data of an `ok` outcome with no logs and nothing else (the usual answer), which crosses
+ * the channel as its data alone, without metadata JSON to write and parse.
+ */
+function bareData(outcome: RawOutcome): Uint8Array | undefined {
+  return outcome.kind === "ok" && outcome.logs.length === 0 && outcome.stderr === undefined ? outcome.data : undefined;
 }
 
 /** The buffer behind `bytes` when the view covers all of it (so transferring it moves nothing else). */
@@ -157,10 +167,19 @@ export class Channel {
   // ---- worker → main thread
 
   /**
-   * Writes an outcome: an `ok` one's data as bytes, the rest as JSON; false when they do not
-   * fit (post the outcome on the port, then signal ResultOnPort).
+   * Writes an outcome: an `ok` one's data as bytes, the rest as JSON (none for a bare answer,
+   * the usual one: see bareData); false when they do not fit (post the outcome on the port, then signal
+   * ResultOnPort).
    */
   writeResult(outcome: RawOutcome): boolean {
+    const bare = bareData(outcome);
+    if (bare) {
+      if (bare.length > SLOT_BYTES) return false;
+      this.response.set(bare, 0);
+      Atomics.store(this.words, Word.AnswerDataBytes, bare.length);
+      Atomics.store(this.words, Word.AnswerIsBare, 1);
+      return true;
+    }
     let data: Uint8Array = EMPTY;
     let meta: object = outcome;
     if (outcome.kind === "ok") {
@@ -176,12 +195,14 @@ export class Channel {
     const metaBytes = this.response.write(text, metaAt);
     Atomics.store(this.words, Word.AnswerDataBytes, data.length);
     Atomics.store(this.words, Word.AnswerMetaBytes, metaBytes);
+    Atomics.store(this.words, Word.AnswerIsBare, 0);
     return true;
   }
 
   /** The outcome written by writeResult (its data a copy, owned by the outcome). */
   readResult(): RawOutcome {
     const dataBytes = Atomics.load(this.words, Word.AnswerDataBytes);
+    if (Atomics.load(this.words, Word.AnswerIsBare) === 1) return { kind: "ok", data: copyOut(this.response.subarray(0, dataBytes)), logs: [] };
     const metaBytes = Atomics.load(this.words, Word.AnswerMetaBytes);
     const metaAt = aligned(dataBytes);
     const outcome = JSON.parse(this.response.toString("utf8", metaAt, metaAt + metaBytes)) as RawOutcome;
