@@ -9,6 +9,7 @@
 
 import type { RawOutcome } from "../types.js";
 import { copyOut } from "../output.js";
+import { pollWord, TAKEN_WITHIN_MS } from "./polling.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -32,6 +33,8 @@ const Word = {
   JobHasNow: 8,
   /** 1 when the answer is a bare one (see bareData): its data alone, no metadata JSON. */
   AnswerIsBare: 9,
+  /** 1 when the main thread polls for the job's answer (polling.ts): the worker may then poll for the next job. */
+  JobPolled: 10,
 } as const;
 /** The job's clock: BigInt64 index (byte 48) in the control area. */
 const NOW_INDEX = 6;
@@ -75,6 +78,8 @@ export interface JobMeta {
   key: number;
   op: string;
   nowNs?: bigint;
+  /** The main thread polls for the answer (the worker may poll for the next job after answering). */
+  polled: boolean;
 }
 
 /**
@@ -124,6 +129,7 @@ export class Channel {
     Atomics.store(this.words, Word.JobId, meta.id);
     Atomics.store(this.words, Word.JobKey, meta.key);
     Atomics.store(this.words, Word.JobHasNow, meta.nowNs === undefined ? 0 : 1);
+    Atomics.store(this.words, Word.JobPolled, meta.polled ? 1 : 0);
     if (meta.nowNs !== undefined) Atomics.store(this.clock, NOW_INDEX, meta.nowNs);
     if (!fitsRequestSlot(payload.length)) {
       Atomics.store(this.words, Word.JobPayloadBytes, -1);
@@ -143,6 +149,7 @@ export class Channel {
       id: Atomics.load(this.words, Word.JobId),
       key: Atomics.load(this.words, Word.JobKey),
       op: this.request.toString("utf8", 0, Atomics.load(this.words, Word.JobOpBytes)),
+      polled: Atomics.load(this.words, Word.JobPolled) === 1,
     };
     if (Atomics.load(this.words, Word.JobHasNow) === 1) meta.nowNs = Atomics.load(this.clock, NOW_INDEX);
     const payloadBytes = Atomics.load(this.words, Word.JobPayloadBytes);
@@ -162,6 +169,15 @@ export class Channel {
       const signal = Atomics.exchange(this.words, Word.ToWorker, 0);
       if (signal !== 0 || woke === "timed-out") return signal as ToWorkerSignal | 0;
     }
+  }
+
+  /**
+   * Worker side, after answering a polled job: polls until the main thread has taken the
+   * answer and then signals again, within `budgetMs` of now; true when its signal is there
+   * (take it with waitForMain).
+   */
+  pollForNextJob(budgetMs: number): boolean {
+    return this.pollAfterSignal(Word.ToMain, Word.ToWorker, budgetMs);
   }
 
   // ---- worker → main thread
@@ -218,6 +234,21 @@ export class Channel {
   /** Main side: the pending signal (taking it), or 0 when there is none yet. */
   takeMainSignal(): ToMainSignal | 0 {
     return Atomics.exchange(this.words, Word.ToMain, 0) as ToMainSignal | 0;
+  }
+
+  /**
+   * Main side, after signalling a job: polls until the worker has taken it and then signals,
+   * within `budgetMs` of now; true when its signal is there (take it with takeMainSignal).
+   */
+  pollForAnswer(budgetMs: number): boolean {
+    return this.pollAfterSignal(Word.ToWorker, Word.ToMain, budgetMs);
+  }
+
+  /** Polls until the other side has taken the signal in `given` (within TAKEN_WITHIN_MS) and set one in `awaited`. */
+  private pollAfterSignal(given: number, awaited: number, budgetMs: number): boolean {
+    const start = performance.now();
+    if (pollWord(this.words, given, false, Math.min(TAKEN_WITHIN_MS, budgetMs)) !== "seen") return false;
+    return pollWord(this.words, awaited, true, budgetMs - (performance.now() - start)) === "seen";
   }
 
   /** Main side: ends its own mainSignalled() wait without a signal (the worker is gone). */

@@ -8,6 +8,7 @@ import type { CompiledPolicy } from "../loading/module.js";
 import type { AsyncHostCallFn, Evaluator } from "../evaluator.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker.js";
 import { Channel, fitsRequestSlot, newChannelBuffer, ownBuffer, ToMainSignal, ToWorkerSignal } from "./channel.js";
+import { ANSWER_POLL_MS, Backoff } from "./polling.js";
 import { describeError } from "../../errors.js";
 import { formatLog } from "../../log.js";
 import { makeWasiDirectory } from "../wasi/wasi-runner.js";
@@ -78,6 +79,12 @@ function startWorker(url: URL, options: Omit<WorkerOptions, "execArgv">): Worker
   }
 }
 
+/**
+ * Evaluations running in this thread's workers. The main thread polls for an answer only when
+ * it waits for nothing else (one evaluation running): polling blocks its event loop meanwhile.
+ */
+let runningInThread = 0;
+
 const moduleKeys = new WeakMap<WebAssembly.Module, number>();
 let nextModuleKey = 1;
 
@@ -104,6 +111,8 @@ export class WorkerEvaluator implements Evaluator {
    * updates of Node's timer list each time.
    */
   private watchdog?: NodeJS.Timeout;
+  /** When the main thread polls for an answer (polling.ts). */
+  private readonly polling = new Backoff();
   /** number of workers started so far (tests use it to see a replacement) */
   workersStarted = 0;
 
@@ -210,9 +219,11 @@ export class WorkerEvaluator implements Evaluator {
     const id = this.nextId++;
     const running: Running = { call, id, live };
     this.running = running;
+    runningInThread++;
+    const polled = runningInThread === 1 && this.polling.allows();
     live.worker.ref(); // keep the process alive while the guest runs (even without a timer)
     this.armWatchdog();
-    if (live.channel.writeJob({ id, key, op: job.op, nowNs: job.nowNs }, job.payload)) {
+    if (live.channel.writeJob({ id, key, op: job.op, nowNs: job.nowNs, polled }, job.payload)) {
       live.channel.signalWorker(ToWorkerSignal.Job);
     } else {
       // Too large for the slot: moved, not copied, when the payload is the job's own (validatePayloadBytes').
@@ -220,6 +231,7 @@ export class WorkerEvaluator implements Evaluator {
       live.port.postMessage({ type: "payload", id, payload: job.payload } satisfies ToWorker, transfer ? [transfer] : []);
       live.channel.signalWorker(ToWorkerSignal.JobOnPort);
     }
+    if (polled) this.polling.record(live.channel.pollForAnswer(ANSWER_POLL_MS));
     this.listen(running);
   }
 
@@ -301,6 +313,7 @@ export class WorkerEvaluator implements Evaluator {
   private finish(running: Running | undefined, outcome: RawOutcome): void {
     if (!running || this.running !== running) return;
     this.running = undefined;
+    runningInThread--;
     this.startNext();
     if (!this.running) this.live?.worker.unref(); // an idle worker must not keep the process alive
     running.call.resolve(outcome);

@@ -9,6 +9,7 @@ import { evaluateInProcess } from "../evaluator.js";
 import { setWasiDirectory } from "../wasi/wasi-runner.js";
 import { suppressWasiExperimentalWarning } from "../wasi/quiet-wasi.js";
 import { Channel, ownBuffer, ToMainSignal, ToWorkerSignal, type JobMeta } from "./channel.js";
+import { Backoff, NEXT_JOB_POLL_MS } from "./polling.js";
 
 export interface WorkerInit {
   channel: SharedArrayBuffer;
@@ -95,6 +96,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 async function serve(): Promise<never> {
   let jobs = 0;
+  /** When this worker polls for the next job after answering (polling.ts): only after jobs the main thread polls for. */
+  const polling = new Backoff();
   for (;;) {
     const signal = channel.waitForMain(IDLE_YIELD_MS);
     if (signal === 0) {
@@ -115,6 +118,7 @@ async function serve(): Promise<never> {
     }
     answer(meta.id, body ? runJob(meta, body) : { kind: "crash", message: "the job's payload did not reach the worker", logs: [] });
     if (++jobs % JOBS_PER_YIELD === 0) await yieldToEventLoop();
+    if (meta.polled && polling.allows()) polling.record(channel.pollForNextJob(NEXT_JOB_POLL_MS));
   }
 }
 
