@@ -1,8 +1,9 @@
 // The shared-memory channel between a WorkerEvaluator and its worker thread. One evaluation
-// costs two wake-ups and no message: the main thread writes the job into the request slot of a
-// SharedArrayBuffer and wakes the worker, which blocks in Atomics.wait between jobs; the worker
-// writes the guest's answer into the response slot and wakes the main thread, which waits with
-// Atomics.waitAsync (its event loop stays free). What does not fit a slot (a large payload or
+// costs at most two wake-ups and no message: the main thread writes the job into the request
+// slot of a SharedArrayBuffer and wakes the worker, which blocks in Atomics.wait between jobs;
+// the worker writes the guest's answer into the response slot and wakes the main thread, which
+// waits with Atomics.waitAsync (its event loop stays free). While one evaluation runs, both
+// sides first poll for a moment (polling.ts), and a steady stream then needs no wake-up. What does not fit a slot (a large payload or
 // answer, a compiled module, a host call and its reply) travels over a MessagePort beside the
 // channel; the control word then says so, and the receiver takes it with receiveMessageOnPort
 // (a posted message is on the receiving port's queue before postMessage returns).
