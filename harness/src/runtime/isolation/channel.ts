@@ -34,8 +34,8 @@ const Word = {
   JobHasNow: 8,
   /** 1 when the answer is a bare one (see bareData): its data alone, no metadata JSON. */
   AnswerIsBare: 9,
-  /** 1 when the main thread polls for the job's answer (polling.ts): the worker may then poll for the next job. */
-  JobPolled: 10,
+  /** 1 when the job is the only evaluation running in the main thread's workers (JobMeta.alone). */
+  JobAlone: 10,
 } as const;
 /** The job's clock: BigInt64 index (byte 48) in the control area. */
 const NOW_INDEX = 6;
@@ -79,8 +79,11 @@ export interface JobMeta {
   key: number;
   op: string;
   nowNs?: bigint;
-  /** The main thread polls for the answer (the worker may poll for the next job after answering). */
-  polled: boolean;
+  /**
+   * No other evaluation runs in the main thread's workers: the main thread may poll for this
+   * job's answer, and the worker for the next job after answering (polling.ts).
+   */
+  alone: boolean;
 }
 
 /**
@@ -130,7 +133,7 @@ export class Channel {
     Atomics.store(this.words, Word.JobId, meta.id);
     Atomics.store(this.words, Word.JobKey, meta.key);
     Atomics.store(this.words, Word.JobHasNow, meta.nowNs === undefined ? 0 : 1);
-    Atomics.store(this.words, Word.JobPolled, meta.polled ? 1 : 0);
+    Atomics.store(this.words, Word.JobAlone, meta.alone ? 1 : 0);
     if (meta.nowNs !== undefined) Atomics.store(this.clock, NOW_INDEX, meta.nowNs);
     if (!fitsRequestSlot(payload.length)) {
       Atomics.store(this.words, Word.JobPayloadBytes, -1);
@@ -150,7 +153,7 @@ export class Channel {
       id: Atomics.load(this.words, Word.JobId),
       key: Atomics.load(this.words, Word.JobKey),
       op: this.request.toString("utf8", 0, Atomics.load(this.words, Word.JobOpBytes)),
-      polled: Atomics.load(this.words, Word.JobPolled) === 1,
+      alone: Atomics.load(this.words, Word.JobAlone) === 1,
     };
     if (Atomics.load(this.words, Word.JobHasNow) === 1) meta.nowNs = Atomics.load(this.clock, NOW_INDEX);
     const payloadBytes = Atomics.load(this.words, Word.JobPayloadBytes);
@@ -173,7 +176,7 @@ export class Channel {
   }
 
   /**
-   * Worker side, after answering a polled job: polls until the main thread has taken the
+   * Worker side, after answering a job that ran alone: polls until the main thread has taken the
    * answer and then signals again, within `budgetMs` of now; true when its signal is there
    * (take it with waitForMain).
    */

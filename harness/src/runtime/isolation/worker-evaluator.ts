@@ -220,10 +220,10 @@ export class WorkerEvaluator implements Evaluator {
     const running: Running = { call, id, live };
     this.running = running;
     runningInThread++;
-    const polled = runningInThread === 1 && this.polling.allows();
+    const alone = runningInThread === 1;
     live.worker.ref(); // keep the process alive while the guest runs (even without a timer)
     this.armWatchdog();
-    if (live.channel.writeJob({ id, key, op: job.op, nowNs: job.nowNs, polled }, job.payload)) {
+    if (live.channel.writeJob({ id, key, op: job.op, nowNs: job.nowNs, alone }, job.payload)) {
       live.channel.signalWorker(ToWorkerSignal.Job);
     } else {
       // Too large for the slot: moved, not copied, when the payload is the job's own (validatePayloadBytes').
@@ -231,7 +231,7 @@ export class WorkerEvaluator implements Evaluator {
       live.port.postMessage({ type: "payload", id, payload: job.payload } satisfies ToWorker, transfer ? [transfer] : []);
       live.channel.signalWorker(ToWorkerSignal.JobOnPort);
     }
-    if (polled) this.polling.record(live.channel.pollForAnswer(ANSWER_POLL_MS));
+    if (alone && this.polling.allows()) this.polling.record(live.channel.pollForAnswer(ANSWER_POLL_MS));
     this.listen(running);
   }
 

@@ -96,7 +96,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 async function serve(): Promise<never> {
   let jobs = 0;
-  /** When this worker polls for the next job after answering (polling.ts): only after jobs the main thread polls for. */
+  /** When this worker polls for the next job after answering (polling.ts): only after a job that ran alone. */
   const polling = new Backoff();
   for (;;) {
     const signal = channel.waitForMain(IDLE_YIELD_MS);
@@ -118,7 +118,7 @@ async function serve(): Promise<never> {
     }
     answer(meta.id, body ? runJob(meta, body) : { kind: "crash", message: "the job's payload did not reach the worker", logs: [] });
     if (++jobs % JOBS_PER_YIELD === 0) await yieldToEventLoop();
-    if (meta.polled && polling.allows()) polling.record(channel.pollForNextJob(NEXT_JOB_POLL_MS));
+    if (meta.alone && polling.allows()) polling.record(channel.pollForNextJob(NEXT_JOB_POLL_MS));
   }
 }
 
