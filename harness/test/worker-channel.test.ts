@@ -115,6 +115,18 @@ describe("worker channel", () => {
     expect(await policy.protocolVersion()).toBe("v1");
   });
 
+  it("a loop of evaluations lets the event loop turn between them (timers run meanwhile)", async () => {
+    const policy = await loadPolicy(await wat("counter"));
+    opened.push(policy);
+    const request = enc(JSON.stringify(podRequest()));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const started = performance.now();
+    while (performance.now() - started < 200) await policy.validate(request, {});
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(10);
+  });
+
   it("close() with calls pending: the running one and the queued ones end with a message saying so", async () => {
     const policy = await loadPolicy(await wat("endless_loop"), { timeoutMs: null });
     const running = policy.validate(podRequest(), {});

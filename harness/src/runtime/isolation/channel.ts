@@ -3,10 +3,11 @@
 // slot of a SharedArrayBuffer and wakes the worker, which blocks in Atomics.wait between jobs;
 // the worker writes the guest's answer into the response slot and wakes the main thread, which
 // waits with Atomics.waitAsync (its event loop stays free). While one evaluation runs, both
-// sides first poll for a moment (polling.ts), and a steady stream then needs no wake-up. What does not fit a slot (a large payload or
-// answer, a compiled module, a host call and its reply) travels over a MessagePort beside the
-// channel; the control word then says so, and the receiver takes it with receiveMessageOnPort
-// (a posted message is on the receiving port's queue before postMessage returns).
+// sides first poll for a moment (polling.ts), and a steady stream then needs no wake-up. What
+// does not fit a slot (a large payload or answer, a compiled module, a host call and its
+// reply) travels over a MessagePort beside the channel; the control word then says so, and the
+// receiver takes it with receiveMessageOnPort (a posted message is on the receiving port's
+// queue before postMessage returns).
 
 import type { RawOutcome } from "../types.js";
 import { copyOut } from "../output.js";
@@ -188,8 +189,8 @@ export class Channel {
 
   /**
    * Writes an outcome: an `ok` one's data as bytes, the rest as JSON (none for a bare answer,
-   * the usual one: see bareData); false when they do not fit (post the outcome on the port, then signal
-   * ResultOnPort).
+   * the usual one: see bareData); false when they do not fit (post the outcome on the port,
+   * then signal ResultOnPort).
    */
   writeResult(outcome: RawOutcome): boolean {
     const bare = bareData(outcome);
