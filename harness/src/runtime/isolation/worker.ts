@@ -118,7 +118,12 @@ async function serve(): Promise<never> {
     }
     answer(meta.id, body ? runJob(meta, body) : { kind: "crash", message: "the job's payload did not reach the worker", logs: [] });
     if (++jobs % JOBS_PER_YIELD === 0) await yieldToEventLoop();
-    if (meta.alone && polling.allows()) polling.record(channel.pollForNextJob(NEXT_JOB_POLL_MS));
+    if (meta.alone && polling.allows()) {
+      const next = channel.pollForNextJob(NEXT_JOB_POLL_MS);
+      polling.record(next);
+      // No next job: the stream paused, a moment to run what V8 and Node queued for this thread.
+      if (!next) await yieldToEventLoop();
+    }
   }
 }
 
