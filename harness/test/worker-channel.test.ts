@@ -8,6 +8,7 @@ import path from "node:path";
 import { compilePolicy, HostDispatcher, jsonAnswer, loadPolicy, TIMEOUT_MESSAGE, type CompiledPolicy, type HostCallOutcome, type Policy } from "../dist/index.js";
 import { WorkerEvaluator } from "../dist/runtime/isolation/worker-evaluator.js";
 import { SLOT_BYTES } from "../dist/runtime/isolation/channel.js";
+import { Backoff, pollWord } from "../dist/runtime/isolation/polling.js";
 import { REPO_ROOT, podRequest, wat } from "./helpers.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -98,6 +99,34 @@ describe("worker channel", () => {
     expect((policy as unknown as { evaluator: WorkerEvaluator }).evaluator.workersStarted).toBe(2);
   });
 
+  it("the time limit counts from each evaluation's start, after quick ones and after an idle spell longer than the limit", async () => {
+    const policy = await loadPolicy(await wat("endless_loop"), { timeoutMs: 300 });
+    opened.push(policy);
+    // Starts spread over more than the limit: an earlier start's limit must not stop a later evaluation.
+    for (let i = 0; i < 5; i++) {
+      expect(await policy.protocolVersion()).toBe("v1");
+      await sleep(100);
+    }
+    await sleep(400); // the limit runs out with nothing running
+    const started = performance.now();
+    const runaway = await policy.validate(podRequest(), {});
+    expect(runaway.response.status).toEqual({ message: TIMEOUT_MESSAGE, code: 500 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    expect(await policy.protocolVersion()).toBe("v1");
+  });
+
+  it("a loop of evaluations lets the event loop turn between them (timers run meanwhile)", async () => {
+    const policy = await loadPolicy(await wat("counter"));
+    opened.push(policy);
+    const request = enc(JSON.stringify(podRequest()));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const started = performance.now();
+    while (performance.now() - started < 200) await policy.validate(request, {});
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(10);
+  });
+
   it("close() with calls pending: the running one and the queued ones end with a message saying so", async () => {
     const policy = await loadPolicy(await wat("endless_loop"), { timeoutMs: null });
     const running = policy.validate(podRequest(), {});
@@ -148,5 +177,44 @@ describe("worker channel", () => {
       expect(child.stderr, flag).not.toMatch(/ERR_WORKER_INVALID_EXEC_ARGV/);
       expect(child.stdout.trim().split("\n").pop(), flag).toBe("v1");
     }
+  });
+});
+
+describe("polling instead of sleeping (polling.ts)", () => {
+  it("pollWord sees a word already in the awaited state, and gives up within its budget otherwise", () => {
+    const words = new Int32Array(new SharedArrayBuffer(8));
+    words[1] = 3;
+    expect(pollWord(words, 1, true, 0.2)).toBe("seen");
+    expect(pollWord(words, 0, false, 0.2)).toBe("seen");
+    const started = performance.now();
+    expect(pollWord(words, 0, true, 0.2)).not.toBe("seen"); // timed-out, or descheduled on a busy machine
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+
+  it("pollWord sees a word another thread sets", async () => {
+    const words = new Int32Array(new SharedArrayBuffer(8));
+    const { Worker } = await import("node:worker_threads");
+    const setter = new Worker("const { workerData } = require('node:worker_threads'); Atomics.store(workerData, 0, 1);", { eval: true, workerData: words });
+    let result = "timed-out";
+    for (let i = 0; i < 20_000 && result !== "seen"; i++) result = pollWord(words, 0, true, 1);
+    await setter.terminate();
+    expect(result).toBe("seen");
+  });
+
+  it("Backoff: after each failed poll the next 1, 2, 4 … chances pass without polling (at most 1024); a success polls at every chance again", () => {
+    const backoff = new Backoff();
+    const skippedAfterFailure = () => {
+      backoff.record(false);
+      let skipped = 0;
+      while (!backoff.allows()) skipped++;
+      return skipped;
+    };
+    expect(backoff.allows()).toBe(true);
+    expect([1, 2, 3, 4].map(skippedAfterFailure)).toEqual([1, 2, 4, 8]);
+    for (let i = 0; i < 10; i++) skippedAfterFailure();
+    expect(skippedAfterFailure()).toBe(1024);
+    backoff.record(true);
+    expect(backoff.allows()).toBe(true);
+    expect(skippedAfterFailure()).toBe(1);
   });
 });

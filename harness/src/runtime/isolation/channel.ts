@@ -1,14 +1,17 @@
 // The shared-memory channel between a WorkerEvaluator and its worker thread. One evaluation
-// costs two wake-ups and no message: the main thread writes the job into the request slot of a
-// SharedArrayBuffer and wakes the worker, which blocks in Atomics.wait between jobs; the worker
-// writes the guest's answer into the response slot and wakes the main thread, which waits with
-// Atomics.waitAsync (its event loop stays free). What does not fit a slot (a large payload or
-// answer, a compiled module, a host call and its reply) travels over a MessagePort beside the
-// channel; the control word then says so, and the receiver takes it with receiveMessageOnPort
-// (a posted message is on the receiving port's queue before postMessage returns).
+// costs at most two wake-ups and no message: the main thread writes the job into the request
+// slot of a SharedArrayBuffer and wakes the worker, which blocks in Atomics.wait between jobs;
+// the worker writes the guest's answer into the response slot and wakes the main thread, which
+// waits with Atomics.waitAsync (its event loop stays free). While one evaluation runs, both
+// sides first poll for a moment (polling.ts), and a steady stream then needs no wake-up. What
+// does not fit a slot (a large payload or answer, a compiled module, a host call and its
+// reply) travels over a MessagePort beside the channel; the control word then says so, and the
+// receiver takes it with receiveMessageOnPort (a posted message is on the receiving port's
+// queue before postMessage returns).
 
 import type { RawOutcome } from "../types.js";
 import { copyOut } from "../output.js";
+import { pollWord, TAKEN_WITHIN_MS } from "./polling.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -30,6 +33,10 @@ const Word = {
   JobKey: 7,
   /** 1 when the job has a fixed clock (then in the BigInt64 at NOW_INDEX) */
   JobHasNow: 8,
+  /** 1 when the answer is a bare one (see bareData): its data alone, no metadata JSON. */
+  AnswerIsBare: 9,
+  /** 1 when the job is the only evaluation running in the main thread's workers (JobMeta.alone). */
+  JobAlone: 10,
 } as const;
 /** The job's clock: BigInt64 index (byte 48) in the control area. */
 const NOW_INDEX = 6;
@@ -73,6 +80,19 @@ export interface JobMeta {
   key: number;
   op: string;
   nowNs?: bigint;
+  /**
+   * No other evaluation runs in the main thread's workers: the main thread may poll for this
+   * job's answer, and the worker for the next job after answering (polling.ts).
+   */
+  alone: boolean;
+}
+
+/**
+ * The data of an `ok` outcome with no logs and nothing else (the usual answer), which crosses
+ * the channel as its data alone, without metadata JSON to write and parse.
+ */
+function bareData(outcome: RawOutcome): Uint8Array | undefined {
+  return outcome.kind === "ok" && outcome.logs.length === 0 && outcome.stderr === undefined ? outcome.data : undefined;
 }
 
 /** The buffer behind `bytes` when the view covers all of it (so transferring it moves nothing else). */
@@ -114,6 +134,7 @@ export class Channel {
     Atomics.store(this.words, Word.JobId, meta.id);
     Atomics.store(this.words, Word.JobKey, meta.key);
     Atomics.store(this.words, Word.JobHasNow, meta.nowNs === undefined ? 0 : 1);
+    Atomics.store(this.words, Word.JobAlone, meta.alone ? 1 : 0);
     if (meta.nowNs !== undefined) Atomics.store(this.clock, NOW_INDEX, meta.nowNs);
     if (!fitsRequestSlot(payload.length)) {
       Atomics.store(this.words, Word.JobPayloadBytes, -1);
@@ -133,6 +154,7 @@ export class Channel {
       id: Atomics.load(this.words, Word.JobId),
       key: Atomics.load(this.words, Word.JobKey),
       op: this.request.toString("utf8", 0, Atomics.load(this.words, Word.JobOpBytes)),
+      alone: Atomics.load(this.words, Word.JobAlone) === 1,
     };
     if (Atomics.load(this.words, Word.JobHasNow) === 1) meta.nowNs = Atomics.load(this.clock, NOW_INDEX);
     const payloadBytes = Atomics.load(this.words, Word.JobPayloadBytes);
@@ -154,13 +176,31 @@ export class Channel {
     }
   }
 
+  /**
+   * Worker side, after answering a job that ran alone: polls until the main thread has taken the
+   * answer and then signals again, within `budgetMs` of now; true when its signal is there
+   * (take it with waitForMain).
+   */
+  pollForNextJob(budgetMs: number): boolean {
+    return this.pollAfterSignal(Word.ToMain, Word.ToWorker, budgetMs);
+  }
+
   // ---- worker → main thread
 
   /**
-   * Writes an outcome: an `ok` one's data as bytes, the rest as JSON; false when they do not
-   * fit (post the outcome on the port, then signal ResultOnPort).
+   * Writes an outcome: an `ok` one's data as bytes, the rest as JSON (none for a bare answer,
+   * the usual one: see bareData); false when they do not fit (post the outcome on the port,
+   * then signal ResultOnPort).
    */
   writeResult(outcome: RawOutcome): boolean {
+    const bare = bareData(outcome);
+    if (bare) {
+      if (bare.length > SLOT_BYTES) return false;
+      this.response.set(bare, 0);
+      Atomics.store(this.words, Word.AnswerDataBytes, bare.length);
+      Atomics.store(this.words, Word.AnswerIsBare, 1);
+      return true;
+    }
     let data: Uint8Array = EMPTY;
     let meta: object = outcome;
     if (outcome.kind === "ok") {
@@ -176,12 +216,14 @@ export class Channel {
     const metaBytes = this.response.write(text, metaAt);
     Atomics.store(this.words, Word.AnswerDataBytes, data.length);
     Atomics.store(this.words, Word.AnswerMetaBytes, metaBytes);
+    Atomics.store(this.words, Word.AnswerIsBare, 0);
     return true;
   }
 
   /** The outcome written by writeResult (its data a copy, owned by the outcome). */
   readResult(): RawOutcome {
     const dataBytes = Atomics.load(this.words, Word.AnswerDataBytes);
+    if (Atomics.load(this.words, Word.AnswerIsBare) === 1) return { kind: "ok", data: copyOut(this.response.subarray(0, dataBytes)), logs: [] };
     const metaBytes = Atomics.load(this.words, Word.AnswerMetaBytes);
     const metaAt = aligned(dataBytes);
     const outcome = JSON.parse(this.response.toString("utf8", metaAt, metaAt + metaBytes)) as RawOutcome;
@@ -197,6 +239,21 @@ export class Channel {
   /** Main side: the pending signal (taking it), or 0 when there is none yet. */
   takeMainSignal(): ToMainSignal | 0 {
     return Atomics.exchange(this.words, Word.ToMain, 0) as ToMainSignal | 0;
+  }
+
+  /**
+   * Main side, after signalling a job: polls until the worker has taken it and then signals,
+   * within `budgetMs` of now; true when its signal is there (take it with takeMainSignal).
+   */
+  pollForAnswer(budgetMs: number): boolean {
+    return this.pollAfterSignal(Word.ToWorker, Word.ToMain, budgetMs);
+  }
+
+  /** Polls until the other side has taken the signal in `given` (within TAKEN_WITHIN_MS) and set one in `awaited`. */
+  private pollAfterSignal(given: number, awaited: number, budgetMs: number): boolean {
+    const start = performance.now();
+    if (pollWord(this.words, given, false, Math.min(TAKEN_WITHIN_MS, budgetMs)) !== "seen") return false;
+    return pollWord(this.words, awaited, true, budgetMs - (performance.now() - start)) === "seen";
   }
 
   /** Main side: ends its own mainSignalled() wait without a signal (the worker is gone). */

@@ -8,6 +8,7 @@ import type { CompiledPolicy } from "../loading/module.js";
 import type { AsyncHostCallFn, Evaluator } from "../evaluator.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker.js";
 import { Channel, fitsRequestSlot, newChannelBuffer, ownBuffer, ToMainSignal, ToWorkerSignal } from "./channel.js";
+import { ANSWER_POLL_MS, Backoff } from "./polling.js";
 import { describeError } from "../../errors.js";
 import { formatLog } from "../../log.js";
 import { makeWasiDirectory } from "../wasi/wasi-runner.js";
@@ -34,7 +35,6 @@ interface Running {
   call: Call;
   id: number;
   live: LiveWorker;
-  timer?: NodeJS.Timeout;
 }
 
 /** Private WASI directories of live workers: removed at exit when a Policy was never closed. */
@@ -79,6 +79,12 @@ function startWorker(url: URL, options: Omit<WorkerOptions, "execArgv">): Worker
   }
 }
 
+/**
+ * Evaluations running in this thread's workers. The main thread polls for an answer only when
+ * it waits for nothing else (one evaluation running): polling blocks its event loop meanwhile.
+ */
+let runningInThread = 0;
+
 const moduleKeys = new WeakMap<WebAssembly.Module, number>();
 let nextModuleKey = 1;
 
@@ -98,6 +104,15 @@ export class WorkerEvaluator implements Evaluator {
   private running?: Running;
   private nextId = 1;
   private closed = false;
+  /**
+   * The execution time limit's timer: one for the evaluator's life, re-armed (refresh) as each
+   * evaluation starts, so it fires only `timeoutMs` after the latest start; one that fires
+   * while no evaluation runs does nothing. A timer per evaluation costs an object and two
+   * updates of Node's timer list each time.
+   */
+  private watchdog?: NodeJS.Timeout;
+  /** When the main thread polls for an answer (polling.ts). */
+  private readonly polling = new Backoff();
   /** number of workers started so far (tests use it to see a replacement) */
   workersStarted = 0;
 
@@ -122,6 +137,7 @@ export class WorkerEvaluator implements Evaluator {
    */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.watchdog);
     const kill = this.kill();
     this.finish(this.running, { kind: "crash", message: "the policy was closed during the evaluation", logs: [] });
     this.startNext(); // ends every waiting call
@@ -203,18 +219,11 @@ export class WorkerEvaluator implements Evaluator {
     const id = this.nextId++;
     const running: Running = { call, id, live };
     this.running = running;
+    runningInThread++;
+    const alone = runningInThread === 1;
     live.worker.ref(); // keep the process alive while the guest runs (even without a timer)
-    if (this.timeoutMs !== null) {
-      running.timer = setTimeout(() => {
-        if (this.running !== running) return;
-        void this.kill();
-        this.finish(running, {
-          kind: "timeout",
-          logs: [formatLog("error", "harness", `policy stopped after ${this.timeoutMs} ms (execution time limit)`)],
-        });
-      }, this.timeoutMs);
-    }
-    if (live.channel.writeJob({ id, key, op: job.op, nowNs: job.nowNs }, job.payload)) {
+    this.armWatchdog();
+    if (live.channel.writeJob({ id, key, op: job.op, nowNs: job.nowNs, alone }, job.payload)) {
       live.channel.signalWorker(ToWorkerSignal.Job);
     } else {
       // Too large for the slot: moved, not copied, when the payload is the job's own (validatePayloadBytes').
@@ -222,7 +231,41 @@ export class WorkerEvaluator implements Evaluator {
       live.port.postMessage({ type: "payload", id, payload: job.payload } satisfies ToWorker, transfer ? [transfer] : []);
       live.channel.signalWorker(ToWorkerSignal.JobOnPort);
     }
+    if (alone && this.polling.allows()) {
+      const answered = live.channel.pollForAnswer(ANSWER_POLL_MS);
+      this.polling.record(answered);
+      if (answered) {
+        // Taken in the next turn of the event loop, not now: a loop of evaluations answered by
+        // polling would otherwise never let timers and I/O run (nor the loop's clock, which
+        // the time limit's timer counts from, move on).
+        setImmediate(() => this.listen(running));
+        return;
+      }
+    }
     this.listen(running);
+  }
+
+  /** Starts the time limit of the evaluation just started (none without a limit). */
+  private armWatchdog(): void {
+    if (this.timeoutMs === null) return;
+    if (this.watchdog) {
+      this.watchdog.refresh();
+      return;
+    }
+    this.watchdog = setTimeout(() => this.onTimeLimit(), this.timeoutMs);
+    // Runs keep the process alive through worker.ref(); an idle evaluator's timer must not.
+    this.watchdog.unref();
+  }
+
+  /** The latest evaluation started `timeoutMs` ago: when still running, it is stopped. */
+  private onTimeLimit(): void {
+    const running = this.running;
+    if (!running) return;
+    void this.kill();
+    this.finish(running, {
+      kind: "timeout",
+      logs: [formatLog("error", "harness", `policy stopped after ${this.timeoutMs} ms (execution time limit)`)],
+    });
   }
 
   /** Waits (without blocking the event loop) for the worker's next signal about `running`. */
@@ -280,7 +323,7 @@ export class WorkerEvaluator implements Evaluator {
   private finish(running: Running | undefined, outcome: RawOutcome): void {
     if (!running || this.running !== running) return;
     this.running = undefined;
-    if (running.timer) clearTimeout(running.timer);
+    runningInThread--;
     this.startNext();
     if (!this.running) this.live?.worker.unref(); // an idle worker must not keep the process alive
     running.call.resolve(outcome);

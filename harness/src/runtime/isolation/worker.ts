@@ -9,6 +9,7 @@ import { evaluateInProcess } from "../evaluator.js";
 import { setWasiDirectory } from "../wasi/wasi-runner.js";
 import { suppressWasiExperimentalWarning } from "../wasi/quiet-wasi.js";
 import { Channel, ownBuffer, ToMainSignal, ToWorkerSignal, type JobMeta } from "./channel.js";
+import { Backoff, NEXT_JOB_POLL_MS } from "./polling.js";
 
 export interface WorkerInit {
   channel: SharedArrayBuffer;
@@ -95,6 +96,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 async function serve(): Promise<never> {
   let jobs = 0;
+  /** When this worker polls for the next job after answering (polling.ts): only after a job that ran alone. */
+  const polling = new Backoff();
   for (;;) {
     const signal = channel.waitForMain(IDLE_YIELD_MS);
     if (signal === 0) {
@@ -115,6 +118,12 @@ async function serve(): Promise<never> {
     }
     answer(meta.id, body ? runJob(meta, body) : { kind: "crash", message: "the job's payload did not reach the worker", logs: [] });
     if (++jobs % JOBS_PER_YIELD === 0) await yieldToEventLoop();
+    if (meta.alone && polling.allows()) {
+      const next = channel.pollForNextJob(NEXT_JOB_POLL_MS);
+      polling.record(next);
+      // No next job: the stream paused, a moment to run what V8 and Node queued for this thread.
+      if (!next) await yieldToEventLoop();
+    }
   }
 }
 
