@@ -28,6 +28,22 @@ const TARGETS: { target: string; entry: EntryKind; out: string }[] = [
   { target: "component", entry: "component", out: "component/policy-core.wasm" },
 ];
 
+/**
+ * A policy's own compiler settings (`<policy>/build-options.json`, optional): `shrinkLevel`
+ * overrides asconfig.json's for its optimised targets, for a policy that would otherwise
+ * outgrow the 64 KiB module budget. `reason` says why (the file has no comments).
+ */
+function policyAscFlags(policyDir: string, target: string): string[] {
+  const file = join(policyDir, "build-options.json");
+  if (!existsSync(file) || target.includes("debug")) return [];
+  const options = JSON.parse(readFileSync(file, "utf8")) as { shrinkLevel?: unknown };
+  if (options.shrinkLevel === undefined) return [];
+  if (options.shrinkLevel !== 0 && options.shrinkLevel !== 1 && options.shrinkLevel !== 2) {
+    throw new Error(`${file}: shrinkLevel must be 0, 1 or 2, got ${JSON.stringify(options.shrinkLevel)}`);
+  }
+  return ["--shrinkLevel", String(options.shrinkLevel)];
+}
+
 function entrySource(kind: EntryKind, policyDir: string, repoRoot: string): string {
   const fromEntry = join(policyDir, "build", "entry");
   const policy = relative(fromEntry, join(policyDir, "policy")).split("\\").join("/");
@@ -73,6 +89,7 @@ export async function buildPolicy(policyDir: string, repoRoot: string, log: (lin
       relative(repoRoot, join(entryDir, `${t.entry}.ts`)),
       "--config", "asconfig.json",
       "--target", t.target,
+      ...policyAscFlags(policyDir, t.target),
       "--outFile", relative(repoRoot, outFile),
     ];
     let stderrText = "";
