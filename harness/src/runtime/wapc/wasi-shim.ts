@@ -137,9 +137,8 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): WasiShim 
     },
     fd_write: (fd: number, iovs: number, iovsLen: number, nwrittenPtr: number) => {
       if (fd !== 1 && fd !== 2) return ERRNO.BADF;
-      const m = ctx.memory();
       const dv = view();
-      if (!m || !dv) return ERRNO.FAULT;
+      if (!dv) return ERRNO.FAULT;
       let total = 0;
       for (let i = 0; i < iovsLen >>> 0; i++) {
         const at = (iovs >>> 0) + i * 8;
@@ -147,7 +146,7 @@ export function createWasiShim(ctx: WasiShimContext, names: string[]): WasiShim 
         const ptr = dv.getUint32(at, true);
         const len = dv.getUint32(at + 4, true);
         if (!inBounds(ptr, len)) return ERRNO.FAULT;
-        emit(fd, decoders[fd].decode(new Uint8Array(m.buffer, ptr, len), { stream: true }));
+        emit(fd, decoders[fd].decode(new Uint8Array(dv.buffer, ptr, len), { stream: true }));
         total += len;
       }
       if (!inBounds(nwrittenPtr >>> 0, 4)) return ERRNO.FAULT;
