@@ -36,7 +36,9 @@ const TARGETS: { target: string; entry: EntryKind; out: string }[] = [
 function policyAscFlags(policyDir: string, target: string): string[] {
   const file = join(policyDir, "build-options.json");
   if (!existsSync(file) || target.includes("debug")) return [];
-  const options = JSON.parse(readFileSync(file, "utf8")) as { shrinkLevel?: unknown };
+  const options = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  const unknown = Object.keys(options).filter((k) => k !== "shrinkLevel" && k !== "reason");
+  if (unknown.length > 0) throw new Error(`${file}: unknown key ${JSON.stringify(unknown[0])} (known: shrinkLevel, reason)`);
   if (options.shrinkLevel === undefined) return [];
   if (options.shrinkLevel !== 0 && options.shrinkLevel !== 1 && options.shrinkLevel !== 2) {
     throw new Error(`${file}: shrinkLevel must be 0, 1 or 2, got ${JSON.stringify(options.shrinkLevel)}`);

@@ -29,6 +29,8 @@ export function staleSources(policyDir: string): string[] {
   const builtAt = statSync(built).mtimeMs;
   const sources: { file: string; mtimeMs: number }[] = [];
   newestTs(dir, false, () => false, sources);
+  const options = join(dir, "build-options.json");
+  if (existsSync(options)) sources.push({ file: options, mtimeMs: statSync(options).mtimeMs });
   const root = resolve(dir, "../..");
   if (existsSync(join(root, "asconfig.json"))) {
     newestTs(join(root, "assembly"), true, (name) => name === "__tests__", sources);
