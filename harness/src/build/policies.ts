@@ -12,6 +12,7 @@ import { mkdirSync, readdirSync, existsSync, readFileSync, writeFileSync } from 
 import { join, relative, resolve } from "node:path";
 import { checkModuleImports } from "./checks.js";
 import { mergeDataSegments } from "./data-segments.js";
+import { HOT_FUNCTIONS, hotInlining } from "./inlining.js";
 import { buildComponent, checkComponentCore, componentEntrySource } from "./component.js";
 import { annotate, readAnnotateInput } from "../oci/annotate.js";
 
@@ -28,22 +29,49 @@ const TARGETS: { target: string; entry: EntryKind; out: string }[] = [
   { target: "component", entry: "component", out: "component/policy-core.wasm" },
 ];
 
+/** A policy's own build settings (see readBuildOptions). */
+interface BuildOptions {
+  /** Extra asc flags for its optimised targets. */
+  ascFlags: string[];
+  /** Functions inlined after optimisation (inlining.ts); HOT_FUNCTIONS unless the policy lists its own. */
+  inline: readonly string[];
+}
+
+const BUILD_OPTION_KEYS = ["shrinkLevel", "inline", "reason"];
+
 /**
- * A policy's own compiler settings (`<policy>/build-options.json`, optional): `shrinkLevel`
- * overrides asconfig.json's for its optimised targets, for a policy that would otherwise
- * outgrow the 64 KiB module budget. `reason` says why (the file has no comments).
+ * A policy's own build settings (`<policy>/build-options.json`, optional), for a policy that
+ * would otherwise outgrow the 64 KiB module budget: `shrinkLevel` overrides asconfig.json's for
+ * its optimised targets, and `inline` replaces the list of hot functions inlined after
+ * optimisation (HOT_FUNCTIONS). `reason` says why (the file has no comments).
  */
-function policyAscFlags(policyDir: string, target: string): string[] {
+export function readBuildOptions(policyDir: string): BuildOptions {
   const file = join(policyDir, "build-options.json");
-  if (!existsSync(file) || target.includes("debug")) return [];
-  const options = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-  const unknown = Object.keys(options).filter((k) => k !== "shrinkLevel" && k !== "reason");
-  if (unknown.length > 0) throw new Error(`${file}: unknown key ${JSON.stringify(unknown[0])} (known: shrinkLevel, reason)`);
-  if (options.shrinkLevel === undefined) return [];
-  if (options.shrinkLevel !== 0 && options.shrinkLevel !== 1 && options.shrinkLevel !== 2) {
-    throw new Error(`${file}: shrinkLevel must be 0, 1 or 2, got ${JSON.stringify(options.shrinkLevel)}`);
+  if (!existsSync(file)) return { ascFlags: [], inline: HOT_FUNCTIONS };
+  let options: Record<string, unknown>;
+  try {
+    options = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
   }
-  return ["--shrinkLevel", String(options.shrinkLevel)];
+  if (options === null || typeof options !== "object" || Array.isArray(options)) throw new Error(`${file}: expected a JSON object`);
+  const unknown = Object.keys(options).filter((k) => !BUILD_OPTION_KEYS.includes(k));
+  if (unknown.length > 0) throw new Error(`${file}: unknown key ${JSON.stringify(unknown[0])} (known: ${BUILD_OPTION_KEYS.join(", ")})`);
+  const ascFlags: string[] = [];
+  if (options.shrinkLevel !== undefined) {
+    if (options.shrinkLevel !== 0 && options.shrinkLevel !== 1 && options.shrinkLevel !== 2) {
+      throw new Error(`${file}: shrinkLevel must be 0, 1 or 2, got ${JSON.stringify(options.shrinkLevel)}`);
+    }
+    ascFlags.push("--shrinkLevel", String(options.shrinkLevel));
+  }
+  let inline: readonly string[] = HOT_FUNCTIONS;
+  if (options.inline !== undefined) {
+    if (!Array.isArray(options.inline) || !options.inline.every((n) => typeof n === "string" && n !== "")) {
+      throw new Error(`${file}: inline must be a list of function names (binaryen names, e.g. "assembly/json/scan/skipWhitespace"), got ${JSON.stringify(options.inline)}`);
+    }
+    inline = options.inline as string[];
+  }
+  return { ascFlags, inline };
 }
 
 function entrySource(kind: EntryKind, policyDir: string, repoRoot: string): string {
@@ -82,16 +110,19 @@ export async function buildPolicy(policyDir: string, repoRoot: string, log: (lin
   mkdirSync(join(policyDir, "build", "component"), { recursive: true });
   mkdirSync(entryDir, { recursive: true });
   const outputs: BuildOutput[] = [];
+  const options = readBuildOptions(policyDir);
   for (const kind of ["wapc", "wasi", "component"] as const) {
     writeFileSync(join(entryDir, `${kind}.ts`), entrySource(kind, policyDir, repoRoot));
   }
   for (const t of TARGETS) {
     const outFile = join(policyDir, "build", t.out);
+    const optimised = !t.target.includes("debug");
+    const inlining = hotInlining(optimised ? options.inline : []);
     const args = [
       relative(repoRoot, join(entryDir, `${t.entry}.ts`)),
       "--config", "asconfig.json",
       "--target", t.target,
-      ...policyAscFlags(policyDir, t.target),
+      ...(optimised ? options.ascFlags : []),
       "--outFile", relative(repoRoot, outFile),
     ];
     let stderrText = "";
@@ -101,15 +132,21 @@ export async function buildPolicy(policyDir: string, repoRoot: string, log: (lin
     process.chdir(repoRoot); // asc resolves --config, --use paths and entries from the cwd
     let result;
     try {
-      result = await asc.main(args, { stdout, stderr } as never);
+      result = await asc.main(args, { stdout, stderr, transforms: [inlining.transform] } as never);
     } finally {
       process.chdir(previous);
     }
     if (result.error) {
       throw new Error(`building ${relative(repoRoot, policyDir)} (${t.target}) failed:\n${stderrText || result.error.message}`);
     }
+    // The default list names SDK functions a policy may not use; a policy's own list must all match.
+    const unmatched = options.inline === HOT_FUNCTIONS ? [] : inlining.unmatched();
+    if (unmatched.length > 0) {
+      throw new Error(`building ${relative(repoRoot, policyDir)} (${t.target}): no function is named ${unmatched.map((n) => JSON.stringify(n)).join(", ")} `
+        + "(build-options.json's inline list names functions by binaryen name, as in harness/src/build/inlining.ts)");
+    }
     let bytes: Uint8Array = readFileSync(outFile);
-    if (!t.target.includes("debug")) {
+    if (optimised) {
       bytes = mergeDataSegments(bytes);
       writeFileSync(outFile, bytes);
     }
