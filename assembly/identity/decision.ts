@@ -50,7 +50,8 @@ function readFacts(vr: ValidationRequest): RequestFacts {
   const facts = new RequestFacts();
   facts.operation = r.operation;
   const sub = r.subResource;
-  facts.resource = sub.length > 0 ? r.resource.name + "/" + sub : r.resource.name;
+  const resource = r.resourceName;
+  facts.resource = sub.length > 0 ? resource + "/" + sub : resource;
   facts.namespace = r.namespace;
   const user = r.userInfo;
   facts.username = user.username;

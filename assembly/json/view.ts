@@ -1,16 +1,17 @@
 // A read-only view of one JSON value inside a byte buffer. Navigating
 // (`field`, `elements`) scans just enough bytes; nothing is copied or parsed
 // until asked (`asString`, `parse`). A 20 KB Pod costs only the bytes it skips.
-import { SCAN_ERROR, skipWhitespace, skipValue, decodeStringContent, MemberCursor, ElementCursor } from "./scan";
+import { SCAN_ERROR, skipWhitespace, skipValue, decodeStringContent, isPlainKey, plainKeyEquals, keyEquals, MemberCursor, ElementCursor } from "./scan";
 import { JsonValue, parseJson } from "./value";
 
 export enum JsonKind { Missing, Invalid, Null, Bool, Number, String, Array, Object }
 
 export class Json {
-  /** `start`..`end` covers the value's bytes exactly (no surrounding whitespace). */
-  constructor(public start: usize, public end: usize, public kind: JsonKind) {}
+  /** `start`..`end` covers the value's bytes exactly (no surrounding whitespace). Never changes: views are shared. */
+  constructor(public readonly start: usize, public readonly end: usize, public readonly kind: JsonKind) {}
 
-  static missing(): Json { return new Json(0, 0, JsonKind.Missing); }
+  /** The one Missing view (views never change, so every absent value shares it: no allocation per lookup). */
+  static missing(): Json { return MISSING; }
   static invalid(at: usize): Json { return new Json(at, at, JsonKind.Invalid); }
 
   /** View of the single JSON document in `[ptr, ptr+len)`; Invalid when malformed or followed by garbage. */
@@ -186,6 +187,8 @@ export class Json {
   }
 }
 
+const MISSING = new Json(0, 0, JsonKind.Missing);
+
 /** Keys and values of an object (see Json.members). */
 export class JsonMembers {
   keys: string[] = [];
@@ -211,11 +214,21 @@ export class JsonMembers {
  */
 export function scanMembers(start: usize, end: usize, keys: string[], found: Json[]): usize {
   const m = new MemberCursor(start, end);
+  const count = keys.length;
   while (m.next()) {
-    const valueEnd = skipValue(m.valueStart, end);
+    const valueStart = m.valueStart;
+    const valueEnd = skipValue(valueStart, end);
     if (valueEnd != SCAN_ERROR) {
-      for (let i = 0; i < keys.length; i++) {
-        if (m.keyIs(unchecked(keys[i]))) unchecked(found[i] = new Json(m.valueStart, valueEnd, kindAt(m.valueStart)));
+      const keyStart = m.keyStart, keyEnd = m.keyEnd;
+      if (isPlainKey(keyStart, keyEnd)) {
+        // The usual key: its bytes are its code units, so the lengths tell most keys apart (MemberCursor.keyIs, without a call per key).
+        for (let i = 0; i < count; i++) {
+          if (plainKeyEquals(keyStart, keyEnd, unchecked(keys[i]))) unchecked(found[i] = new Json(valueStart, valueEnd, kindAt(valueStart)));
+        }
+      } else {
+        for (let i = 0; i < count; i++) {
+          if (keyEquals(keyStart, keyEnd, unchecked(keys[i]))) unchecked(found[i] = new Json(valueStart, valueEnd, kindAt(valueStart)));
+        }
       }
     }
     if (!m.endValue(valueEnd)) break;

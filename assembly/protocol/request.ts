@@ -59,6 +59,10 @@ export class AdmissionRequest {
   get uid(): string { return this.f[0].stringOr(""); }
   get kind(): GroupVersionName { return gvn(this.f[1], "kind"); }
   get resource(): GroupVersionName { return gvn(this.f[2], "resource"); }
+  /** `resource.resource` alone ("pods"): what rules match, without decoding group and version. */
+  get resourceName(): string { return this.f[2].field("resource").stringOr(""); }
+  /** `kind.kind` alone ("Pod"). */
+  get kindName(): string { return this.f[1].field("kind").stringOr(""); }
   get subResource(): string { return this.f[3].stringOr(""); }
   get requestKind(): GroupVersionName { return gvn(this.f[4], "kind"); }
   get requestResource(): GroupVersionName { return gvn(this.f[5], "resource"); }

@@ -121,7 +121,7 @@ function validateRole(vr: ValidationRequest, kind: string, settings: Settings): 
 
 export function validate(vr: ValidationRequest, settings: Settings): ValidationResponse {
   if (!vr.request.writesObject) return accept(); // DELETE and CONNECT: never judged
-  const kind = vr.request.kind.name;
+  const kind = vr.request.kindName;
   if (kind == "Role" || kind == "ClusterRole") return validateRole(vr, kind, settings);
   if (kind == "RoleBinding" || kind == "ClusterRoleBinding") return validateBinding(vr, kind, settings);
   return accept();

@@ -25,7 +25,7 @@ export const SETTINGS = new SettingsSchema<Settings>(POLICY, parseSettings);
 
 export function validate(vr: ValidationRequest, settings: Settings): ValidationResponse {
   const request = vr.request;
-  const kind = request.kind.name;
+  const kind = request.kindName;
   if (!createsPods(kind) || !request.object.isObject) return accept(); // DELETE, CONNECT, other kinds
   // One pass over the object: its name and labels, and the three container lists.
   const listPaths = containerListPaths(kind);

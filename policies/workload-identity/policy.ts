@@ -54,7 +54,7 @@ function withAutomountDisabled(vr: ValidationRequest, specPath: string): Validat
 export function validate(vr: ValidationRequest, settings: Settings): ValidationResponse {
   const request = vr.request;
   if (!request.writesObject) return accept(); // DELETE and CONNECT: never judged, never mutated
-  const kind = request.kind.name;
+  const kind = request.kindName;
   if (kind == "Secret") return validateSecret(vr, settings);
   if (!createsPods(kind)) return accept();
 

@@ -35,10 +35,17 @@ export interface RequestFacts {
 
 const rustDebugString = (s: string) => JSON.stringify(s);
 
+/**
+ * The guest's bytes as text: TextDecoder is about twice as fast as Buffer#toString on a
+ * short answer. It keeps a leading BOM (as Buffer does), so JSON.parse refuses it as
+ * serde_json does, and replaces invalid UTF-8 as Buffer does.
+ */
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
 /** The guest's answer as JSON, and why it is unusable (bad JSON or shape), if it is. */
 function decodeGuestJson(data: Uint8Array, check: (v: unknown) => string | undefined): { value: unknown; problem?: string } {
   try {
-    const value: unknown = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8"));
+    const value: unknown = JSON.parse(utf8.decode(data));
     return { value, problem: check(value) };
   } catch (e) {
     return { value: undefined, problem: (e as Error).message };
