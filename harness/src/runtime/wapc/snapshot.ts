@@ -24,6 +24,7 @@ import type { EvalJob, HostCallFn, RawOutcome } from "../types.js";
 import { WapcEnv, callGuest, initInstance, runWapc, type WapcProbe } from "./wapc-host.js";
 import { GLOBAL_SLOT_BYTES, instrumentForSnapshot, LOAD_GLOBALS_EXPORT, NotInstrumentable, VSIZE_EXPORT, type NumericType } from "./wasm-instrument.js";
 import { WASM_PAGE_BYTES } from "../loading/wasm-binary.js";
+import { discardedInstance } from "../loading/discarded-memory.js";
 
 /** The instrumented copy, compiled; or why the module is evaluated on new instances. */
 export type SnapshotPlan =
@@ -126,7 +127,10 @@ export class SnapshotRunner {
     this.probe?.restored?.();
     if (this.image!.initLogs.length > 0) env.log.push(...this.image!.initLogs);
     const outcome = callGuest(this.instance!, env);
-    if (this.memory!.buffer.byteLength > Math.max(SNAPSHOT_MEMORY_CAP_BYTES, this.image!.memory.length)) this.drop();
+    if (this.memory!.buffer.byteLength > Math.max(SNAPSHOT_MEMORY_CAP_BYTES, this.image!.memory.length)) {
+      discardedInstance(this.memory);
+      this.drop();
+    }
     return outcome;
   }
 

@@ -7,6 +7,7 @@ import type { EvalJob, HostCallFn, RawOutcome } from "../types.js";
 import { createWasiShim, WasiExit, type WasiShim } from "./wasi-shim.js";
 import { HostImportError, outOfMemoryNote, trapText } from "../trap.js";
 import { copyOut, GuestLog, MAX_ERROR_CHARS, MAX_LOG_LINE_CHARS, MAX_RESPONSE_BYTES, responseTooLarge } from "../output.js";
+import { discardedInstance } from "../loading/discarded-memory.js";
 
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
@@ -356,7 +357,11 @@ export function runWapc(module: WebAssembly.Module, job: EvalJob, hostCall: Host
   env.begin(job, hostCall);
   const instance = initInstance(module, env);
   if (!(instance instanceof WebAssembly.Instance)) return instance;
-  return callGuest(instance, env);
+  try {
+    return callGuest(instance, env);
+  } finally {
+    discardedInstance(instance.exports.memory as WebAssembly.Memory | undefined);
+  }
 }
 
 /**

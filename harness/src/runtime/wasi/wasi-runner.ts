@@ -14,6 +14,7 @@ import type { EvalJob, HostCallFn, RawOutcome } from "../types.js";
 import { HostImportError, outOfMemoryNote, trapText } from "../trap.js";
 import { GuestLog, MAX_ERROR_CHARS, MAX_RESPONSE_BYTES, responseTooLarge } from "../output.js";
 import { suppressWasiExperimentalWarning } from "./quiet-wasi.js";
+import { discardedInstance } from "../loading/discarded-memory.js";
 
 const require = createRequire(import.meta.url);
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
@@ -93,6 +94,7 @@ export function runWasi(module: WebAssembly.Module, job: EvalJob, hostCall: Host
     rmSync(files.stdin, { force: true });
     throw e;
   }
+  let memory: WebAssembly.Memory | undefined;
   try {
     const wasi = new WasiCtor({
       version: "preview1",
@@ -103,7 +105,6 @@ export function runWasi(module: WebAssembly.Module, job: EvalJob, hostCall: Host
       stderr: fds.stderr,
       returnOnExit: true,
     });
-    let memory: WebAssembly.Memory | undefined;
     const wasiImport = wasi.wasiImport as Record<string, (...a: unknown[]) => number>;
     const preview1: Record<string, (...a: unknown[]) => unknown> = {};
     const wanted = WebAssembly.Module.imports(module);
@@ -185,6 +186,7 @@ export function runWasi(module: WebAssembly.Module, job: EvalJob, hostCall: Host
     else log.push(formatLog("error", "harness", `WASI policy exited with status ${exitCode}`));
     return { kind: "wasi-failure", stderr, exitCode, trap, logs };
   } finally {
+    discardedInstance(memory);
     for (const fd of Object.values(fds)) if (fd >= 0) closeSync(fd);
     for (const f of Object.values(files)) rmSync(f, { force: true });
   }
