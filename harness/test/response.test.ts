@@ -9,6 +9,7 @@ import {
   type AdmissionResponse,
   type Policy,
 } from "../dist/index.js";
+import { admissionAnswer } from "../dist/admission/outcome.js";
 import { podRequest, wat } from "./helpers.js";
 
 const decodePatch = (r: AdmissionResponse) => JSON.parse(Buffer.from(r.patch!, "base64").toString("utf8"));
@@ -155,5 +156,35 @@ describe("end to end through a guest", () => {
       "{\"request\":{\"uid\":\"u\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\"},"
       + "\"operation\":\"CREATE\",\"userInfo\":{\"username\":\"a\"},\"object\":{\"b\":1,\"a\":2}},\"settings\":{}}",
     );
+  });
+});
+
+describe("admissionAnswer remembers the last answer by its bytes", () => {
+  const facts = { uid: "u", object: obj };
+  const ok = (text: string) => ({ kind: "ok" as const, data: new TextEncoder().encode(text), logs: [] });
+  const answer = "{\"accepted\":true,\"warnings\":[\"w\"],\"audit_annotations\":{\"idgov-decision\":\"allowed\"}}";
+
+  it("a repeated answer gives equal objects of the caller's own, down to the lists", () => {
+    const first = admissionAnswer("kubewarden-wapc", facts, ok(answer));
+    const second = admissionAnswer("kubewarden-wapc", facts, ok(answer));
+    expect(second).toEqual(first);
+    expect(second.response.auditAnnotations).toEqual({ "idgov-decision": "allowed" });
+    first.response.auditAnnotations!["idgov-decision"] = "changed";
+    first.response.warnings!.push("more");
+    first.validationResponse!.accepted = false;
+    const third = admissionAnswer("kubewarden-wapc", facts, ok(answer));
+    expect(third.response).toEqual({ uid: "u", allowed: true, auditAnnotations: { "idgov-decision": "allowed" }, warnings: ["w"] });
+    expect(third.validationResponse!.accepted).toBe(true);
+  });
+
+  it("another answer, a malformed one or one with a patch is read from its own bytes", () => {
+    admissionAnswer("kubewarden-wapc", facts, ok(answer));
+    expect(admissionAnswer("kubewarden-wapc", facts, ok(JSON.stringify({ accepted: false, message: "no" }))).response.status).toEqual({ message: "no" });
+    for (let i = 0; i < 2; i++) {
+      expect(admissionAnswer("kubewarden-wapc", facts, ok(JSON.stringify({ accepted: "yes" }))).response.status?.message).toMatch(/invalid response from policy: invalid type for `accepted`: expected a boolean$/);
+    }
+    const patched = JSON.stringify({ accepted: true, mutated_object: { ...obj, metadata: { name: "nginx", labels: { app: "api" } } } });
+    for (let i = 0; i < 2; i++) expect(admissionAnswer("kubewarden-wapc", facts, ok(patched)).response.patchType).toBe("JSONPatch");
+    expect(admissionAnswer("kubewarden-wapc", { uid: "v", object: obj }, ok(answer)).response.uid).toBe("v");
   });
 });
