@@ -11,7 +11,10 @@ export default tseslint.config(
     ignores: [
       "**/node_modules/**",
       "harness/dist/**",
-      "**/build/**",
+      // Build outputs (harness/src/build is source and is linted).
+      "policies/*/build/**",
+      "assembly/__tests__/**/build/**",
+      "playground/build/**",
       "bench/results/**",
       "bench/dist/**",
       "test-results/**",

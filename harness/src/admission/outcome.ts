@@ -52,7 +52,7 @@ function decodeGuestJson(data: Uint8Array, check: (v: unknown) => string | undef
   }
 }
 
-/** The members of a ValidationResponse that rememberedAnswer copies (a patch is never remembered). */
+/** The members an answer may have to be remembered (`remembered`; copyAnswer copies them all; a patch is never remembered). */
 const REMEMBERED_MEMBERS = new Set(["accepted", "message", "code", "audit_annotations", "warnings"]);
 /** Longer answers are not remembered (they carry long messages or many warnings, and vary). */
 const MAX_REMEMBERED_BYTES = 4096;

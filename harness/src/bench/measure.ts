@@ -201,7 +201,7 @@ function sample(fns: (() => unknown)[], samples: number, warmup: number): number
       const fn = fns[v];
       const into = out[v];
       const n = Math.min(block, samples - into.length);
-      gc?.({ type: "major" });
+      gc?.({ type: "minor" });
       for (let i = 0; i < n; i++) {
         const t = performance.now();
         keep(fn());

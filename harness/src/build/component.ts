@@ -22,17 +22,17 @@ const WIT_FILE = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", ".
 
 /** The generated per-policy entry for the "component" target. */
 export function componentEntrySource(policy: string, sdkEntry: string, header: string): string {
-  return header +
-    `import { SETTINGS, validate as policyValidate } from "${policy}";\n` +
-    `import { componentRealloc, componentPostReturn, componentValidate, componentValidateSettings } from "${sdkEntry}";\n` +
-    "export function cabi_realloc(oldPtr: usize, oldSize: usize, align: usize, newSize: usize): usize {\n" +
-    "  return componentRealloc(oldPtr, oldSize, align, newSize);\n}\n" +
-    "export function validate(requestPtr: usize, requestLen: usize, settingsPtr: usize, settingsLen: usize): usize {\n" +
-    "  return componentValidate(requestPtr, requestLen, settingsPtr, settingsLen, SETTINGS, policyValidate);\n}\n" +
-    "export function cabi_post_validate(_: usize): void { componentPostReturn(); }\n" +
-    "export function validate_settings(settingsPtr: usize, settingsLen: usize): usize {\n" +
-    "  return componentValidateSettings(settingsPtr, settingsLen, SETTINGS);\n}\n" +
-    "export function cabi_post_validate_settings(_: usize): void { componentPostReturn(); }\n";
+  return header
+    + `import { SETTINGS, validate as policyValidate } from "${policy}";\n`
+    + `import { componentRealloc, componentPostReturn, componentValidate, componentValidateSettings } from "${sdkEntry}";\n`
+    + "export function cabi_realloc(oldPtr: usize, oldSize: usize, align: usize, newSize: usize): usize {\n"
+    + "  return componentRealloc(oldPtr, oldSize, align, newSize);\n}\n"
+    + "export function validate(requestPtr: usize, requestLen: usize, settingsPtr: usize, settingsLen: usize): usize {\n"
+    + "  return componentValidate(requestPtr, requestLen, settingsPtr, settingsLen, SETTINGS, policyValidate);\n}\n"
+    + "export function cabi_post_validate(_: usize): void { componentPostReturn(); }\n"
+    + "export function validate_settings(settingsPtr: usize, settingsLen: usize): usize {\n"
+    + "  return componentValidateSettings(settingsPtr, settingsLen, SETTINGS);\n}\n"
+    + "export function cabi_post_validate_settings(_: usize): void { componentPostReturn(); }\n";
 }
 
 /** Problems with the core module before it is wrapped ([] = fine): it may import only the WIT host interface. */

@@ -3,9 +3,9 @@
 // At asconfig.json's shrinkLevel 1, binaryen inlines only tiny functions and functions with
 // one caller. At shrinkLevel 0 it also inlines every small leaf function (loops included) at
 // every call site: the flagship decides its 1 KB request about 12% faster, but its module
-// grows by 9 KB, over the 64 KiB budget. Nearly all of that speed comes from a few leaves on
-// every request's path: the bump allocator behind each `new`, and the JSON scanner's steps
-// (next member, compare a key, skip a string or whitespace). So the build runs asc as usual
+// grows by 9 KB, over the 64 KiB budget. Most of that speed comes from a few leaves on every
+// request's path: the bump allocator's memory check behind each `new`, and the JSON scanner's
+// smallest steps (skip whitespace, tell a value's kind, compare a literal). So the build runs asc as usual
 // and then one more binaryen inlining pass, with shrinkLevel 0's settings, in which every
 // other function is marked no-inline: a policy pays in size only for the listed functions
 // (about 2 KB for the flagship).

@@ -24,8 +24,12 @@ export interface Vocabulary {
   assuranceLevels: Record<string, { allOf?: string[]; anyOf?: string[] }>;
   futureSkewMinutes: number;
   configMap: {
-    namePrefix: string; sanitizedMaxLength: number; fnvOffsetBasis: number; fnvPrime: number;
-    defaultNamespace: string; subjectKey: string;
+    namePrefix: string;
+    sanitizedMaxLength: number;
+    fnvOffsetBasis: number;
+    fnvPrime: number;
+    defaultNamespace: string;
+    subjectKey: string;
   };
   auditAnnotations: { policy: string; rules: string; decision: string; signalSources: string };
   advice: { reverify: string; wait: string; compliance: string; records: string; configuration: string };
@@ -87,8 +91,7 @@ export function checkVocabulary(raw: unknown, source = VOCABULARY_DATA): Vocabul
     const n = cm[key];
     if (!Number.isInteger(n) || (n as number) <= 0 || (n as number) > 0xffffffff) problems.push(`configMap.${key} must be a whole number 1..2^32-1`);
   }
-  for (const [group, keys] of [["auditAnnotations", ["policy", "rules", "decision", "signalSources"]],
-    ["advice", ["reverify", "wait", "compliance", "records", "configuration"]]] as const) {
+  for (const [group, keys] of [["auditAnnotations", ["policy", "rules", "decision", "signalSources"]], ["advice", ["reverify", "wait", "compliance", "records", "configuration"]]] as const) {
     const o = (v[group] ?? {}) as Record<string, unknown>;
     for (const key of keys) if (typeof o[key] !== "string" || o[key] === "") problems.push(`${group}.${key} must be a non-empty string`);
     for (const key of Object.keys(o)) if (!(keys as readonly string[]).includes(key)) problems.push(`${group}.${key}: unknown key`);
