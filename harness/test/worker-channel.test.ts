@@ -8,7 +8,7 @@ import path from "node:path";
 import { compilePolicy, HostDispatcher, jsonAnswer, loadPolicy, TIMEOUT_MESSAGE, type CompiledPolicy, type HostCallOutcome, type Policy } from "../dist/index.js";
 import { WorkerEvaluator } from "../dist/runtime/isolation/worker-evaluator.js";
 import { SLOT_BYTES } from "../dist/runtime/isolation/channel.js";
-import { Backoff, pollWord } from "../dist/runtime/isolation/polling.js";
+import { Backoff, MAX_SKIPPED, pollWord } from "../dist/runtime/isolation/polling.js";
 import { REPO_ROOT, podRequest, wat } from "./helpers.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -201,7 +201,7 @@ describe("polling instead of sleeping (polling.ts)", () => {
     expect(result).toBe("seen");
   });
 
-  it("Backoff: after each failed poll the next 1, 2, 4 … chances pass without polling (at most 1024); a success polls at every chance again", () => {
+  it("Backoff: after each failed poll the next 1, 2, 4 … chances pass without polling (at most MAX_SKIPPED, 64); a success polls at every chance again", () => {
     const backoff = new Backoff();
     const skippedAfterFailure = () => {
       backoff.record(false);
@@ -212,7 +212,8 @@ describe("polling instead of sleeping (polling.ts)", () => {
     expect(backoff.allows()).toBe(true);
     expect([1, 2, 3, 4].map(skippedAfterFailure)).toEqual([1, 2, 4, 8]);
     for (let i = 0; i < 10; i++) skippedAfterFailure();
-    expect(skippedAfterFailure()).toBe(1024);
+    expect(MAX_SKIPPED).toBe(64);
+    expect(skippedAfterFailure()).toBe(MAX_SKIPPED);
     backoff.record(true);
     expect(backoff.allows()).toBe(true);
     expect(skippedAfterFailure()).toBe(1);

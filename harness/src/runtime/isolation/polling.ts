@@ -44,14 +44,21 @@ export function pollWord(words: Int32Array, index: number, untilSet: boolean, bu
   for (;;) {
     for (let i = 0; i < LOADS_PER_CLOCK_READ; i++) if ((Atomics.load(words, index) !== 0) === untilSet) return "seen";
     const now = performance.now();
-    if (now - last > DESCHEDULED_MS) return "descheduled";
+    // Descheduled: the other side may have run meanwhile, so one more look before giving up.
+    if (now - last > DESCHEDULED_MS) return (Atomics.load(words, index) !== 0) === untilSet ? "seen" : "descheduled";
     if (now > end) return "timed-out";
     last = now;
   }
 }
 
-/** The most chances in a row one side lets pass without polling after failed polls. */
-const MAX_SKIPPED = 1024;
+/**
+ * The most chances in a row one side lets pass without polling after failed polls. Small: on
+ * the 2-core machines this runs on, polls fail in bursts (JIT and GC threads, a descheduled
+ * vCPU), and every chance let pass costs a wake-up (tens of microseconds, at times a
+ * millisecond); a side that shares its core with the other loses at most one poll's
+ * TAKEN_WITHIN_MS every MAX_SKIPPED chances.
+ */
+export const MAX_SKIPPED = 64;
 
 /** When one side polls: at every chance while polls succeed; after a failure, not for 1, 2, 4 … MAX_SKIPPED chances. */
 export class Backoff {

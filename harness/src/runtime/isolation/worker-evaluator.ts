@@ -234,11 +234,16 @@ export class WorkerEvaluator implements Evaluator {
     if (alone && this.polling.allows()) {
       const answered = live.channel.pollForAnswer(ANSWER_POLL_MS);
       this.polling.record(answered);
-      if (answered) {
-        // Taken in the next turn of the event loop, not now: a loop of evaluations answered by
-        // polling would otherwise never let timers and I/O run (nor the loop's clock, which
-        // the time limit's timer counts from, move on).
-        setImmediate(() => this.listen(running));
+      const signal = answered ? live.channel.takeMainSignal() : 0;
+      if (signal !== 0) {
+        // The signal is taken now, so that the worker, which polls for the next job only while
+        // its signal is taken promptly (polling.ts), keeps polling; the answer is handled in the
+        // next turn of the event loop, not now: a loop of evaluations answered by polling would
+        // otherwise never let timers and I/O run (nor the loop's clock, which the time limit's
+        // timer counts from, move on).
+        setImmediate(() => {
+          if (this.running === running && !live.dead) this.onSignal(running, signal);
+        });
         return;
       }
     }
