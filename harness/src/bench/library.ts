@@ -9,7 +9,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { loadPolicy, type Policy } from "../policy.js";
 import { prepareRequest } from "../admission/payload.js";
-import { stats, type Stats } from "./measure.js";
+import { MIN_WARMUP_MS, stats, type Stats } from "./measure.js";
 
 export interface LibraryBench {
   requestBytes: number;
@@ -42,7 +42,11 @@ function minorGc(): void {
 
 /** Like measure.ts's sample(), for functions that may be asynchronous (the worker round trip). */
 async function sampleAsync(fns: (() => unknown)[], samples: number, warmup: number): Promise<number[][]> {
-  for (const fn of fns) for (let i = 0; i < warmup; i++) await fn();
+  for (const fn of fns) {
+    // As measure.ts's warmUp: `warmup` runs, and more until MIN_WARMUP_MS has passed.
+    const until = performance.now() + MIN_WARMUP_MS;
+    for (let i = 0; i < warmup || performance.now() < until; i++) await fn();
+  }
   const out = fns.map(() => [] as number[]);
   const block = Math.max(1, Math.min(250, Math.floor(samples / 10)));
   let round = 0;

@@ -135,7 +135,7 @@ export interface BenchInput {
   /** Plain TypeScript: payload text → ValidationResponse JSON. */
   baseline?: (payloadText: string) => string;
   samples: number;
-  /** Warm-up evaluations per variant (default samples / 5, at least 20). */
+  /** Warm-up evaluations per variant (default samples / 5, at least 20), running for MIN_WARMUP_MS at least. */
   warmup?: number;
   /** How fresh instances are made; default: snapshot restore when the module allows it, else new instances. */
   fresh?: FreshInstanceMode;
@@ -181,6 +181,20 @@ function collector(): ((options?: { type?: "minor" | "major" }) => void) | null 
 }
 
 /**
+ * How long each variant runs before it is measured, at least (ms), whatever its warm-up count.
+ * V8 tiers a module's functions up (Liftoff, then TurboFan) one by one as they get hot: the
+ * flagship's 1 KB evaluation reaches its steady speed only after about 3,000 evaluations (the
+ * first thousand take 2-3 times as long), more than samples / 5 of `make bench` gives it.
+ */
+export const MIN_WARMUP_MS = 250;
+
+/** Runs `fn` `count` times, and more until MIN_WARMUP_MS has passed. */
+function warmUp(fn: () => unknown, count: number, keep: (v: unknown) => void = () => {}): void {
+  const until = performance.now() + MIN_WARMUP_MS;
+  for (let i = 0; i < count || performance.now() < until; i++) keep(fn());
+}
+
+/**
  * Runs `fns` in interleaved blocks and returns each one's samples (ms). A minor GC before
  * every block empties the young generation, so a variant's samples include the collections
  * its own garbage causes and not the ones another variant's garbage would.
@@ -189,7 +203,7 @@ function sample(fns: (() => unknown)[], samples: number, warmup: number): number
   const gc = collector();
   let sink = 0;
   const keep = (v: unknown) => { if (v === undefined) sink++; };
-  for (const fn of fns) for (let i = 0; i < warmup; i++) keep(fn());
+  for (const fn of fns) warmUp(fn, warmup, keep);
   const out = fns.map(() => [] as number[]);
   // Blocks: long enough that each variant mostly pays for its own garbage (GC), short enough
   // that every variant sees the same machine over the run.
