@@ -470,13 +470,19 @@ export interface ScalingPoint {
  */
 export function benchScaling(compiled: CompiledPolicy, requests: PreparedRequest[], settings: PreparedSettings, nowNs: bigint | undefined, samples: number): ScalingPoint[] {
   if (!compiled.snapshot || "unsupported" in compiled.snapshot) throw new IdgovError("this module cannot be evaluated by snapshot restore");
-  return requests.map((request) => {
+  // Every size and its JSON.parse in one interleaved run: the machine drifts over the seconds
+  // this takes, and sizes measured one after another would put that drift into the exponent.
+  const fns: (() => unknown)[] = [];
+  const bytes: number[] = [];
+  for (const request of requests) {
     const payload = validatePayloadBytes(request, settings);
     const text = Buffer.from(payload).toString("utf8");
     const ev: Evaluation = { compiled, request, job: { op: "validate", payload, nowNs } };
-    const [fresh, jsonParse] = sample([() => toAdmission(evaluate(ev), ev), () => JSON.parse(text)], samples, Math.max(10, samples / 5)).map(stats);
-    return { requestBytes: payload.length, fresh, jsonParse };
-  });
+    fns.push(() => toAdmission(evaluate(ev), ev), () => JSON.parse(text));
+    bytes.push(payload.length);
+  }
+  const all = sample(fns, samples, Math.max(10, samples / 5)).map(stats);
+  return bytes.map((requestBytes, i) => ({ requestBytes, fresh: all[2 * i], jsonParse: all[2 * i + 1] }));
 }
 
 /** Least-squares line through (x, y): slope, intercept and R². */
