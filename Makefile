@@ -40,7 +40,9 @@ harness/dist/.built: node_modules/.installed $(HARNESS_SRC) harness/tsconfig.jso
 build-harness: harness/dist/.built
 
 # Each policy's outputs (four core modules, the annotated module, the component and its JS) depend on its own sources and the SDK.
-policies/%/build/policy.wasm: policies/%/*.ts $(wildcard policies/*/build-options.json) policies/%/metadata.yml policies/%/README.md $(SDK_SRC) assembly/identity/vocabulary.json asconfig.json wit/policy.wit harness/dist/.built
+# Secondary expansion: a policy depends on its own build-options.json only (when it has one).
+.SECONDEXPANSION:
+policies/%/build/policy.wasm: policies/%/*.ts $$(wildcard policies/$$*/build-options.json) policies/%/metadata.yml policies/%/README.md $(SDK_SRC) assembly/identity/vocabulary.json asconfig.json wit/policy.wit harness/dist/.built
 	node harness/dist/build/main.js policies/$*
 
 build-policies: $(addsuffix /build/policy.wasm,$(POLICIES))

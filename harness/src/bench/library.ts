@@ -5,8 +5,7 @@
 // to exit) beside a bare `node` process. Ratios are what matter: the machine is shared.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import v8 from "node:v8";
-import vm from "node:vm";
+import { v8Collector } from "../runtime/gc.js";
 import { loadPolicy, type Policy } from "../policy.js";
 import { prepareRequest } from "../admission/payload.js";
 import { MIN_WARMUP_MS, stats, type Stats } from "./measure.js";
@@ -27,19 +26,6 @@ export interface LibraryBench {
 
 export interface Ratio3 { median: number; mean: number; p99: number }
 
-let gcFn: ((options?: { type?: "minor" | "major" }) => void) | null | undefined;
-function minorGc(): void {
-  if (gcFn === undefined) {
-    try {
-      v8.setFlagsFromString("--expose-gc");
-      gcFn = vm.runInNewContext("gc") as typeof gcFn;
-    } catch {
-      gcFn = null;
-    }
-  }
-  gcFn?.({ type: "minor" });
-}
-
 /** Like measure.ts's sample(), for functions that may be asynchronous (the worker round trip). */
 async function sampleAsync(fns: (() => unknown)[], samples: number, warmup: number): Promise<number[][]> {
   for (const fn of fns) {
@@ -54,7 +40,7 @@ async function sampleAsync(fns: (() => unknown)[], samples: number, warmup: numb
     for (let k = 0; k < fns.length; k++) {
       const v = (k + round) % fns.length;
       const n = Math.min(block, samples - out[v].length);
-      minorGc();
+      v8Collector()?.({ type: "minor" });
       for (let i = 0; i < n; i++) {
         const t = performance.now();
         await fns[v]();

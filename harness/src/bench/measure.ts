@@ -6,8 +6,6 @@
 // the machinery runs and that the baselines decide like the policies.
 import { readFileSync, statSync } from "node:fs";
 import os from "node:os";
-import v8 from "node:v8";
-import vm from "node:vm";
 import type { CompiledPolicy, FreshInstanceMode } from "../runtime/loading/module.js";
 import type { EvalJob, HostCallFn, RawOutcome } from "../runtime/types.js";
 import { evaluateInProcess, snapshotRunner, type InProcessOptions } from "../runtime/evaluator.js";
@@ -16,6 +14,7 @@ import { admissionAnswer } from "../admission/outcome.js";
 import type { AdmissionResponse } from "../admission/response.js";
 import { jsonBytes, validatePayloadBytes, type PreparedRequest, type PreparedSettings } from "../admission/payload.js";
 import { IdgovError } from "../errors.js";
+import { v8Collector } from "../runtime/gc.js";
 
 export interface Stats {
   samples: number;
@@ -166,20 +165,6 @@ function onNewInstances(compiled: CompiledPolicy): CompiledPolicy {
   return { module: compiled.module, info: compiled.info };
 }
 
-let gcFn: ((options?: { type?: "minor" | "major" }) => void) | null | undefined;
-
-/** V8's gc() (exposed at run time), or null when the engine refuses. */
-function collector(): ((options?: { type?: "minor" | "major" }) => void) | null {
-  if (gcFn !== undefined) return gcFn;
-  try {
-    v8.setFlagsFromString("--expose-gc");
-    gcFn = vm.runInNewContext("gc") as (options?: { type?: "minor" | "major" }) => void;
-  } catch {
-    gcFn = null;
-  }
-  return gcFn;
-}
-
 /**
  * How long each variant runs before it is measured, at least (ms), whatever its warm-up count.
  * V8 tiers a module's functions up (Liftoff, then TurboFan) one by one as they get hot: the
@@ -200,7 +185,7 @@ function warmUp(fn: () => unknown, count: number, keep: (v: unknown) => void = (
  * its own garbage causes and not the ones another variant's garbage would.
  */
 function sample(fns: (() => unknown)[], samples: number, warmup: number): number[][] {
-  const gc = collector();
+  const gc = v8Collector();
   let sink = 0;
   const keep = (v: unknown) => { if (v === undefined) sink++; };
   for (const fn of fns) warmUp(fn, warmup, keep);

@@ -8,26 +8,11 @@
 // full collection (a dropped instance may have been promoted out of the young generation
 // while it ran): a few milliseconds every 512 evaluations of a one-page module, about 3% of
 // what those evaluations cost.
-import v8 from "node:v8";
-import vm from "node:vm";
+import { v8Collector } from "../gc.js";
 
 export const DISCARDED_BYTES_PER_COLLECTION = 32 * 1024 * 1024;
 
 let discardedBytes = 0;
-let collection: (() => void) | null | undefined;
-
-/** V8's full collection of this thread's heap, or null when the engine does not expose one. */
-function collector(): (() => void) | null {
-  if (collection !== undefined) return collection;
-  try {
-    // --expose-gc at run time makes `gc` a global of contexts created afterwards (only this one).
-    v8.setFlagsFromString("--expose-gc");
-    collection = vm.runInNewContext("gc") as () => void;
-  } catch {
-    collection = null;
-  }
-  return collection;
-}
 
 /** An instance whose linear memory is `memory` will not be used again. */
 export function discardedInstance(memory: WebAssembly.Memory | undefined): void {
@@ -35,5 +20,5 @@ export function discardedInstance(memory: WebAssembly.Memory | undefined): void 
   discardedBytes += memory.buffer.byteLength;
   if (discardedBytes < DISCARDED_BYTES_PER_COLLECTION) return;
   discardedBytes = 0;
-  collector()?.();
+  v8Collector()?.(); // a full collection
 }
